@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { formatClock, formatElapsed, parseDurationSeconds } from "./duration.ts";
+
+Deno.test("parseDurationSeconds() reads every documented form", () => {
+  const cases: [string, number][] = [
+    ["90", 90],
+    ["90s", 90],
+    ["30m", 1800],
+    ["2h30m", 9000],
+    ["1.5h", 5400],
+    ["1d", 86400],
+    ["01:02:03", 3723],
+    ["05:30", 330],
+    ["2-01:00:00", 2 * 86400 + 3600],
+    ["1d2h", 93600],
+  ];
+  for (const [text, seconds] of cases) assert.equal(parseDurationSeconds(text), seconds, text);
+});
+
+Deno.test("parseDurationSeconds() rejects bad values naming the value and the forms", () => {
+  for (
+    const bad of ["", "abc", "1x", "1:2:3:4", "00:61", "1h1h", "0", "0s", "-5", "2-01:00", "h"]
+  ) {
+    assert.throws(() => parseDurationSeconds(bad), /^UsageError: Invalid duration/, bad);
+  }
+});
+
+Deno.test("formatClock() and formatElapsed() are compact", () => {
+  assert.equal(formatClock(3723), "01:02:03");
+  assert.equal(formatClock(2 * 86400), "48:00:00");
+  assert.equal(formatElapsed(45), "45s");
+  assert.equal(formatElapsed(192), "3m12s");
+  assert.equal(formatElapsed(7500), "2h05m");
+  assert.equal(formatElapsed(3 * 86400 + 4 * 3600), "3d04h");
+});

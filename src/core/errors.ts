@@ -1,0 +1,45 @@
+/**
+ * Error kinds. A UsageError is the user's mistake (exit 2); a MolqError is an
+ * operational failure (exit 1); anything else is a bug and keeps its stack trace.
+ */
+
+/** An operational failure: a scheduler refused, a job failed, a file is unusable. Exit 1. */
+export class MolqError extends Error {
+  readonly exitCode: number = 1;
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "MolqError";
+  }
+}
+
+/** A bad flag, value or job id. Exit 2. */
+export class UsageError extends MolqError {
+  override readonly exitCode = 2;
+  constructor(message: string, hint?: string) {
+    super(message, hint);
+    this.name = "UsageError";
+  }
+}
+
+/** A wait ran out of time; the job keeps running. */
+export class WaitTimeoutError extends MolqError {
+  override readonly exitCode = 3;
+  constructor(message: string) {
+    super(message);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+/** An external command failed, timed out or could not be started. */
+export class CommandError extends MolqError {
+  constructor(
+    message: string,
+    readonly argv: readonly string[],
+    readonly code: number | null,
+    readonly stderr: string,
+    readonly timedOut = false,
+  ) {
+    super(message);
+    this.name = "CommandError";
+  }
+}

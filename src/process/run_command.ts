@@ -1,0 +1,131 @@
+/**
+ * The one wrapper around `Deno.Command`: argument arrays only, a timeout, captured
+ * output, and a CommandError naming the command, its exit code and stderr.
+ */
+import { CommandError } from "../core/errors.ts";
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  /** Kill the command (TERM, then KILL) after this long; default 60 s. */
+  timeoutMs?: number;
+  /** Return non-zero exits instead of throwing. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const KILL_GRACE_MS = 2_000;
+
+/** Runs a command to completion. Throws CommandError on failure to start, timeout or non-zero exit. */
+export async function runCommand(
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new Error("runCommand() needs a program");
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
+    throw new CommandError(`Cannot run ${program}: ${why}.`, argv, null, "");
+  }
+  if (options.stdin !== undefined) void writeStdin(child, options.stdin);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let timedOut = false;
+  const killTimer = setTimeout(() => {
+    timedOut = true;
+    signal(child, "SIGTERM");
+    setTimeout(() => signal(child, "SIGKILL"), KILL_GRACE_MS);
+  }, timeoutMs);
+  const output = await child.output().finally(() => clearTimeout(killTimer));
+  const result: RunResult = {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+  if (timedOut) {
+    throw new CommandError(
+      `${program} timed out after ${timeoutMs / 1000} s.`,
+      argv,
+      null,
+      result.stderr,
+      true,
+    );
+  }
+  if (result.code !== 0 && !options.allowFailure) {
+    const detail = firstLine(result.stderr) || firstLine(result.stdout) || "no output";
+    throw new CommandError(
+      `${program} failed with exit code ${result.code}: ${detail}`,
+      argv,
+      result.code,
+      result.stderr,
+    );
+  }
+  return result;
+}
+
+export interface DetachedOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts a command in its own session (it survives this process, the terminal and
+ * SSH hang-ups) with no pipes back to us, and returns its pid.
+ */
+export function spawnDetached(argv: readonly string[], options: DetachedOptions = {}): number {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new Error("spawnDetached() needs a program");
+  try {
+    const child = new Deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    child.unref();
+    return child.pid;
+  } catch (error) {
+    throw new CommandError(`Cannot start ${program}: ${String(error)}.`, argv, null, "");
+  }
+}
+
+async function writeStdin(child: Deno.ChildProcess, text: string): Promise<void> {
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+  } catch {
+    // The command exited without reading all of its input; its exit code tells the story.
+  }
+}
+
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+  try {
+    child.kill(name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
+}

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { CommandError } from "../core/errors.ts";
+import { runCommand } from "./run_command.ts";
+
+Deno.test("runCommand() captures stdout, stderr and passes stdin", async () => {
+  const result = await runCommand(["sh", "-c", "cat; echo err >&2"], { stdin: "hello" });
+  assert.equal(result.stdout, "hello");
+  assert.equal(result.stderr, "err\n");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("runCommand() throws a CommandError naming the command, code and stderr", async () => {
+  await assert.rejects(runCommand(["sh", "-c", "echo nope >&2; exit 4"]), (e: unknown) => {
+    assert.ok(e instanceof CommandError);
+    assert.equal(e.code, 4);
+    assert.equal(e.message, "sh failed with exit code 4: nope");
+    assert.deepEqual(e.argv, ["sh", "-c", "echo nope >&2; exit 4"]);
+    return true;
+  });
+});
+
+Deno.test("runCommand() returns non-zero exits when allowFailure is set", async () => {
+  const result = await runCommand(["sh", "-c", "exit 7"], { allowFailure: true });
+  assert.equal(result.code, 7);
+});
+
+Deno.test("runCommand() kills a command that runs past its timeout", async () => {
+  await assert.rejects(runCommand(["sleep", "30"], { timeoutMs: 200 }), (e: unknown) => {
+    assert.ok(e instanceof CommandError);
+    assert.equal(e.timedOut, true);
+    assert.match(e.message, /^sleep timed out after 0.2 s\.$/);
+    return true;
+  });
+});
+
+Deno.test("runCommand() reports a missing program in one sentence", async () => {
+  await assert.rejects(
+    runCommand(["molq-no-such-program"]),
+    /^CommandError: Cannot run molq-no-such-program: command not found\.$/,
+  );
+});

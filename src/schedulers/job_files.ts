@@ -1,0 +1,74 @@
+/**
+ * The files molq keeps in a job directory, and the evidence a job leaves there itself:
+ * its start time, its exit code (written atomically) and markers for time-outs and
+ * cancels. Every backend falls back on this evidence when the scheduler forgets a job.
+ */
+import { join } from "node:path";
+
+export const JOB_SCRIPT = "job.sh";
+export const USER_SCRIPT = "user_script";
+export const MANIFEST = "manifest.json";
+export const STARTED_AT = "started_at";
+export const EXIT_CODE = "exit_code";
+export const TIMED_OUT_MARKER = "timed_out";
+export const CANCELLED_MARKER = "cancelled";
+export const DEFAULT_STDOUT = "stdout.log";
+export const DEFAULT_STDERR = "stderr.log";
+
+export function jobFile(jobDir: string, name: string): string {
+  return join(jobDir, name);
+}
+
+/** What the job wrote about itself. Missing files are simply absent fields. */
+export interface JobEvidence {
+  startedAt?: number;
+  exitCode?: number;
+  /** When the exit code was written (epoch ms). */
+  finishedAt?: number;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+export function readJobEvidence(jobDir: string): JobEvidence {
+  const evidence: JobEvidence = {
+    timedOut: exists(jobFile(jobDir, TIMED_OUT_MARKER)),
+    cancelled: exists(jobFile(jobDir, CANCELLED_MARKER)),
+  };
+  const started = readInteger(jobFile(jobDir, STARTED_AT));
+  if (started !== undefined) evidence.startedAt = started * 1000;
+  const exitPath = jobFile(jobDir, EXIT_CODE);
+  const exitCode = readInteger(exitPath);
+  if (exitCode !== undefined) {
+    evidence.exitCode = exitCode;
+    evidence.finishedAt = Deno.statSync(exitPath).mtime?.getTime();
+  }
+  return evidence;
+}
+
+/** Marks a job as cancelled by the user, so a late exit code does not read as a failure. */
+export function writeCancelledMarker(jobDir: string): void {
+  try {
+    Deno.writeTextFileSync(jobFile(jobDir, CANCELLED_MARKER), `${Date.now()}\n`);
+  } catch {
+    // The job directory may be gone (cleanup, another host); the store still records the cancel.
+  }
+}
+
+function readInteger(path: string): number | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path).trim();
+  } catch {
+    return undefined;
+  }
+  return /^-?\d+$/.test(text) ? Number(text) : undefined;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

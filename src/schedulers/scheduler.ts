@@ -1,0 +1,140 @@
+/**
+ * The contract every backend implements: render and submit a job, ask about many jobs
+ * in one call, and cancel. Backends never touch the store; the reconciler does.
+ */
+import type { Dependency, JobRequest } from "../core/job_request.ts";
+import type { JobState } from "../core/job_state.ts";
+import type { SchedulerKind } from "../core/job_record.ts";
+import { UsageError } from "../core/errors.ts";
+
+/** Everything a backend needs to submit one job. Paths are absolute. */
+export interface SubmitContext {
+  jobId: string;
+  jobDir: string;
+  request: JobRequest;
+  stdoutPath: string;
+  stderrPath: string;
+  /** The request's dependencies with the upstream jobs' scheduler ids. */
+  dependencies: (Dependency & { schedulerJobId: string })[];
+}
+
+/** A job the reconciler asks about. */
+export interface TrackedJob {
+  jobId: string;
+  schedulerJobId: string;
+  jobDir: string;
+  state: JobState;
+  submittedAt: number | null;
+  timeLimitSeconds: number | null;
+  /** Set on an array task's record. */
+  arrayTaskId: string | null;
+}
+
+/** What a scheduler (or the job's own files) says about one job. */
+export interface Observation {
+  state: Exclude<JobState, "created" | "lost">;
+  exitCode?: number | null;
+  /** For a final state other than success: why, in one sentence. */
+  failureReason?: string | null;
+  /** Native detail worth showing: pending reason, COMPLETING, SUSPENDED, ... */
+  detail?: string | null;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+}
+
+/** An array task seen for the first time, to become a record of its own. */
+export interface ArrayTaskObservation {
+  arrayJobId: string;
+  taskId: string;
+  schedulerJobId: string;
+  observation: Observation;
+}
+
+export interface StatusReport {
+  /** By molq job id. A tracked job missing here has no evidence anywhere (see `lost`). */
+  observations: Map<string, Observation>;
+  newArrayTasks: ArrayTaskObservation[];
+  /** How many scheduler commands this query ran. */
+  commandCalls: number;
+}
+
+export interface SubmitResult {
+  schedulerJobId: string;
+}
+
+export interface Scheduler {
+  readonly kind: SchedulerKind;
+  /** Throws a UsageError listing every field of the request this backend cannot honour. */
+  validate(request: JobRequest): void;
+  submit(context: SubmitContext): Promise<SubmitResult>;
+  /** One batched query for many jobs. Throws when the scheduler cannot answer. */
+  status(jobs: readonly TrackedJob[]): Promise<StatusReport>;
+  /** Cancels the jobs; throws when the scheduler refuses. */
+  cancel(jobs: readonly TrackedJob[]): Promise<void>;
+}
+
+/** Request fields a backend may or may not support, by their CLI flag names. */
+export type RequestField =
+  | "cpus"
+  | "mem"
+  | "time"
+  | "gpus"
+  | "gpu-type"
+  | "nodes"
+  | "exclusive"
+  | "partition"
+  | "account"
+  | "qos"
+  | "reservation"
+  | "array"
+  | "after"
+  | "after-ok"
+  | "after-fail"
+  | "after-start"
+  | "scheduler-arg";
+
+const DEPENDENCY_FLAGS = {
+  after: "after",
+  afterok: "after-ok",
+  afternotok: "after-fail",
+  afterstart: "after-start",
+} as const;
+
+/** The request fields that are set, by flag name. */
+export function requestedFields(request: JobRequest): RequestField[] {
+  const r = request.resources;
+  const s = request.scheduling;
+  const fields: [RequestField, unknown][] = [
+    ["cpus", r.cpus],
+    ["mem", r.memoryBytes],
+    ["time", r.timeLimitSeconds],
+    ["gpus", r.gpus],
+    ["gpu-type", r.gpuType],
+    ["nodes", r.nodes],
+    ["exclusive", r.exclusive || undefined],
+    ["partition", s.partition],
+    ["account", s.account],
+    ["qos", s.qos],
+    ["reservation", s.reservation],
+    ["array", s.array],
+    ["scheduler-arg", request.extraArgs.length > 0 ? true : undefined],
+  ];
+  const set = fields.filter(([, value]) => value !== undefined).map(([name]) => name);
+  for (const dependency of request.dependencies) {
+    const flag = DEPENDENCY_FLAGS[dependency.kind];
+    if (!set.includes(flag)) set.push(flag);
+  }
+  return set;
+}
+
+/** Throws one UsageError naming every requested field outside `supported`. */
+export function assertSupported(
+  kind: SchedulerKind,
+  request: JobRequest,
+  supported: ReadonlySet<RequestField>,
+): void {
+  const unsupported = requestedFields(request).filter((field) => !supported.has(field));
+  if (unsupported.length === 0) return;
+  const flags = unsupported.map((field) => `--${field}`).join(", ");
+  throw new UsageError(`The ${kind} scheduler does not support ${flags}.`);
+}

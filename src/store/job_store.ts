@@ -1,0 +1,221 @@
+/**
+ * JobStore: every job record and its state history in one SQLite file shared by all molq
+ * processes. Writes are short IMMEDIATE transactions; state changes are compare-and-set,
+ * so a concurrent cancel or another process's reconcile pass wins cleanly.
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { JobRecord, StateTransition } from "../core/job_record.ts";
+import { canTransition, type JobState } from "../core/job_state.ts";
+import type { Dependency } from "../core/job_request.ts";
+import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts";
+import { openDatabase } from "./open_database.ts";
+
+/** Fields a state change or a poll may update besides the state itself. */
+export type RecordPatch = Partial<Omit<JobRecord, "jobId" | "state" | "cluster" | "scheduler">>;
+
+export interface ListQuery {
+  cluster?: string;
+  states?: readonly JobState[];
+  runLabel?: string;
+  jobIds?: readonly string[];
+  /** Newest first; default no limit. */
+  limit?: number;
+  /** Leave out array tasks (their array's record stands for them). */
+  topLevelOnly?: boolean;
+}
+
+export class JobStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync, readonly path: string) {
+    this.#db = db;
+  }
+
+  static open(path: string): JobStore {
+    return new JobStore(openDatabase(path), path);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Runs `work` in one write transaction that takes the write lock up front. */
+  write<T>(work: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = work();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /** Inserts a new record (state `created` or later) with its first transition. */
+  insert(record: JobRecord, reason = "recorded"): void {
+    const fields = Object.keys(COLUMNS) as (keyof JobRecord)[];
+    const sql = `INSERT INTO jobs (${fields.map((f) => COLUMNS[f]).join(", ")}) VALUES (${
+      fields.map(() => "?").join(", ")
+    })`;
+    this.write(() => {
+      this.#prepare(sql).run(...fields.map((f) => toColumnValue(f, record[f])));
+      this.#addTransition(record.jobId, null, record.state, record.createdAt, reason);
+      for (const dependency of record.request.dependencies) {
+        this.#addDependency(record.jobId, dependency);
+      }
+    });
+  }
+
+  get(jobId: string): JobRecord | undefined {
+    const row = this.#prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId);
+    return row ? rowToRecord(row as Record<string, unknown>) : undefined;
+  }
+
+  /** Records whose job id starts with `prefix` (at most `max`). */
+  findByPrefix(prefix: string, max = 10): JobRecord[] {
+    const upper = prefix + "\uffff";
+    return this.#prepare("SELECT * FROM jobs WHERE job_id >= ? AND job_id < ? LIMIT ?")
+      .all(prefix, upper, max).map((row) => rowToRecord(row as Record<string, unknown>));
+  }
+
+  list(query: ListQuery = {}): JobRecord[] {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.cluster !== undefined) {
+      where.push("cluster = ?");
+      params.push(query.cluster);
+    }
+    if (query.states !== undefined) {
+      where.push(`state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
+      params.push(...query.states);
+    }
+    if (query.runLabel !== undefined) {
+      where.push("run_label = ?");
+      params.push(query.runLabel);
+    }
+    if (query.jobIds !== undefined) {
+      where.push(`job_id IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(query.jobIds));
+    }
+    if (query.topLevelOnly) where.push("array_task_id IS NULL");
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at DESC, job_id DESC ${query.limit !== undefined ? "LIMIT ?" : ""}`;
+    if (query.limit !== undefined) params.push(query.limit);
+    return this.#prepare(sql).all(...params).map((row) =>
+      rowToRecord(row as Record<string, unknown>)
+    );
+  }
+
+  /** Compare-and-set: moves `jobId` from `from` to `to` only if it is still in `from`. */
+  transition(
+    jobId: string,
+    from: JobState,
+    to: JobState,
+    patch: RecordPatch = {},
+    reason: string | null = null,
+    at = Date.now(),
+  ): boolean {
+    if (!canTransition(from, to)) return false;
+    return this.write(() => {
+      const { sql, params } = updateSql(patch, "state = ?", [to]);
+      const changed = this.#prepare(`${sql} WHERE job_id = ? AND state = ?`)
+        .run(...params, jobId, from).changes;
+      if (Number(changed) !== 1) return false;
+      this.#addTransition(jobId, from, to, at, reason);
+      return true;
+    });
+  }
+
+  /** Updates non-state fields, only while the record is still in `state` (compare-and-set). */
+  update(jobId: string, state: JobState, patch: RecordPatch): boolean {
+    const { sql, params } = updateSql(patch);
+    if (params.length === 0) return true;
+    return Number(
+      this.#prepare(`${sql} WHERE job_id = ? AND state = ?`).run(...params, jobId, state).changes,
+    ) === 1;
+  }
+
+  transitions(jobId: string): StateTransition[] {
+    return this.#prepare(
+      "SELECT job_id, from_state, to_state, at, reason FROM transitions WHERE job_id = ? ORDER BY id",
+    ).all(jobId).map((row) => ({
+      jobId: row.job_id as string,
+      fromState: (row.from_state ?? null) as JobState | null,
+      toState: row.to_state as JobState,
+      at: Number(row.at),
+      reason: (row.reason ?? null) as string | null,
+    }));
+  }
+
+  /** Jobs that depend on `jobId`. */
+  dependents(jobId: string): { jobId: string; kind: Dependency["kind"] }[] {
+    return this.#prepare("SELECT job_id, kind FROM dependencies WHERE upstream_job_id = ?")
+      .all(jobId).map((row) => ({
+        jobId: row.job_id as string,
+        kind: row.kind as Dependency["kind"],
+      }));
+  }
+
+  /** Names of clusters that have records in a non-terminal state. */
+  clustersWithActiveJobs(): string[] {
+    return this.#prepare(
+      "SELECT DISTINCT cluster FROM jobs WHERE state IN ('created','submitted','queued','running')",
+    ).all().map((row) => row.cluster as string);
+  }
+
+  /** Deletes records (with their history); callers decide which. */
+  delete(jobIds: readonly string[]): number {
+    if (jobIds.length === 0) return 0;
+    return this.write(() =>
+      Number(
+        this.#prepare("DELETE FROM jobs WHERE job_id IN (SELECT value FROM json_each(?))")
+          .run(JSON.stringify(jobIds)).changes,
+      )
+    );
+  }
+
+  /** Raw access for the store's sibling modules (cluster bookkeeping, cleanup, benchmarks). */
+  prepare(sql: string): StatementSync {
+    return this.#prepare(sql);
+  }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #addTransition(
+    jobId: string,
+    from: JobState | null,
+    to: JobState,
+    at: number,
+    reason: string | null,
+  ) {
+    this.#prepare(
+      "INSERT INTO transitions (job_id, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
+    ).run(jobId, from, to, at, reason);
+  }
+
+  #addDependency(jobId: string, dependency: Dependency) {
+    this.#prepare(
+      "INSERT OR IGNORE INTO dependencies (job_id, upstream_job_id, kind) VALUES (?, ?, ?)",
+    ).run(jobId, dependency.jobId, dependency.kind);
+  }
+}
+
+function updateSql(patch: RecordPatch, first?: string, firstParams: SqlValue[] = []) {
+  const sets = first ? [first] : [];
+  const params = [...firstParams];
+  for (const [field, value] of Object.entries(patch) as [keyof JobRecord, unknown][]) {
+    if (value === undefined) continue;
+    sets.push(`${COLUMNS[field]} = ?`);
+    params.push(toColumnValue(field, value));
+  }
+  return { sql: `UPDATE jobs SET ${sets.join(", ")}`, params: sets.length ? params : [] };
+}

@@ -1,0 +1,99 @@
+/**
+ * Opens (and creates, or migrates) a store file: WAL mode, a busy timeout, private
+ * permissions, a backup before any migration, and a clear refusal of files molq cannot use.
+ */
+import { DatabaseSync } from "node:sqlite";
+import { dirname } from "node:path";
+import { MolqError } from "../core/errors.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+
+export const BUSY_TIMEOUT_MS = 30_000;
+
+export function openDatabase(path: string): DatabaseSync {
+  ensurePrivateDir(dirname(path));
+  const isNew = !fileExists(path);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (error) {
+    throw new MolqError(`Cannot open the molq store ${path}: ${reason(error)}.`);
+  }
+  try {
+    if (isNew) Deno.chmodSync(path, 0o600);
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = readVersion(db, path);
+    if (version > SCHEMA_VERSION) {
+      throw new MolqError(
+        `The molq store ${path} was written by a newer molq (schema version ${version}; this molq knows up to ${SCHEMA_VERSION}): upgrade molq to use it.`,
+      );
+    }
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    if (version < SCHEMA_VERSION) migrate(db, path, version);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof MolqError) throw error;
+    throw new MolqError(`Cannot use the molq store ${path}: ${reason(error)}.`);
+  }
+}
+
+function readVersion(db: DatabaseSync, path: string): number {
+  try {
+    const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+    // A non-empty file without our tables is someone else's database.
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+    if (row.user_version === 0 && tables.n > 0) {
+      throw new MolqError(`The file ${path} is an SQLite database, but not a molq store.`);
+    }
+    return row.user_version;
+  } catch (error) {
+    if (error instanceof MolqError) throw error;
+    throw new MolqError(`The file ${path} is not a molq store (${reason(error)}).`);
+  }
+}
+
+function migrate(db: DatabaseSync, path: string, from: number): void {
+  if (from > 0) backup(db, path, from);
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    // Another process may have migrated while we waited for the write lock.
+    const current = (db.prepare("PRAGMA user_version").get() as { user_version: number })
+      .user_version;
+    for (let version = current; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw new MolqError(`Cannot migrate the molq store ${path}: ${reason(error)}.`);
+  }
+}
+
+/** A consistent copy beside the store, made before its schema changes. */
+function backup(db: DatabaseSync, path: string, version: number): void {
+  const target = `${path}.v${version}-${Date.now()}.bak`;
+  db.prepare("VACUUM INTO ?").run(target);
+  Deno.chmodSync(target, 0o600);
+}
+
+export function ensurePrivateDir(path: string): void {
+  try {
+    Deno.mkdirSync(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new MolqError(`Cannot create the directory ${path}: ${reason(error)}.`);
+  }
+}
+
+function fileExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\.$/, "");
+}

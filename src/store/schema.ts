@@ -1,0 +1,83 @@
+/**
+ * The store's schema as an ordered list of migrations. `PRAGMA user_version` holds the
+ * version of a file; opening an older file applies the missing steps in one transaction.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: jobs and their state history.
+  `
+  CREATE TABLE jobs (
+    job_id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    scheduler TEXT NOT NULL,
+    scheduler_job_id TEXT,
+    state TEXT NOT NULL,
+    state_detail TEXT,
+    created_at INTEGER NOT NULL,
+    submitted_at INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    exit_code INTEGER,
+    failure_reason TEXT,
+    name TEXT,
+    command_json TEXT NOT NULL,
+    command_display TEXT NOT NULL,
+    cwd TEXT NOT NULL,
+    job_dir TEXT NOT NULL,
+    metadata_json TEXT NOT NULL,
+    request_json TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 1,
+    lineage_id TEXT NOT NULL,
+    previous_attempt_id TEXT,
+    last_polled INTEGER
+  );
+  CREATE INDEX jobs_cluster_state ON jobs (cluster, state);
+  CREATE INDEX jobs_state_submitted ON jobs (state, submitted_at);
+  CREATE INDEX jobs_lineage ON jobs (lineage_id, attempt);
+  CREATE TABLE transitions (
+    id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    reason TEXT
+  );
+  CREATE INDEX transitions_job ON transitions (job_id, id);
+  `,
+  // 2: run labels, arrays, retries' backoff, "lost" bookkeeping, dependencies, clusters.
+  `
+  ALTER TABLE jobs ADD COLUMN run_label TEXT;
+  ALTER TABLE jobs ADD COLUMN array_job_id TEXT;
+  ALTER TABLE jobs ADD COLUMN array_task_id TEXT;
+  ALTER TABLE jobs ADD COLUMN not_before INTEGER;
+  ALTER TABLE jobs ADD COLUMN missing_since INTEGER;
+  ALTER TABLE jobs ADD COLUMN missing_polls INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX jobs_created ON jobs (created_at);
+  CREATE INDEX jobs_run_label ON jobs (run_label, created_at);
+  CREATE INDEX jobs_array ON jobs (array_job_id, array_task_id);
+  CREATE TABLE dependencies (
+    job_id TEXT NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+    upstream_job_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (job_id, upstream_job_id, kind)
+  );
+  CREATE INDEX dependencies_upstream ON dependencies (upstream_job_id);
+  CREATE TABLE clusters (
+    name TEXT PRIMARY KEY,
+    scheduler TEXT NOT NULL,
+    last_poll_at INTEGER,
+    last_poll_error TEXT,
+    last_poll_error_at INTEGER,
+    poll_lease_owner TEXT,
+    poll_lease_until INTEGER
+  );
+  CREATE TABLE scheduler_calls (
+    cluster TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    calls INTEGER NOT NULL
+  );
+  CREATE INDEX scheduler_calls_cluster_at ON scheduler_calls (cluster, at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
