@@ -50,8 +50,8 @@ readonly CLUSTER=molqdev
 readonly DB_USER=slurm DB_PASS=molq-dev-only DB_NAME=slurm_acct_db
 readonly PACKAGES=(slurmctld slurmd slurm-client munge slurmdbd mariadb-server-core
   mariadb-client-core)
-# Daemons in stop order; slurmstepd is found by its open files, not by a pid file.
-readonly DAEMONS=(slurmctld slurmd slurmstepd slurmdbd mariadbd munged)
+# Daemons in stop order (slurmstepd and job processes are handled by kill_jobs).
+readonly DAEMONS=(slurmctld slurmd slurmdbd mariadbd munged)
 export SLURM_CONF="$ETC/slurm.conf"
 
 STARTING=0      # 1 while `start` runs: a failure then stops what was started
@@ -84,9 +84,9 @@ usage() {
 proc_alive() {
   local pid=$1 want=$2 comm _a _b state
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  read -r comm 2>/dev/null <"/proc/$pid/comm" || return 1
   [[ $comm == "$want" ]] || return 1
-  read -r _a _b state _ <"/proc/$pid/stat" 2>/dev/null || return 1
+  read -r _a _b state _ 2>/dev/null <"/proc/$pid/stat" || return 1
   [[ $state != Z ]]
 }
 
@@ -109,14 +109,17 @@ daemon_pid() {
 # our_pids NAME: pid-file pid plus any process named NAME holding a file under $R
 # (slurmstepd, and daemons orphaned by a crashed run whose pid files were lost).
 our_pids() {
-  local name=$1 p pid
-  daemon_pid "$name" || true
-  for p in /proc/[0-9]*; do
-    pid=${p#/proc/}
-    [[ $(cat "$p/comm" 2>/dev/null) == "$name" ]] || continue
-    find "$p/fd" -maxdepth 1 -lname "$R/*" -print -quit 2>/dev/null | grep -q . || continue
-    proc_alive "$pid" "$name" && echo "$pid"
-  done | sort -u
+  local name=$1 p pid comm
+  {
+    daemon_pid "$name" || true
+    for p in /proc/[0-9]*; do
+      pid=${p#/proc/}
+      read -r comm 2>/dev/null <"$p/comm" || continue
+      [[ $comm == "$name" ]] || continue
+      find "$p/fd" -maxdepth 1 -lname "$R/*" -print -quit 2>/dev/null | grep -q . || continue
+      proc_alive "$pid" "$name" && echo "$pid"
+    done
+  } | sort -un
 }
 
 # stop_daemon NAME [SIGNAL]: end our NAME processes, wait for them to exit.
@@ -140,6 +143,40 @@ stop_daemon() {
   rm -f "$(pid_file "$name")"
 }
 
+# job_pids: processes of jobs still running on our node after slurmd/slurmctld are gone:
+# every slurmstepd holding a file under $R, every batch script from our spool directory,
+# and all their descendants.
+job_pids() {
+  local -A parent_of=() is_job=()
+  local p pid ppid args changed=1 _p _c _s
+  for pid in $(our_pids slurmstepd); do is_job[$pid]=1; done
+  for p in /proc/[0-9]*; do
+    pid=${p#/proc/}
+    read -r _p _c _s ppid _ 2>/dev/null <"$p/stat" || continue
+    parent_of[$pid]=$ppid
+    mapfile -d '' -t args 2>/dev/null <"$p/cmdline" || continue
+    [[ ${args[*]:-} == *"$SPOOL/slurmd/job"* ]] && is_job[$pid]=1
+  done
+  while ((changed)); do
+    changed=0
+    for pid in "${!parent_of[@]}"; do
+      [[ -z ${is_job[$pid]:-} && -n ${is_job[${parent_of[$pid]}]:-} ]] || continue
+      is_job[$pid]=1
+      changed=1
+    done
+  done
+  ((${#is_job[@]} == 0)) || printf '%s\n' "${!is_job[@]}"
+}
+
+# kill_jobs: SIGKILL leftover job processes (normally scancel has ended them already).
+kill_jobs() {
+  local pids
+  mapfile -t pids < <(job_pids)
+  ((${#pids[@]})) || return 0
+  log "killing leftover job processes (pid ${pids[*]})"
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
 # launch NAME LOGFILE CMD...: start CMD in its own session, record its pid.
 launch() {
   local name=$1 out=$2
@@ -152,13 +189,23 @@ launch() {
 wait_until() {
   local limit=$1 name=$2 deadline=$((SECONDS + $1))
   shift 2
-  until "$@" >/dev/null 2>&1; do
+  while :; do
     if [[ $name != - ]] && ! daemon_pid "$name" >/dev/null; then
       return 1
     fi
+    "$@" >/dev/null 2>&1 && return 0
     ((SECONDS < deadline)) || return 1
     sleep 0.2
   done
+}
+
+# daemon_log NAME: NAME's log file; its captured stderr if the log is still empty.
+daemon_log() {
+  if [[ -s $LOG/$1.log ]]; then
+    echo "$LOG/$1.log"
+  else
+    echo "$LOG/$1.stderr"
+  fi
 }
 
 # ---------------------------------------------------------------- packages
@@ -306,8 +353,8 @@ log-error=$LOG/mariadbd.log
 bind-address=127.0.0.1
 port=3306
 skip-name-resolve
-innodb_log_file_size=16M
-innodb_buffer_pool_size=128M
+innodb_log_file_size=64M
+innodb_buffer_pool_size=1024M
 innodb_lock_wait_timeout=900
 innodb_flush_log_at_trx_commit=2
 [client]
@@ -385,7 +432,7 @@ start_mariadb() {
     fail "mariadb-install-db failed" "$LOG/mariadb-install-db.log"
   launch mariadbd "$LOG/mariadbd.stderr" mariadbd --defaults-file="$DB/my.cnf"
   wait_until 30 mariadbd mariadb_ready ||
-    fail "MariaDB did not become ready" "$LOG/mariadbd.log" "$LOG/mariadbd.stderr"
+    fail "MariaDB did not become ready" "$(daemon_log mariadbd)"
   mariadb_sql "CREATE DATABASE IF NOT EXISTS $DB_NAME;
     CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
     CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASS';
@@ -405,7 +452,7 @@ start_slurmdbd() {
   log "starting slurmdbd"
   launch slurmdbd "$LOG/slurmdbd.stderr" slurmdbd -D
   wait_until 30 slurmdbd slurmdbd_ready ||
-    fail "slurmdbd did not become ready" "$LOG/slurmdbd.log" "$LOG/slurmdbd.stderr"
+    fail "slurmdbd did not become ready" "$(daemon_log slurmdbd)"
   cluster_registered && return 0
   timeout 20 sacctmgr -i add cluster "$CLUSTER" >"$LOG/sacctmgr.log" 2>&1 ||
     cluster_registered || fail "sacctmgr add cluster $CLUSTER failed" "$LOG/sacctmgr.log"
@@ -426,8 +473,7 @@ start_slurmctld() {
   log "starting slurmctld"
   launch slurmctld "$LOG/slurmctld.stderr" slurmctld -D
   wait_until 30 slurmctld ctld_up ||
-    fail "slurmctld did not answer 'scontrol ping'" "$LOG/slurmctld.log" \
-      "$LOG/slurmctld.stderr"
+    fail "slurmctld did not answer 'scontrol ping'" "$(daemon_log slurmctld)"
 }
 
 start_slurmd() {
@@ -435,7 +481,7 @@ start_slurmd() {
   launch slurmd "$LOG/slurmd.stderr" slurmd -D
   wait_until 30 slurmd node_idle ||
     fail "node $(node_name) did not become idle (state: $(node_state))" \
-      "$LOG/slurmd.log" "$LOG/slurmd.stderr" "$LOG/slurmctld.log"
+      "$(daemon_log slurmd)" "$LOG/slurmctld.log"
 }
 
 job_state() { timeout 10 squeue -h -t all -j "$1" -o %T 2>/dev/null; }
@@ -477,7 +523,7 @@ any_ours_running() {
   for d in "${DAEMONS[@]}"; do
     [[ -n $(our_pids "$d") ]] && return 0
   done
-  return 1
+  [[ -n $(job_pids) ]]
 }
 
 healthy() {
@@ -509,7 +555,7 @@ on_exit() {
 
 cancel_all_jobs() {
   local ids deadline=$((SECONDS + 15))
-  ctld_up || return 0
+  daemon_pid slurmctld >/dev/null && ctld_up || return 0
   ids=$(timeout 10 squeue -h -o %A 2>/dev/null | sort -u | tr '\n' ' ') || return 0
   [[ -n ${ids// /} ]] || return 0
   log "cancelling jobs: $ids"
@@ -526,6 +572,7 @@ stop_all() {
   cancel_all_jobs
   for d in "${DAEMONS[@]}"; do
     stop_daemon "$d"
+    [[ $d != slurmd ]] || kill_jobs
   done
 }
 
@@ -590,8 +637,10 @@ cmd_status() {
   log "down (runtime dir $R)"
   for d in "${DAEMONS[@]}"; do
     pids=$(our_pids "$d" | tr '\n' ' ')
-    [[ -z $pids ]] || log "still running: $d (pid $pids)"
+    [[ -z $pids ]] || log "still running: $d (pid ${pids% })"
   done
+  pids=$(job_pids | tr '\n' ' ')
+  [[ -z $pids ]] || log "still running: job processes (pid ${pids% })"
   exit 3
 }
 

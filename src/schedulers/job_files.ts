@@ -29,14 +29,16 @@ export interface JobEvidence {
   cancelled: boolean;
 }
 
-export function readJobEvidence(jobDir: string): JobEvidence {
+/** Reads a job's evidence; an array task's files carry its index as a suffix. */
+export function readJobEvidence(jobDir: string, arrayTaskId?: string | null): JobEvidence {
+  const suffix = arrayTaskId ? `.${arrayTaskId}` : "";
   const evidence: JobEvidence = {
     timedOut: exists(jobFile(jobDir, TIMED_OUT_MARKER)),
     cancelled: exists(jobFile(jobDir, CANCELLED_MARKER)),
   };
-  const started = readInteger(jobFile(jobDir, STARTED_AT));
+  const started = readInteger(jobFile(jobDir, STARTED_AT + suffix));
   if (started !== undefined) evidence.startedAt = started * 1000;
-  const exitPath = jobFile(jobDir, EXIT_CODE);
+  const exitPath = jobFile(jobDir, EXIT_CODE + suffix);
   const exitCode = readInteger(exitPath);
   if (exitCode !== undefined) {
     evidence.exitCode = exitCode;

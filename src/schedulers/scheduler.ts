@@ -48,6 +48,9 @@ export interface ArrayTaskObservation {
   taskId: string;
   schedulerJobId: string;
   observation: Observation;
+  /** The task's resolved log paths, when the scheduler names them per task. */
+  stdoutPath?: string;
+  stderrPath?: string;
 }
 
 export interface StatusReport {

@@ -27,6 +27,7 @@ export interface ListQuery {
 export class JobStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  #writeDepth = 0;
 
   private constructor(db: DatabaseSync, readonly path: string) {
     this.#db = db;
@@ -40,9 +41,14 @@ export class JobStore {
     this.#db.close();
   }
 
-  /** Runs `work` in one write transaction that takes the write lock up front. */
+  /**
+   * Runs `work` in one write transaction that takes the write lock up front. Nested calls
+   * join the outer transaction, so a reconcile pass can apply many changes in one commit.
+   */
   write<T>(work: () => T): T {
+    if (this.#writeDepth > 0) return work();
     this.#db.exec("BEGIN IMMEDIATE");
+    this.#writeDepth++;
     try {
       const result = work();
       this.#db.exec("COMMIT");
@@ -50,6 +56,8 @@ export class JobStore {
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;
+    } finally {
+      this.#writeDepth--;
     }
   }
 

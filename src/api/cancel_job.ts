@@ -1,0 +1,55 @@
+/** Cancelling a job: ask the scheduler first, then record `cancelled` with compare-and-set. */
+import { MolqError } from "../core/errors.ts";
+import type { JobRecord } from "../core/job_record.ts";
+import { isTerminal } from "../core/job_state.ts";
+import type { JobStore } from "../store/job_store.ts";
+import type { Scheduler } from "../schedulers/scheduler.ts";
+import { toTracked } from "../reconcile/job_reconciler.ts";
+
+export async function cancelJob(
+  store: JobStore,
+  scheduler: Scheduler,
+  record: JobRecord,
+): Promise<JobRecord> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = store.get(record.jobId)!;
+    if (isTerminal(current.state)) {
+      throw new MolqError(
+        `Cannot cancel job "${
+          current.jobId.slice(0, 8)
+        }": job is already finished (${current.state}).`,
+      );
+    }
+    const tasks = store.list({ states: ["submitted", "queued", "running"] })
+      .filter((r) => r.arrayJobId === current.jobId);
+    if (current.schedulerJobId !== null) {
+      await scheduler.cancel([current, ...tasks].filter((r) => r.schedulerJobId).map(toTracked));
+    }
+    const now = Date.now();
+    const patch = { finishedAt: now, failureReason: "Cancelled by the user." };
+    if (
+      store.transition(
+        current.jobId,
+        current.state,
+        "cancelled",
+        patch,
+        "cancelled by the user",
+        now,
+      )
+    ) {
+      for (const task of tasks) {
+        store.transition(
+          task.jobId,
+          task.state,
+          "cancelled",
+          patch,
+          "cancelled with its array",
+          now,
+        );
+      }
+      return store.get(current.jobId)!;
+    }
+    // A concurrent pass moved the job on; look again.
+  }
+  throw new MolqError(`Cannot cancel job "${record.jobId.slice(0, 8)}": its state keeps changing.`);
+}

@@ -1,0 +1,45 @@
+/** A cluster as molq runs it: its name, its backend and its reconciler settings. */
+import type { SchedulerKind } from "../core/job_record.ts";
+import type { JobStore } from "../store/job_store.ts";
+import {
+  createScheduler,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_MIN_POLL_INTERVAL_MS,
+  type SchedulerOptions,
+} from "../schedulers/create_scheduler.ts";
+import type { Scheduler } from "../schedulers/scheduler.ts";
+import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
+
+export interface ClusterSettings {
+  name: string;
+  scheduler: SchedulerKind;
+  schedulerOptions?: SchedulerOptions;
+  /** Where job directories go; default `<cwd>/.molq/jobs`. */
+  jobsDir?: string;
+  minPollIntervalMs?: number;
+}
+
+export class Cluster {
+  readonly scheduler: Scheduler;
+  readonly reconciler: JobReconciler;
+
+  constructor(readonly store: JobStore, readonly settings: ClusterSettings, scheduler?: Scheduler) {
+    this.scheduler = scheduler ?? createScheduler(settings.scheduler, settings.schedulerOptions);
+    const commandTimeoutMs = settings.schedulerOptions?.commandTimeoutMs ??
+      DEFAULT_COMMAND_TIMEOUT_MS;
+    this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
+      minIntervalMs: settings.minPollIntervalMs ??
+        DEFAULT_MIN_POLL_INTERVAL_MS[settings.scheduler],
+      commandTimeoutMs,
+    });
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
+  refresh(options: { force?: boolean } = {}): Promise<PassResult> {
+    return this.reconciler.reconcile(options);
+  }
+}

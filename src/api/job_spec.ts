@@ -1,0 +1,188 @@
+/**
+ * JobSpec: what a user writes to submit a job, in the CLI's terms (strings such as `8G`
+ * and `2h`), and its translation into a validated, frozen JobRequest.
+ */
+import { resolve } from "node:path";
+import { UsageError } from "../core/errors.ts";
+import type { Dependency, JobCommand, JobRequest } from "../core/job_request.ts";
+import { parseMemoryBytes } from "../core/memory.ts";
+import { parseDurationSeconds } from "../core/duration.ts";
+
+export interface JobSpec {
+  /** Exactly one of argv, command, script, inlineScript. */
+  argv?: string[];
+  command?: string;
+  script?: string;
+  inlineScript?: string;
+  name?: string;
+  workdir?: string;
+  env?: Record<string, string>;
+  cpus?: number;
+  mem?: string | number;
+  time?: string | number;
+  gpus?: number;
+  gpuType?: string;
+  nodes?: number;
+  exclusive?: boolean;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  reservation?: string;
+  array?: string;
+  stdout?: string;
+  stderr?: string;
+  metadata?: Record<string, string>;
+  run?: string;
+  after?: string[];
+  afterOk?: string[];
+  afterFail?: string[];
+  afterStart?: string[];
+  /** Total attempts (1 = no retry). */
+  retries?: number;
+  retryOnExitCodes?: number[];
+  retryBackoff?: string | number;
+  /** Native scheduler flags passed through as they are. */
+  schedulerArgs?: string[];
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ARRAY_SPEC = /^\d+(-\d+(:\d+)?)?(,\d+(-\d+(:\d+)?)?)*(%\d+)?$/;
+
+/** Builds the request; relative paths are resolved against `cwd`. */
+export function buildJobRequest(spec: JobSpec, cwd: string): JobRequest {
+  const workdir = resolve(cwd, spec.workdir ?? ".");
+  const request: JobRequest = {
+    command: buildCommand(spec, cwd),
+    workdir,
+    env: checkEnv(spec.env ?? {}),
+    resources: {},
+    scheduling: {},
+    dependencies: buildDependencies(spec),
+    metadata: checkMetadata(spec.metadata ?? {}),
+    extraArgs: [...(spec.schedulerArgs ?? [])],
+  };
+  if (spec.name !== undefined) request.name = checkText("--name", spec.name);
+  if (spec.run !== undefined) request.runLabel = checkText("--run", spec.run);
+  if (spec.stdout !== undefined) request.stdoutPath = resolve(workdir, spec.stdout);
+  if (spec.stderr !== undefined) request.stderrPath = resolve(workdir, spec.stderr);
+  const r = request.resources;
+  if (spec.cpus !== undefined) r.cpus = positiveInteger("--cpus", spec.cpus);
+  if (spec.mem !== undefined) {
+    r.memoryBytes = typeof spec.mem === "number" ? spec.mem : parseMemoryBytes(spec.mem);
+  }
+  if (spec.time !== undefined) r.timeLimitSeconds = seconds(spec.time);
+  if (spec.gpus !== undefined) r.gpus = positiveInteger("--gpus", spec.gpus);
+  if (spec.gpuType !== undefined) r.gpuType = checkText("--gpu-type", spec.gpuType);
+  if (spec.nodes !== undefined) r.nodes = positiveInteger("--nodes", spec.nodes);
+  if (spec.exclusive) r.exclusive = true;
+  const s = request.scheduling;
+  for (const key of ["partition", "account", "qos", "reservation"] as const) {
+    if (spec[key] !== undefined) s[key] = checkText(`--${key}`, spec[key]!);
+  }
+  if (spec.array !== undefined) {
+    if (!ARRAY_SPEC.test(spec.array)) {
+      throw new UsageError(
+        `Invalid array "${spec.array}": expected indexes such as 0-9, 1,3,5, 0-99:2 or 0-99%10.`,
+      );
+    }
+    s.array = spec.array;
+  }
+  if (spec.retries !== undefined && spec.retries > 1) {
+    request.retry = {
+      attempts: positiveInteger("--retries", spec.retries),
+      onExitCodes: spec.retryOnExitCodes ?? [],
+      backoffSeconds: spec.retryBackoff === undefined ? 30 : seconds(spec.retryBackoff),
+    };
+  } else if (spec.retries !== undefined) positiveInteger("--retries", spec.retries);
+  return request;
+}
+
+function buildCommand(spec: JobSpec, cwd: string): JobCommand {
+  const given = [spec.argv?.length ? "argv" : null, spec.command, spec.script, spec.inlineScript]
+    .filter((v) => v !== undefined && v !== null);
+  if (given.length === 0) {
+    throw new UsageError("No command given: put it after --, or use --command or --script.");
+  }
+  if (given.length > 1) {
+    throw new UsageError("Give only one of: a command after --, --command, or --script.");
+  }
+  if (spec.argv?.length) return { type: "argv", argv: [...spec.argv] };
+  if (spec.command !== undefined) {
+    return { type: "shell", command: nonEmpty("--command", spec.command) };
+  }
+  if (spec.script !== undefined) {
+    const path = resolve(cwd, nonEmpty("--script", spec.script));
+    try {
+      if (!Deno.statSync(path).isFile) throw new Error();
+    } catch {
+      throw new UsageError(`Cannot read the script ${path}: no such file.`);
+    }
+    return { type: "script", path };
+  }
+  return { type: "inline", script: nonEmpty("inline script", spec.inlineScript!) };
+}
+
+function buildDependencies(spec: JobSpec): Dependency[] {
+  const lists: [Dependency["kind"], string[] | undefined][] = [
+    ["after", spec.after],
+    ["afterok", spec.afterOk],
+    ["afternotok", spec.afterFail],
+    ["afterstart", spec.afterStart],
+  ];
+  return lists.flatMap(([kind, ids]) =>
+    (ids ?? []).map((jobId) => {
+      if (!/^[0-9a-f-]{4,36}$/i.test(jobId)) {
+        throw new UsageError(
+          `Invalid dependency "${jobId}": expected a molq job id or a unique prefix of one.`,
+        );
+      }
+      return { kind, jobId };
+    })
+  );
+}
+
+function checkEnv(env: Record<string, string>): Record<string, string> {
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) {
+      throw new UsageError(
+        `Invalid environment variable name "${name}": use letters, digits and _.`,
+      );
+    }
+  }
+  return { ...env };
+}
+
+function checkMetadata(metadata: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(metadata)) {
+    if (key === "" || key.startsWith("molq.")) {
+      throw new UsageError(
+        `Invalid metadata key "${key}": keys starting with "molq." are reserved.`,
+      );
+    }
+  }
+  return { ...metadata };
+}
+
+/** Text that ends up in scheduler directives must stay on one line. */
+function checkText(flag: string, value: string): string {
+  if (value === "" || /[\n\r\0]/.test(value)) {
+    throw new UsageError(`Invalid ${flag} "${value}": it must be non-empty and on one line.`);
+  }
+  return value;
+}
+
+function nonEmpty(what: string, value: string): string {
+  if (value.trim() === "") throw new UsageError(`Invalid ${what}: it is empty.`);
+  return value;
+}
+
+function positiveInteger(flag: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`Invalid ${flag} "${value}": expected a whole number of at least 1.`);
+  }
+  return value;
+}
+
+function seconds(value: string | number): number {
+  return typeof value === "number" ? value : parseDurationSeconds(value);
+}

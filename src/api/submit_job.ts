@@ -1,0 +1,188 @@
+/**
+ * One submission: write the record (`created`) and the job directory first, then hand
+ * the job to the scheduler, then record `submitted` — or `failed` with the scheduler's
+ * message. A crash between the steps leaves a record the reconciler resolves.
+ */
+import { join } from "node:path";
+import { MolqError, UsageError } from "../core/errors.ts";
+import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
+import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";
+import { displayCommand, type JobRequest } from "../core/job_request.ts";
+import type { JobStore } from "../store/job_store.ts";
+import { ensurePrivateDir } from "../store/open_database.ts";
+import type { Scheduler, SubmitContext } from "../schedulers/scheduler.ts";
+import {
+  DEFAULT_STDERR,
+  DEFAULT_STDOUT,
+  jobFile,
+  MANIFEST,
+  USER_SCRIPT,
+} from "../schedulers/job_files.ts";
+import { resolveJob } from "./resolve_job.ts";
+
+export interface SubmitTarget {
+  store: JobStore;
+  cluster: string;
+  scheduler: Scheduler;
+  jobsDir: string;
+}
+
+export interface SubmitLineage {
+  attempt: number;
+  lineageId: string;
+  previousAttemptId: string;
+  notBefore: number | null;
+}
+
+/** Records and submits one job; returns the record as stored after submission. */
+export async function submitJob(
+  target: SubmitTarget,
+  request: JobRequest,
+  lineage?: SubmitLineage,
+): Promise<JobRecord> {
+  target.scheduler.validate(request);
+  checkWorkdir(request.workdir);
+  const dependencies = resolveDependencies(target, request);
+  const resolved = {
+    ...request,
+    dependencies: dependencies.map(({ kind, jobId }) => ({ kind, jobId })),
+  };
+  const record = createRecord(target, resolved, lineage);
+  prepareJobDir(record);
+  target.store.insert(record);
+  if (record.notBefore !== null) return record; // a retry waiting out its backoff
+  return await handOver(target, record, dependencies);
+}
+
+/** Submits an existing `created` record (also used for retries whose backoff is over). */
+export async function handOver(
+  target: SubmitTarget,
+  record: JobRecord,
+  dependencies = resolveDependencies(target, record.request),
+): Promise<JobRecord> {
+  const context: SubmitContext = {
+    jobId: record.jobId,
+    jobDir: record.jobDir,
+    request: record.request,
+    stdoutPath: record.metadata[META_STDOUT]!,
+    stderrPath: record.metadata[META_STDERR]!,
+    dependencies,
+  };
+  try {
+    const { schedulerJobId } = await target.scheduler.submit(context);
+    const now = Date.now();
+    target.store.transition(
+      record.jobId,
+      "created",
+      "submitted",
+      {
+        schedulerJobId,
+        submittedAt: now,
+        notBefore: null,
+      },
+      `accepted as ${schedulerJobId}`,
+      now,
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = `Submission failed: ${message}`;
+    target.store.transition(record.jobId, "created", "failed", {
+      failureReason: reason,
+      finishedAt: Date.now(),
+    }, reason);
+    throw error instanceof MolqError ? error : new MolqError(reason);
+  }
+  return target.store.get(record.jobId)!;
+}
+
+function createRecord(
+  target: SubmitTarget,
+  request: JobRequest,
+  lineage: SubmitLineage | undefined,
+): JobRecord {
+  const jobId = crypto.randomUUID();
+  const jobDir = join(target.jobsDir, jobId);
+  const metadata = {
+    ...request.metadata,
+    [META_STDOUT]: request.stdoutPath ?? join(jobDir, DEFAULT_STDOUT),
+    [META_STDERR]: request.stderrPath ?? join(jobDir, DEFAULT_STDERR),
+    [META_JOB_DIR]: jobDir,
+  };
+  return {
+    jobId,
+    cluster: target.cluster,
+    scheduler: target.scheduler.kind as SchedulerKind,
+    schedulerJobId: null,
+    state: "created",
+    stateDetail: null,
+    createdAt: Date.now(),
+    submittedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    exitCode: null,
+    failureReason: null,
+    name: request.name ?? null,
+    command: request.command,
+    commandDisplay: displayCommand(request.command),
+    cwd: request.workdir,
+    jobDir,
+    metadata,
+    request,
+    runLabel: request.runLabel ?? null,
+    attempt: lineage?.attempt ?? 1,
+    lineageId: lineage?.lineageId ?? jobId,
+    previousAttemptId: lineage?.previousAttemptId ?? null,
+    arrayJobId: null,
+    arrayTaskId: null,
+    notBefore: lineage?.notBefore ?? null,
+    lastPolled: null,
+    missingSince: null,
+    missingPolls: 0,
+  };
+}
+
+function prepareJobDir(record: JobRecord): void {
+  ensurePrivateDir(record.jobDir);
+  Deno.chmodSync(record.jobDir, 0o700);
+  const manifest = {
+    job_id: record.jobId,
+    cluster: record.cluster,
+    scheduler: record.scheduler,
+    created_at: new Date(record.createdAt).toISOString(),
+    command: record.commandDisplay,
+  };
+  Deno.writeTextFileSync(
+    jobFile(record.jobDir, MANIFEST),
+    JSON.stringify(manifest, null, 2) + "\n",
+    {
+      mode: 0o600,
+    },
+  );
+  const command = record.request.command;
+  if (command.type === "script" || command.type === "inline") {
+    const text = command.type === "script" ? Deno.readTextFileSync(command.path) : command.script;
+    const script = text.startsWith("#!") ? text : `#!/bin/sh\n${text}`;
+    Deno.writeTextFileSync(jobFile(record.jobDir, USER_SCRIPT), script, { mode: 0o700 });
+  }
+}
+
+function resolveDependencies(target: SubmitTarget, request: JobRequest) {
+  return request.dependencies.map((dependency) => {
+    const upstream = resolveJob(target.store, dependency.jobId, target.cluster);
+    if (upstream.schedulerJobId === null) {
+      throw new UsageError(
+        `Cannot depend on job "${dependency.jobId}": it was never accepted by the scheduler.`,
+      );
+    }
+    return { ...dependency, jobId: upstream.jobId, schedulerJobId: upstream.schedulerJobId };
+  });
+}
+
+function checkWorkdir(workdir: string): void {
+  try {
+    if (Deno.statSync(workdir).isDirectory) return;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`Invalid --workdir ${workdir}: no such directory.`);
+}

@@ -1,0 +1,42 @@
+/** `molq cancel`: cancel jobs (the whole process tree locally; scancel/qdel/bkill elsewhere). */
+import { Command } from "commander";
+import { MolqError } from "../../core/errors.ts";
+import { resolveJob } from "../../api/resolve_job.ts";
+import { cancelJob } from "../../api/cancel_job.ts";
+import type { CliContext } from "../context.ts";
+import { recordToJson } from "../record_json.ts";
+
+export function cancelCommand(context: () => CliContext): Command {
+  return new Command("cancel")
+    .description("Cancel jobs")
+    .argument("<job-id...>", "job ids or unique prefixes")
+    .option("--json", "print the cancelled records as JSON")
+    .addHelpText(
+      "after",
+      `
+Example:
+  molq cancel 3f2a 9c1e`,
+    )
+    .action(async (ids: string[], options: { json?: boolean }) => {
+      const ctx = context();
+      const records = ids.map((id) => resolveJob(ctx.store, id));
+      const done = [];
+      const errors: string[] = [];
+      for (const record of records) {
+        try {
+          const cluster = ctx.cluster(record.cluster, record.scheduler);
+          done.push(await cancelJob(ctx.store, cluster.scheduler, record));
+          if (!options.json) ctx.print(`${record.jobId}  cancelled`);
+        } catch (error) {
+          if (!(error instanceof MolqError)) throw error;
+          errors.push(error.message);
+        }
+      }
+      if (options.json) ctx.printJson(done.map(recordToJson));
+      if (errors.length === 1) throw new MolqError(errors[0]!);
+      if (errors.length > 1) {
+        for (const message of errors.slice(0, -1)) console.error(`molq: ${message}`);
+        throw new MolqError(errors.at(-1)!);
+      }
+    });
+}

@@ -1,0 +1,104 @@
+/** `molq inspect`: one job's full record, its timeline, lineage and dependencies. */
+import { Command } from "commander";
+import type { JobRecord } from "../../core/job_record.ts";
+import { formatMemory } from "../../core/memory.ts";
+import { resolveJob } from "../../api/resolve_job.ts";
+import type { CliContext } from "../context.ts";
+import { recordToJson, transitionToJson } from "../record_json.ts";
+import { renderTable } from "../table.ts";
+import { paint, STATE_COLORS } from "../style.ts";
+import { elapsed } from "../job_rows.ts";
+
+export function inspectCommand(context: () => CliContext): Command {
+  return new Command("inspect")
+    .description("Show a job's full record and the timeline of its states")
+    .argument("<job-id>", "job id or unique prefix")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+Example:
+  molq inspect 3f2a`,
+    )
+    .action((id: string, options: { json?: boolean }) => {
+      const ctx = context();
+      const record = resolveJob(ctx.store, id);
+      const timeline = ctx.store.transitions(record.jobId);
+      const lineage = ctx.store.prepare(
+        "SELECT job_id, attempt, state FROM jobs WHERE lineage_id = ? ORDER BY attempt",
+      ).all(record.lineageId) as { job_id: string; attempt: number; state: string }[];
+      if (options.json) {
+        return ctx.printJson({
+          ...recordToJson(record),
+          transitions: timeline.map(transitionToJson),
+          lineage: lineage.map((l) => ({ job_id: l.job_id, attempt: l.attempt, state: l.state })),
+        });
+      }
+      const fields = describe(record, ctx.color);
+      ctx.print(renderTable(["FIELD", "VALUE"], fields).split("\n").slice(1).join("\n"));
+      ctx.print("\nTimeline:");
+      ctx.print(
+        renderTable(
+          ["TIME", "FROM", "TO", "REASON"],
+          timeline.map((
+            t,
+          ) => [new Date(t.at).toISOString(), t.fromState ?? "-", t.toState, t.reason ?? ""]),
+        ).replace(/^/gm, "  "),
+      );
+      if (lineage.length > 1) {
+        ctx.print("\nAttempts:");
+        for (const l of lineage) ctx.print(`  #${l.attempt}  ${l.job_id}  ${l.state}`);
+      }
+    });
+}
+
+function describe(r: JobRecord, color: boolean): string[][] {
+  const time = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
+  const res = r.request.resources;
+  const sched = r.request.scheduling;
+  const resources = [
+    res.cpus && `cpus=${res.cpus}`,
+    res.memoryBytes && `mem=${formatMemory(res.memoryBytes)}`,
+    res.timeLimitSeconds && `time=${res.timeLimitSeconds}s`,
+    res.gpus && `gpus=${res.gpus}${res.gpuType ? `:${res.gpuType}` : ""}`,
+    res.nodes && `nodes=${res.nodes}`,
+    res.exclusive && "exclusive",
+    ...Object.entries(sched).map(([k, v]) => `${k}=${v}`),
+  ].filter(Boolean).join(" ");
+  const rows: [string, string][] = [
+    ["job id", r.jobId],
+    [
+      "state",
+      paint(r.state, STATE_COLORS[r.state], color) + (r.stateDetail ? ` (${r.stateDetail})` : ""),
+    ],
+    ["cluster", `${r.cluster} (${r.scheduler})`],
+    ["scheduler id", r.schedulerJobId ?? "-"],
+    ["name", r.name ?? "-"],
+    ["command", r.commandDisplay],
+    ["workdir", r.cwd],
+    ["resources", resources || "-"],
+    ["env keys", Object.keys(r.request.env).join(", ") || "-"],
+    ["created", time(r.createdAt)],
+    ["submitted", time(r.submittedAt)],
+    ["started", time(r.startedAt)],
+    ["finished", time(r.finishedAt)],
+    ["elapsed", elapsed(r)],
+    ["exit code", r.exitCode === null ? "-" : String(r.exitCode)],
+    ["failure", r.failureReason ?? "-"],
+    [
+      "attempt",
+      `${r.attempt}${r.previousAttemptId ? ` (after ${r.previousAttemptId.slice(0, 8)})` : ""}`,
+    ],
+    ["run", r.runLabel ?? "-"],
+    [
+      "array",
+      r.arrayJobId ? `task ${r.arrayTaskId} of ${r.arrayJobId.slice(0, 8)}` : (sched.array ?? "-"),
+    ],
+    [
+      "depends on",
+      r.request.dependencies.map((d) => `${d.kind}:${d.jobId.slice(0, 8)}`).join(", ") || "-",
+    ],
+    ...Object.entries(r.metadata).map(([k, v]): [string, string] => [k, v]),
+  ];
+  return rows;
+}

@@ -1,0 +1,54 @@
+/** `molq list`: the stored jobs, newest first (active only unless --all). */
+import { Command } from "commander";
+import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.ts";
+import type { CliContext } from "../context.ts";
+import { choiceOption, integerOption } from "../option_parsers.ts";
+import { recordToJson } from "../record_json.ts";
+import { renderJobTable } from "../job_rows.ts";
+import { refreshClusters } from "../refresh_clusters.ts";
+
+export function listCommand(context: () => CliContext): Command {
+  return new Command("list")
+    .description("List jobs from the store, newest first")
+    .option("--all", "include finished jobs")
+    .option("--cluster <name>", "only this cluster")
+    .option("--state <state>", "only this state", choiceOption("--state", JOB_STATES))
+    .option("--run <label>", "only this run label")
+    .option("--limit <n>", "at most this many rows", integerOption("--limit"), 200)
+    .option("--no-refresh", "read the store only (no scheduler query)")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  molq list
+  molq list --all --cluster slurm --limit 50
+  molq list --state failed --json`,
+    )
+    .action(async (options: {
+      all?: boolean;
+      cluster?: string;
+      state?: JobState;
+      run?: string;
+      limit: number;
+      json?: boolean;
+      refresh: boolean;
+    }) => {
+      const ctx = context();
+      if (options.refresh) await refreshClusters(ctx);
+      const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
+      const records = ctx.store.list({
+        cluster: options.cluster,
+        states,
+        runLabel: options.run,
+        limit: options.limit,
+      });
+      if (options.json) return ctx.printJson(records.map(recordToJson));
+      if (records.length === 0) {
+        return ctx.print(
+          options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
+        );
+      }
+      ctx.print(renderJobTable(records, ctx.color));
+    });
+}

@@ -1,0 +1,123 @@
+/** `molq logs`: print or follow a job's stdout/stderr. */
+import { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
+import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
+import { isTerminal } from "../../core/job_state.ts";
+import { resolveJob } from "../../api/resolve_job.ts";
+import type { CliContext } from "../context.ts";
+import { choiceOption, integerOption } from "../option_parsers.ts";
+import { type FollowState, readNew, tailLines } from "../log_tail.ts";
+import { refreshClusters } from "../refresh_clusters.ts";
+
+type Stream = "stdout" | "stderr" | "both";
+const FOLLOW_TICK_MS = 250;
+const REFRESH_EVERY_MS = 2_000;
+/** After the job ends, keep reading this long for output that shows up late (NFS). */
+const DRAIN_MS = 1_500;
+
+export function logsCommand(context: () => CliContext): Command {
+  return new Command("logs")
+    .description("Print a job's stdout/stderr")
+    .argument("<job-id>", "job id or unique prefix")
+    .argument("[scheduler]", "accepted for compatibility; must match the job's scheduler")
+    .option(
+      "--stream <which>",
+      "stdout, stderr or both",
+      choiceOption("--stream", ["stdout", "stderr", "both"] as const),
+      "stdout",
+    )
+    .option("--tail <n>", "only the last N lines", integerOption("--tail"))
+    .option("--follow", "keep printing new output until the job ends")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  molq logs 3f2a local --stream stdout
+  molq logs 3f2a --stream stderr --tail 50
+  molq logs 3f2a --follow`,
+    )
+    .action(async (id: string, scheduler: string | undefined, options: {
+      stream: Stream;
+      tail?: number;
+      follow?: boolean;
+    }) => {
+      const ctx = context();
+      const record = resolveJob(ctx.store, id);
+      if (
+        scheduler !== undefined && scheduler !== record.scheduler && scheduler !== record.cluster
+      ) {
+        throw new UsageError(`Job "${id}" ran on ${record.scheduler}, not ${scheduler}.`);
+      }
+      const streams = options.stream === "both" ? ["stdout", "stderr"] as const : [options.stream];
+      if (options.follow) return await follow(ctx, record, streams, options.tail);
+      for (const stream of streams) {
+        const path = logPath(record, stream);
+        if (streams.length > 1) await write(Deno.stdout, `==> ${stream}: ${path} <==\n`);
+        await write(Deno.stdout, readLog(path, options.tail, record));
+      }
+    });
+}
+
+function logPath(record: JobRecord, stream: "stdout" | "stderr"): string {
+  return record.metadata[stream === "stdout" ? META_STDOUT : META_STDERR]!;
+}
+
+function readLog(path: string, tail: number | undefined, record: JobRecord): Uint8Array {
+  try {
+    return tail === undefined ? Deno.readFileSync(path) : tailLines(path, tail);
+  } catch {
+    const why = isTerminal(record.state)
+      ? "the job wrote none or it was removed"
+      : "the job has not written any yet";
+    console.error(`molq: no output at ${path} (${why}).`);
+    return new Uint8Array();
+  }
+}
+
+async function follow(
+  ctx: CliContext,
+  record: JobRecord,
+  streams: readonly ("stdout" | "stderr")[],
+  tail: number | undefined,
+): Promise<void> {
+  const states = streams.map((stream) => {
+    const path = logPath(record, stream);
+    const state: FollowState = { offset: 0, ino: null };
+    if (tail !== undefined) {
+      try {
+        const size = Deno.statSync(path).size;
+        const last = tailLines(path, tail);
+        state.offset = size - last.length;
+      } catch {
+        // not there yet: follow from its start
+      }
+    }
+    return {
+      stream,
+      path,
+      state,
+      out: stream === "stderr" && streams.length > 1 ? Deno.stderr : Deno.stdout,
+    };
+  });
+  let lastRefresh = 0;
+  let endedAt: number | null = null;
+  for (;;) {
+    for (const s of states) {
+      const { bytes, reset } = readNew(s.path, s.state);
+      if (reset) console.error(`molq: ${s.stream} was truncated; reading it from the start.`);
+      if (bytes.length) await write(s.out, bytes);
+    }
+    if (endedAt !== null && Date.now() - endedAt >= DRAIN_MS) return;
+    if (endedAt === null && Date.now() - lastRefresh >= REFRESH_EVERY_MS) {
+      lastRefresh = Date.now();
+      await refreshClusters(ctx, [record]);
+      if (isTerminal(ctx.store.get(record.jobId)!.state)) endedAt = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_TICK_MS));
+  }
+}
+
+async function write(stream: { write(p: Uint8Array): Promise<number> }, data: string | Uint8Array) {
+  let bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  while (bytes.length > 0) bytes = bytes.subarray(await stream.write(bytes));
+}

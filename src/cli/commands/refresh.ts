@@ -1,0 +1,54 @@
+/** `molq refresh`: one reconcile pass for every cluster with active jobs; cron-safe. */
+import { Command } from "commander";
+import { MolqError } from "../../core/errors.ts";
+import type { CliContext } from "../context.ts";
+import { refreshClusters } from "../refresh_clusters.ts";
+
+export function refreshCommand(context: () => CliContext): Command {
+  return new Command("refresh")
+    .description("Reconcile stored jobs with their schedulers (safe to run from cron)")
+    .option("--cluster <name>", "only this cluster")
+    .option("--force", "poll even if another process polled recently")
+    .option("-q, --quiet", "print nothing on success (for cron)")
+    .option("--json", "print the pass results as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  molq refresh
+  */5 * * * * molq refresh --quiet      # crontab line`,
+    )
+    .action(
+      async (options: { cluster?: string; force?: boolean; quiet?: boolean; json?: boolean }) => {
+        const ctx = context();
+        let records = undefined;
+        if (options.cluster) {
+          records = ctx.store.list({ cluster: options.cluster, limit: 1 });
+          if (records.length === 0) {
+            throw new MolqError(`No jobs recorded for cluster "${options.cluster}".`);
+          }
+        }
+        const results = await refreshClusters(ctx, records, { force: options.force });
+        if (options.json) ctx.printJson(results);
+        else if (!options.quiet) {
+          if (results.length === 0) ctx.print("No active jobs.");
+          for (const r of results) {
+            const what = r.error
+              ? `error: ${r.error}`
+              : r.skipped === "fresh"
+              ? "skipped (polled moments ago)"
+              : r.skipped === "busy"
+              ? "skipped (another molq is polling it)"
+              : `${r.changed} changed`;
+            ctx.print(`${r.cluster}: ${what}`);
+          }
+        }
+        const failed = results.filter((r) => r.error);
+        if (failed.length > 0) {
+          throw new MolqError(
+            `Refresh of ${failed.map((r) => r.cluster).join(", ")} failed: ${failed[0]!.error}`,
+          );
+        }
+      },
+    );
+}

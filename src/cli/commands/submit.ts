@@ -1,0 +1,137 @@
+/** `molq submit`: record and submit one job. */
+import { Command } from "commander";
+import { UsageError } from "../../core/errors.ts";
+import { SCHEDULER_KINDS, type SchedulerKind } from "../../core/job_record.ts";
+import { buildJobRequest, type JobSpec } from "../../api/job_spec.ts";
+import { submitJob } from "../../api/submit_job.ts";
+import { join } from "node:path";
+import type { CliContext } from "../context.ts";
+import { collect, exitCodeOption, integerOption, keyValueOption } from "../option_parsers.ts";
+import { recordToJson } from "../record_json.ts";
+import { waitAndReport } from "./watch.ts";
+
+export function submitCommand(context: () => CliContext): Command {
+  return new Command("submit")
+    .description("Submit a job to a scheduler: the command goes after --")
+    .argument("[scheduler]", `scheduler kind: ${SCHEDULER_KINDS.join(", ")}`)
+    .option("--cluster <name>", "cluster name (default: the scheduler kind)")
+    .option("--command <shell>", "a shell command string, run with /bin/sh -c")
+    .option("--script <file>", "a script file to run")
+    .option("--name <name>", "job name")
+    .option("--cpus <n>", "CPUs for the job", integerOption("--cpus"))
+    .option("--mem <size>", "memory: 512M, 8G, 1.5G, 8GiB, 2T")
+    .option("--time <duration>", "time limit: 90s, 30m, 2h30m, 1.5h, HH:MM:SS, D-HH:MM:SS, 1d")
+    .option("--gpus <n>", "GPUs", integerOption("--gpus"))
+    .option("--gpu-type <type>", "GPU type")
+    .option("--nodes <n>", "nodes", integerOption("--nodes"))
+    .option("--exclusive", "whole nodes only")
+    .option("--partition <name>", "partition or queue")
+    .option("--account <name>", "account or project to charge")
+    .option("--qos <name>", "quality of service")
+    .option("--reservation <name>", "reservation")
+    .option("--array <spec>", "array indexes: 0-9, 1,3,5, 0-99%10")
+    .option("--workdir <dir>", "working directory (default: the current one)")
+    .option("--env <K=V>", "environment variable (repeatable)", keyValueOption("--env"))
+    .option("--stdout <path>", "stdout file (default: <job dir>/stdout.log)")
+    .option("--stderr <path>", "stderr file (default: <job dir>/stderr.log)")
+    .option("--meta <K=V>", "metadata kept on the record (repeatable)", keyValueOption("--meta"))
+    .option("--run <label>", "run label grouping jobs")
+    .option("--after <id>", "start after the job ends (repeatable)", collect)
+    .option("--after-ok <id>", "start after the job succeeds (repeatable)", collect)
+    .option("--after-fail <id>", "start after the job fails (repeatable)", collect)
+    .option("--after-start <id>", "start after the job starts (repeatable)", collect)
+    .option("--retries <n>", "total attempts on failure or time-out", integerOption("--retries"))
+    .option(
+      "--retry-on-exit-code <code>",
+      "retry only on this exit code (repeatable)",
+      exitCodeOption,
+    )
+    .option("--retry-backoff <duration>", "delay before the first retry (doubles each time)")
+    .option("--scheduler-arg <flag>", "native scheduler flag passed through (repeatable)", collect)
+    .option("--jobs-dir <dir>", "where job directories go (default: ./.molq/jobs)")
+    .option("--wait", "wait for the job to finish; exit 0 only if it succeeded")
+    .option("--json", "print the record as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  molq submit local -- python train.py --lr 0.1
+  molq submit slurm --cpus 4 --mem 8G --time 2h -- python train.py
+  molq submit local --command 'sort data.txt | uniq -c > counts.txt'
+  molq submit slurm --array 0-9 --name sweep --script sweep.sh
+  molq submit local --after-ok 3f2a -- python evaluate.py`,
+    )
+    .action(async (scheduler: string | undefined, options: Record<string, unknown>) => {
+      const ctx = context();
+      const kind = resolveKind(scheduler, options.cluster as string | undefined);
+      const spec = toSpec(options, ctx.tail ?? []);
+      const request = buildJobRequest(spec, ctx.cwd);
+      const cluster = ctx.cluster((options.cluster as string | undefined) ?? kind, kind);
+      const jobsDir = (options.jobsDir as string | undefined) ?? join(ctx.cwd, ".molq", "jobs");
+      const record = await submitJob(
+        { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
+        request,
+      );
+      if (options.wait) return await waitAndReport(ctx, [record.jobId], { json: !!options.json });
+      if (options.json) ctx.printJson(recordToJson(record));
+      else ctx.print(`${record.jobId}  submitted to ${record.cluster} as ${record.schedulerJobId}`);
+    });
+}
+
+function resolveKind(scheduler: string | undefined, cluster: string | undefined): SchedulerKind {
+  if (scheduler === undefined) {
+    if (cluster && (SCHEDULER_KINDS as readonly string[]).includes(cluster)) {
+      return cluster as SchedulerKind;
+    }
+    throw new UsageError(
+      `Name a scheduler (${
+        SCHEDULER_KINDS.join(", ")
+      }) or a configured --cluster, e.g. molq submit local -- echo hi.`,
+    );
+  }
+  if (!(SCHEDULER_KINDS as readonly string[]).includes(scheduler)) {
+    throw new UsageError(
+      `Unknown scheduler "${scheduler}": expected one of ${
+        SCHEDULER_KINDS.join(", ")
+      } (put the job's command after --).`,
+    );
+  }
+  return scheduler as SchedulerKind;
+}
+
+function toSpec(o: Record<string, unknown>, argv: string[]): JobSpec {
+  const s = (key: string) => o[key] as string | undefined;
+  const list = (key: string) => o[key] as string[] | undefined;
+  return {
+    argv: argv.length ? argv : undefined,
+    command: s("command"),
+    script: s("script"),
+    name: s("name"),
+    workdir: s("workdir"),
+    env: o.env as Record<string, string> | undefined,
+    cpus: o.cpus as number | undefined,
+    mem: s("mem"),
+    time: s("time"),
+    gpus: o.gpus as number | undefined,
+    gpuType: s("gpuType"),
+    nodes: o.nodes as number | undefined,
+    exclusive: o.exclusive as boolean | undefined,
+    partition: s("partition"),
+    account: s("account"),
+    qos: s("qos"),
+    reservation: s("reservation"),
+    array: s("array"),
+    stdout: s("stdout"),
+    stderr: s("stderr"),
+    metadata: o.meta as Record<string, string> | undefined,
+    run: s("run"),
+    after: list("after"),
+    afterOk: list("afterOk"),
+    afterFail: list("afterFail"),
+    afterStart: list("afterStart"),
+    retries: o.retries as number | undefined,
+    retryOnExitCodes: o.retryOnExitCode as number[] | undefined,
+    retryBackoff: s("retryBackoff"),
+    schedulerArgs: list("schedulerArg"),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs the CLI and turns every outcome into an exit code: 0 success, 1 operational
+ * failure, 2 usage error, 3 a wait that timed out. Errors print as one sentence; only
+ * bugs keep their stack trace.
+ */
+import { CommanderError } from "commander";
+import { MolqError } from "../core/errors.ts";
+import { CliContext } from "./context.ts";
+import { buildProgram } from "./program.ts";
+
+export async function runCli(args: string[], cwd: string): Promise<number> {
+  const split = args.indexOf("--");
+  const head = split === -1 ? args : args.slice(0, split);
+  const tail = split === -1 ? null : args.slice(split + 1);
+  let context: CliContext | undefined;
+  const program = buildProgram(() => {
+    context ??= new CliContext(program.opts(), cwd, tail);
+    return context;
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
+    outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
+  });
+  for (const command of program.commands) {
+    command.exitOverride();
+    command.configureOutput({
+      outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
+    });
+  }
+  if (tail !== null && head[0] !== "submit" && !head.includes("submit")) {
+    console.error("molq: only `molq submit` takes a command after --.");
+    return 2;
+  }
+  try {
+    await program.parseAsync(head, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit with 0; every other commander error is a usage error it printed.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof MolqError) {
+      console.error(`molq: ${error.message}`);
+      if (error.hint) console.error(`hint: ${error.hint}`);
+      return error.exitCode;
+    }
+    console.error("molq: internal error (please report it):");
+    console.error(error instanceof Error ? error.stack : String(error));
+    return 1;
+  } finally {
+    context?.close();
+  }
+}

@@ -1,0 +1,44 @@
+/** Terminal styling for CLI output: colour only on a TTY and never with NO_COLOR. */
+import type { JobState } from "../core/job_state.ts";
+
+export function colorEnabled(stream: { isTerminal(): boolean } = Deno.stdout): boolean {
+  const noColor = Deno.env.get("NO_COLOR");
+  if (noColor !== undefined && noColor !== "") return false;
+  if (Deno.env.get("MOLQ_COLOR") === "always") return true;
+  if (Deno.env.get("MOLQ_COLOR") === "never") return false;
+  return stream.isTerminal();
+}
+
+const CODES = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+  bold: 1,
+};
+export type Color = keyof typeof CODES;
+
+export function paint(text: string, color: Color, enabled: boolean): string {
+  return enabled ? `\x1b[${CODES[color]}m${text}\x1b[0m` : text;
+}
+
+export const STATE_COLORS: Record<JobState, Color> = {
+  created: "gray",
+  submitted: "blue",
+  queued: "yellow",
+  running: "cyan",
+  succeeded: "green",
+  failed: "red",
+  cancelled: "magenta",
+  timed_out: "red",
+  lost: "gray",
+};
+
+/** Visible width: ANSI escapes take no room. */
+export function visibleWidth(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
+}

@@ -1,0 +1,20 @@
+/** Which config file to read: `--config`, else MOLQ_CONFIG, else `<molq home>/config.toml`. */
+import { join } from "node:path";
+import { molqHome } from "../store/store_paths.ts";
+
+export type EnvGetter = (name: string) => string | undefined;
+
+export const denoEnv: EnvGetter = (name) => Deno.env.get(name);
+
+export interface ConfigLocation {
+  path: string;
+  /** Where the path came from; a missing explicit file is an error, a missing default is not. */
+  source: "--config" | "MOLQ_CONFIG" | "default";
+}
+
+export function configLocation(configFlag?: string, env: EnvGetter = denoEnv): ConfigLocation {
+  if (configFlag) return { path: configFlag, source: "--config" };
+  const fromEnv = env("MOLQ_CONFIG");
+  if (fromEnv) return { path: fromEnv, source: "MOLQ_CONFIG" };
+  return { path: join(molqHome(env), "config.toml"), source: "default" };
+}

@@ -1,0 +1,97 @@
+/**
+ * Where the dashboard's data comes from: a small contract (so the screen is tested
+ * without a database or scheduler) and the implementation over a JobStore.
+ */
+import type { JobRecord, StateTransition } from "../core/job_record.ts";
+import type { JobStore, ListQuery } from "../store/job_store.ts";
+
+/** A scheduler query that failed for one cluster during a refresh; jobs keep their state. */
+export interface ClusterError {
+  cluster: string;
+  message: string;
+}
+
+export interface RefreshResult {
+  errors: ClusterError[];
+}
+
+/** The last bytes of a log file, decoded. */
+export interface LogTail {
+  path: string;
+  /** False while the job has not created the file yet. */
+  exists: boolean;
+  text: string;
+  sizeBytes: number;
+  /** True when the text starts mid-file (only the tail was read). */
+  partial: boolean;
+}
+
+export interface DashboardSource {
+  /**
+   * Asks the schedulers what changed and persists it (the shared reconcile path, at most
+   * one scheduler query per cluster per interval). The dashboard never runs two at once.
+   */
+  refresh(): Promise<RefreshResult>;
+  /** Records, newest first (JobStore.list). */
+  load(query: ListQuery): JobRecord[];
+  get(jobId: string): JobRecord | undefined;
+  transitions(jobId: string): StateTransition[];
+  cancel(jobId: string): Promise<void>;
+  readLogTail(path: string, maxBytes: number): Promise<LogTail>;
+}
+
+/**
+ * A DashboardSource over a JobStore. `refreshFn` runs the reconcile pass and reports
+ * per-cluster errors; `cancelFn` cancels one job (the CLI's cancel path).
+ */
+export function storeDashboardSource(
+  store: JobStore,
+  refreshFn: () => Promise<RefreshResult>,
+  cancelFn: (jobId: string) => Promise<void>,
+): DashboardSource {
+  return {
+    refresh: refreshFn,
+    load: (query) => store.list(query),
+    get: (jobId) => store.get(jobId),
+    transitions: (jobId) => store.transitions(jobId),
+    cancel: cancelFn,
+    readLogTail,
+  };
+}
+
+/**
+ * Reads at most `maxBytes` from the end of `path`. A missing file is not an error (the
+ * job has not written yet); a file that shrank (truncated, rotated) is simply read again
+ * from its new end. A tail that starts mid-file drops its first, partial line.
+ */
+export async function readLogTail(path: string, maxBytes: number): Promise<LogTail> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      return { path, exists: false, text: "", sizeBytes: 0, partial: false };
+    }
+    throw error;
+  }
+  try {
+    const sizeBytes = (await file.stat()).size;
+    const start = Math.max(0, sizeBytes - maxBytes);
+    if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(sizeBytes - start);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const read = await file.read(buffer.subarray(filled));
+      if (read === null) break; // truncated while reading
+      filled += read;
+    }
+    let text = new TextDecoder().decode(buffer.subarray(0, filled));
+    if (start > 0) {
+      const newline = text.indexOf("\n");
+      if (newline !== -1) text = text.slice(newline + 1);
+    }
+    return { path, exists: true, text, sizeBytes, partial: start > 0 };
+  } finally {
+    file.close();
+  }
+}

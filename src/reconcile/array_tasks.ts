@@ -1,0 +1,55 @@
+/** Records for array tasks, created the first time the scheduler reports a task. */
+import { META_STDERR, META_STDOUT } from "../core/job_record.ts";
+import type { JobRecord } from "../core/job_record.ts";
+import type { JobStore } from "../store/job_store.ts";
+import type { ArrayTaskObservation } from "../schedulers/scheduler.ts";
+import { isTerminal } from "../core/job_state.ts";
+
+/** Inserts a record for every reported task of a tracked array that has none yet. */
+export function recordArrayTasks(
+  store: JobStore,
+  tracked: readonly JobRecord[],
+  tasks: readonly ArrayTaskObservation[],
+  now: number,
+): number {
+  const arrays = new Map(tracked.filter((r) => r.arrayJobId === null).map((r) => [r.jobId, r]));
+  const exists = store.prepare(
+    "SELECT 1 FROM jobs WHERE array_job_id = ? AND array_task_id = ? LIMIT 1",
+  );
+  let created = 0;
+  for (const task of tasks) {
+    const array = arrays.get(task.arrayJobId);
+    if (!array || exists.get(array.jobId, task.taskId) !== undefined) continue;
+    store.insert(taskRecord(array, task, now), "array task reported by the scheduler");
+    created++;
+  }
+  return created;
+}
+
+function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): JobRecord {
+  const observed = task.observation;
+  const metadata = { ...array.metadata };
+  if (task.stdoutPath) metadata[META_STDOUT] = task.stdoutPath;
+  if (task.stderrPath) metadata[META_STDERR] = task.stderrPath;
+  const terminal = isTerminal(observed.state);
+  return {
+    ...array,
+    jobId: crypto.randomUUID(),
+    schedulerJobId: task.schedulerJobId,
+    state: observed.state,
+    stateDetail: observed.detail ?? null,
+    createdAt: now,
+    startedAt: observed.startedAt ?? null,
+    finishedAt: terminal ? observed.finishedAt ?? now : null,
+    exitCode: observed.exitCode ?? null,
+    failureReason: observed.failureReason ?? null,
+    name: array.name === null ? null : `${array.name}[${task.taskId}]`,
+    metadata,
+    arrayJobId: array.jobId,
+    arrayTaskId: task.taskId,
+    lineageId: array.lineageId,
+    lastPolled: now,
+    missingSince: null,
+    missingPolls: 0,
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * JobReconciler: one pass for a cluster loads its active records, asks the scheduler
+ * about all of them in one batched query, and persists every change with compare-and-set.
+ * Passes for a cluster never overlap across processes, and a pass is skipped when another
+ * process polled the cluster less than the minimum interval ago.
+ */
+import type { JobRecord } from "../core/job_record.ts";
+import { isTerminal, type JobState } from "../core/job_state.ts";
+import type { JobStore, RecordPatch } from "../store/job_store.ts";
+import { acquirePollLease, releasePollLease } from "../store/cluster_polls.ts";
+import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
+import { deriveArrayState } from "./derive_array_state.ts";
+import { recordArrayTasks } from "./array_tasks.ts";
+
+export interface ReconcileOptions {
+  /** Skip the pass when the cluster was polled less than this long ago. */
+  minIntervalMs: number;
+  /** The longest a scheduler query may take; bounds the poll lease. */
+  commandTimeoutMs: number;
+  /** A job with no evidence anywhere becomes `lost` after this long and this many polls. */
+  lostGraceMs?: number;
+  lostMinPolls?: number;
+  /** A `created` record with no scheduler id older than this was interrupted mid-submit. */
+  submitGraceMs?: number;
+}
+
+export interface PassResult {
+  cluster: string;
+  /** `fresh`: polled recently by someone; `busy`: another process is polling now. */
+  skipped: false | "fresh" | "busy";
+  changed: number;
+  commandCalls: number;
+  error: string | null;
+}
+
+const ACTIVE: JobState[] = ["created", "submitted", "queued", "running"];
+const DEFAULT_LOST_GRACE_MS = 120_000;
+const DEFAULT_LOST_MIN_POLLS = 3;
+
+export class JobReconciler {
+  readonly #owner = crypto.randomUUID();
+
+  constructor(
+    readonly store: JobStore,
+    readonly cluster: string,
+    readonly scheduler: Scheduler,
+    readonly options: ReconcileOptions,
+  ) {}
+
+  /** Runs one pass; `force` ignores the minimum interval (never another process's lease). */
+  async reconcile({ force = false } = {}): Promise<PassResult> {
+    const result: PassResult = {
+      cluster: this.cluster,
+      skipped: false,
+      changed: 0,
+      commandCalls: 0,
+      error: null,
+    };
+    const decision = acquirePollLease(this.store, this.cluster, this.scheduler.kind, this.#owner, {
+      minIntervalMs: this.options.minIntervalMs,
+      leaseMs: this.options.commandTimeoutMs * 2 + 5_000,
+      force,
+    });
+    if (decision !== "acquired") return { ...result, skipped: decision };
+    try {
+      const active = this.store.list({ cluster: this.cluster, states: ACTIVE });
+      result.changed += this.#failInterruptedSubmissions(active);
+      const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
+      if (tracked.length > 0) {
+        const report = await this.scheduler.status(tracked.map(toTracked));
+        result.commandCalls = report.commandCalls;
+        result.changed += this.store.write(() => this.#apply(tracked, report));
+      }
+    } catch (error) {
+      result.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      releasePollLease(this.store, this.cluster, this.#owner, {
+        error: result.error,
+        commandCalls: result.commandCalls,
+      });
+    }
+    return result;
+  }
+
+  #apply(tracked: JobRecord[], report: StatusReport): number {
+    const now = Date.now();
+    let changed = recordArrayTasks(this.store, tracked, report.newArrayTasks, now);
+    for (const record of tracked) {
+      if (record.arrayJobId === null && record.request.scheduling.array && this.#hasTasks(record)) {
+        continue; // an array's state comes from its tasks, below
+      }
+      const observation = report.observations.get(record.jobId);
+      changed += observation ? this.#observe(record, observation, now) : this.#missing(record, now);
+    }
+    for (const array of tracked.filter((r) => r.request.scheduling.array && !r.arrayJobId)) {
+      changed += this.#deriveArray(array, now);
+    }
+    return changed;
+  }
+
+  #observe(record: JobRecord, observation: Observation, now: number): number {
+    const patch: RecordPatch = {
+      lastPolled: now,
+      missingSince: null,
+      missingPolls: 0,
+      stateDetail: observation.detail ?? null,
+    };
+    if (observation.startedAt) patch.startedAt = observation.startedAt;
+    if (observation.state === record.state) {
+      this.store.update(record.jobId, record.state, patch);
+      return 0;
+    }
+    if (isTerminal(observation.state)) {
+      patch.finishedAt = observation.finishedAt ?? now;
+      patch.exitCode = observation.exitCode ?? null;
+      patch.failureReason = observation.failureReason ?? null;
+      patch.startedAt ??= record.startedAt ?? null;
+    } else if (observation.state === "running" && !patch.startedAt && !record.startedAt) {
+      patch.startedAt = now;
+    }
+    const reason = observation.failureReason ?? observation.detail ?? null;
+    if (this.store.transition(record.jobId, record.state, observation.state, patch, reason, now)) {
+      return 1;
+    }
+    this.store.update(record.jobId, record.state, { lastPolled: now });
+    return 0;
+  }
+
+  #missing(record: JobRecord, now: number): number {
+    const missingSince = record.missingSince ?? now;
+    const missingPolls = record.missingPolls + 1;
+    const graceMs = this.options.lostGraceMs ?? DEFAULT_LOST_GRACE_MS;
+    const minPolls = this.options.lostMinPolls ?? DEFAULT_LOST_MIN_POLLS;
+    if (missingPolls >= minPolls && now - missingSince >= graceMs) {
+      const minutes = Math.round((now - missingSince) / 60_000);
+      const reason =
+        `The scheduler, its accounting and the job's own files have not known this job for ${missingPolls} polls (${minutes} min).`;
+      const patch: RecordPatch = { lastPolled: now, finishedAt: now, failureReason: reason };
+      return this.store.transition(record.jobId, record.state, "lost", patch, reason, now) ? 1 : 0;
+    }
+    this.store.update(record.jobId, record.state, { lastPolled: now, missingSince, missingPolls });
+    return 0;
+  }
+
+  #hasTasks(array: JobRecord): boolean {
+    return this.store.prepare("SELECT 1 FROM jobs WHERE array_job_id = ? LIMIT 1").get(
+      array.jobId,
+    ) !== undefined;
+  }
+
+  #deriveArray(array: JobRecord, now: number): number {
+    const tasks = this.store.prepare(
+      "SELECT state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
+    ).all(array.jobId);
+    const state = deriveArrayState(tasks.map((t) => t.state as JobState));
+    const current = this.store.get(array.jobId);
+    if (!state || !current || state === current.state) return 0;
+    const failedTasks = tasks.filter((t) => t.state !== "succeeded").length;
+    const patch: RecordPatch = { lastPolled: now };
+    if (isTerminal(state)) {
+      patch.finishedAt = now;
+      patch.exitCode = failedTasks === 0 ? 0 : null;
+      if (state !== "succeeded") {
+        patch.failureReason = `${failedTasks} of ${tasks.length} array tasks did not succeed.`;
+      }
+    }
+    if (state === "running" && !current.startedAt) patch.startedAt = now;
+    return this.store.transition(
+        array.jobId,
+        current.state,
+        state,
+        patch,
+        "derived from tasks",
+        now,
+      )
+      ? 1
+      : 0;
+  }
+
+  /** Records left `created` without a scheduler id past the grace were interrupted mid-submit. */
+  #failInterruptedSubmissions(active: JobRecord[]): number {
+    const graceMs = this.options.submitGraceMs ?? this.options.commandTimeoutMs + 30_000;
+    const now = Date.now();
+    let changed = 0;
+    for (const record of active) {
+      if (record.state !== "created" || record.schedulerJobId !== null) continue;
+      if (record.notBefore !== null || now - record.createdAt < graceMs) continue;
+      const reason = "The submission was interrupted before the scheduler accepted the job.";
+      const patch: RecordPatch = { finishedAt: now, failureReason: reason };
+      if (this.store.transition(record.jobId, "created", "failed", patch, reason, now)) changed++;
+    }
+    return changed;
+  }
+}
+
+export function toTracked(record: JobRecord): TrackedJob {
+  return {
+    jobId: record.jobId,
+    schedulerJobId: record.schedulerJobId!,
+    jobDir: record.jobDir,
+    state: record.state,
+    submittedAt: record.submittedAt,
+    timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
+    arrayTaskId: record.arrayTaskId,
+  };
+}
