@@ -38,8 +38,7 @@ export async function checkConfig(
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new MolqError(`Cannot read config ${path}: ${reason}.`);
+      throw new MolqError(`Cannot read config ${path}: ${readFailure(error)}.`);
     }
     if (location.source !== "default") {
       throw new UsageError(
@@ -72,4 +71,11 @@ export function parseConfigText(
     };
   }
   return validateConfig(document, options);
+}
+
+/** `Is a directory (os error 21): readfile '/x'` → `is a directory`. */
+function readFailure(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error))
+    .replace(/ \(os error \d+\)/, "").replace(/: \w+ '.*'$/, "");
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

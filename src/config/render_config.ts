@@ -1,7 +1,7 @@
 /**
  * The resolved config as TOML, for `molq config show` and `molq clusters show NAME`:
  * built-in defaults filled in, paths expanded, sizes and durations in their exact
- * shortest form. The output parses back to the same config.
+ * shortest form, a literal `$` in a path as `$$`. The output parses back to the same config.
  */
 import type { RetryPolicy } from "../core/job_request.ts";
 import type { ClusterProfile, MolqConfig, SubmitDefaultsConfig } from "./config.ts";
@@ -18,7 +18,7 @@ export function renderConfig(config: MolqConfig): string {
   lines.push(...renderRows([
     ["default_cluster", config.defaultCluster],
     ["color", config.color],
-    ["jobs_dir", config.jobsDir],
+    ["jobs_dir", pathText(config.jobsDir)],
   ]));
   const sections: Section[] = [
     ...defaultsSections(["defaults"], config.defaults),
@@ -49,11 +49,14 @@ function profileSections(profile: ClusterProfile): Section[] {
       rows: [
         ["scheduler", profile.scheduler],
         ["flavour", profile.flavour],
-        ["jobs_dir", profile.jobsDir],
+        ["jobs_dir", pathText(profile.jobsDir)],
       ],
     },
     ...defaultsSections([...base, "defaults"], profile.defaults),
-    { header: [...base, "commands"], rows: Object.entries(profile.commands) },
+    {
+      header: [...base, "commands"],
+      rows: Object.entries(profile.commands).map(([name, path]) => [name, pathText(path)]),
+    },
     {
       header: [...base, "refresh"],
       rows: [
@@ -124,6 +127,11 @@ function tomlValue(value: Value): string {
 /** A TOML basic string: JSON's escapes are valid TOML, plus DEL, which TOML wants escaped. */
 function tomlString(text: string): string {
   return JSON.stringify(text).replaceAll("\x7f", "\\u007F");
+}
+
+/** An expanded path written so that reading it back expands nothing: `$` as `$$`. */
+function pathText(path: string | undefined): string | undefined {
+  return path?.replaceAll("$", "$$$$");
 }
 
 /** Exact and short: `4h`, `2h30m`, `1d`, `90` → `1m30s`. */

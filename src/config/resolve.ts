@@ -95,6 +95,45 @@ function schedulerKind(text: string): SchedulerKind {
   );
 }
 
+/**
+ * A resolved cluster's runtime settings, shaped like `ClusterSettings` in
+ * src/api/cluster.ts (kept structural so config does not depend on the api layer).
+ */
+export interface ClusterRuntimeSettings {
+  name: string;
+  scheduler: SchedulerKind;
+  jobsDir?: string;
+  minPollIntervalMs?: number;
+  schedulerOptions: {
+    commands: Record<string, string>;
+    commandTimeoutMs?: number;
+    flavour?: "pro" | "torque";
+  };
+}
+
+export function clusterRuntimeSettings(
+  config: MolqConfig,
+  cluster: ResolvedCluster,
+): ClusterRuntimeSettings {
+  const profile = cluster.profile;
+  const settings: ClusterRuntimeSettings = {
+    name: cluster.name,
+    scheduler: cluster.scheduler,
+    schedulerOptions: { commands: { ...profile?.commands } },
+  };
+  const jobsDir = profile?.jobsDir ?? config.jobsDir;
+  if (jobsDir !== undefined) settings.jobsDir = jobsDir;
+  const refresh = profile?.refresh ?? {};
+  if (refresh.minIntervalSeconds !== undefined) {
+    settings.minPollIntervalMs = refresh.minIntervalSeconds * 1000;
+  }
+  if (refresh.commandTimeoutSeconds !== undefined) {
+    settings.schedulerOptions.commandTimeoutMs = refresh.commandTimeoutSeconds * 1000;
+  }
+  if (profile?.flavour !== undefined) settings.schedulerOptions.flavour = profile.flavour;
+  return settings;
+}
+
 /** What the command line gave; unset fields fall through to the config. */
 export interface SubmitFlags {
   resources?: Resources;

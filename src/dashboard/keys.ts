@@ -94,7 +94,7 @@ function decodeEscape(text: string, start: number): { key: Key; end: number } {
   }
   if (next !== "[") return { key: "escape", end: start + 1 };
   let end = start + 2;
-  while (end < text.length && /[0-9;?]/.test(text[end]!)) end++;
+  while (end < text.length && /[\x30-\x3f]/.test(text[end]!)) end++;
   if (end >= text.length) return { key: "escape", end: start + 1 };
   const params = text.slice(start + 2, end);
   const final = text[end]!;

@@ -3,6 +3,7 @@
  * without a database or scheduler) and the implementation over a JobStore.
  */
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
+import { ACTIVE_STATES } from "../core/job_state.ts";
 import type { JobStore, ListQuery } from "../store/job_store.ts";
 
 /** A scheduler query that failed for one cluster during a refresh; jobs keep their state. */
@@ -29,9 +30,10 @@ export interface LogTail {
 export interface DashboardSource {
   /**
    * Asks the schedulers what changed and persists it (the shared reconcile path, at most
-   * one scheduler query per cluster per interval). The dashboard never runs two at once.
+   * one scheduler query per cluster per interval). The dashboard never runs two at once;
+   * `signal` aborts when the dashboard closes (honouring it is optional).
    */
-  refresh(): Promise<RefreshResult>;
+  refresh(signal?: AbortSignal): Promise<RefreshResult>;
   /** Records, newest first (JobStore.list). */
   load(query: ListQuery): JobRecord[];
   get(jobId: string): JobRecord | undefined;
@@ -46,7 +48,7 @@ export interface DashboardSource {
  */
 export function storeDashboardSource(
   store: JobStore,
-  refreshFn: () => Promise<RefreshResult>,
+  refreshFn: (signal?: AbortSignal) => Promise<RefreshResult>,
   cancelFn: (jobId: string) => Promise<void>,
 ): DashboardSource {
   return {
@@ -94,4 +96,43 @@ export async function readLogTail(path: string, maxBytes: number): Promise<LogTa
   } finally {
     file.close();
   }
+}
+
+/** Which jobs a dashboard shows. */
+export interface DashboardQuery {
+  /** Focus: exactly these jobs (RunDashboard). */
+  jobIds?: readonly string[];
+  /** Focus: the jobs of one run label. */
+  runLabel?: string;
+  cluster?: string;
+  /** Terminal jobs too (a focused dashboard always shows them). */
+  all?: boolean;
+  limit?: number;
+}
+
+/**
+ * Loads the records for `query`, newest first. Without `all` only active jobs are listed,
+ * plus jobs this session saw active that have since finished (`seenActive` collects their
+ * ids), so a job that ends stays on screen with its final state instead of vanishing.
+ */
+export function loadDashboardRecords(
+  source: DashboardSource,
+  query: DashboardQuery,
+  seenActive: Set<string>,
+): JobRecord[] {
+  const base: ListQuery = { cluster: query.cluster, limit: query.limit };
+  if (query.jobIds !== undefined || query.runLabel !== undefined) {
+    return source.load({ ...base, jobIds: query.jobIds, runLabel: query.runLabel });
+  }
+  if (query.all) return source.load(base);
+  const active = source.load({ ...base, states: ACTIVE_STATES });
+  const activeIds = new Set(active.map((record) => record.jobId));
+  const finishedIds = [...seenActive].filter((id) => !activeIds.has(id));
+  for (const id of activeIds) seenActive.add(id);
+  if (finishedIds.length === 0) return active;
+  const finished = source.load({ ...base, jobIds: finishedIds });
+  const merged = [...active, ...finished].sort((a, b) =>
+    b.createdAt - a.createdAt || (a.jobId < b.jobId ? 1 : a.jobId > b.jobId ? -1 : 0)
+  );
+  return query.limit === undefined ? merged : merged.slice(0, query.limit);
 }

@@ -1,28 +1,44 @@
 /**
- * JobMonitor: blocking waits on top of reconciliation. Each look refreshes the cluster
- * through the shared pass (skipped when another process polled it recently) and then
- * reads the store; waits follow retry lineages to their latest attempt.
+ * JobMonitor: blocking waits on top of reconciliation. Each look refreshes the clusters
+ * of the open jobs through the shared pass (skipped when another process polled them
+ * recently) and then reads the store; waits follow retry lineages to their latest attempt.
  */
 import { WaitTimeoutError } from "../core/errors.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
-import { FixedStrategy, type PollingStrategy } from "./polling_strategy.ts";
+import { retryPending } from "../reconcile/retries.ts";
+import { FixedStrategy, type PollContext, type PollingStrategy } from "./polling_strategy.ts";
 
 export interface WaitOptions {
   /** Give up after this many milliseconds (the jobs keep running). */
   timeoutMs?: number;
+  /** Default: a look every 2 s. */
   strategy?: PollingStrategy;
   /** Called after every look, e.g. to show progress. */
   onProgress?: (records: JobRecord[]) => void;
+  /** Aborting stops the wait (rejecting with the signal's reason); the jobs keep running. */
   signal?: AbortSignal;
 }
+
+/** Time as the monitor sees it; tests inject one that does not really sleep. */
+export interface MonitorClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const SYSTEM_CLOCK: MonitorClock = { now: () => Date.now(), sleep };
+
+const DEFAULT_STRATEGY = new FixedStrategy(2_000);
+/** Never spin: the shortest sleep between looks. */
+const MIN_SLEEP_MS = 10;
 
 export class JobMonitor {
   constructor(
     readonly store: JobStore,
     /** Refreshes the clusters of these jobs (a shared, budgeted pass). */
     readonly refresh: (records: JobRecord[]) => Promise<void>,
+    readonly clock: MonitorClock = SYSTEM_CLOCK,
   ) {}
 
   async waitOne(jobId: string, options: WaitOptions = {}): Promise<JobRecord> {
@@ -32,51 +48,58 @@ export class JobMonitor {
 
   /** Resolves with the final record of each job (its latest attempt), in the given order. */
   async waitMany(jobIds: readonly string[], options: WaitOptions = {}): Promise<JobRecord[]> {
-    const strategy = options.strategy ?? new FixedStrategy(2_000);
-    const started = Date.now();
+    const strategy = options.strategy ?? DEFAULT_STRATEGY;
+    const timeoutMs = options.timeoutMs ?? Infinity;
+    const started = this.clock.now();
     for (let attempt = 0;; attempt++) {
+      options.signal?.throwIfAborted();
       let records = this.latest(jobIds);
-      const open = records.filter((r) => !isTerminal(r.state) || this.#retryPending(r));
-      if (open.length > 0) {
-        await this.refresh(open);
+      if (records.some(isOpen)) {
+        await this.refresh(records.filter(isOpen));
         records = this.latest(jobIds);
       }
       options.onProgress?.(records);
-      if (records.every((r) => isTerminal(r.state) && !this.#retryPending(r))) return records;
-      const elapsed = Date.now() - started;
-      const timeoutMs = options.timeoutMs ?? Infinity;
+      const open = records.filter(isOpen);
+      if (open.length === 0) return records;
+      const now = this.clock.now();
+      const elapsed = now - started;
       if (elapsed >= timeoutMs) {
-        const waiting = records.filter((r) => !isTerminal(r.state)).length;
         throw new WaitTimeoutError(
           `Timed out after ${
             Math.round(elapsed / 1000)
-          } s waiting for ${waiting} of ${records.length} jobs; they keep running.`,
+          } s waiting for ${open.length} of ${records.length} jobs; they keep running.`,
         );
       }
-      const delay = Math.min(strategy.nextDelayMs(elapsed, attempt), timeoutMs - elapsed);
-      await sleep(Math.max(delay, 10), options.signal);
+      const context: PollContext = {
+        now,
+        jobs: open.map((r) => ({
+          state: r.state,
+          startedAt: r.startedAt,
+          timeLimitSeconds: r.request.resources.timeLimitSeconds ?? null,
+        })),
+      };
+      const delay = Math.min(strategy.nextDelayMs(elapsed, attempt, context), timeoutMs - elapsed);
+      await this.clock.sleep(Math.max(delay, MIN_SLEEP_MS), options.signal);
     }
   }
 
   /** The latest attempt of each job's lineage. */
   latest(jobIds: readonly string[]): JobRecord[] {
+    const newest = this.store.prepare(
+      "SELECT job_id FROM jobs WHERE lineage_id = ? ORDER BY attempt DESC LIMIT 1",
+    );
     return jobIds.map((jobId) => {
       const record = this.store.get(jobId);
       if (!record) throw new Error(`job ${jobId} vanished from the store`);
-      const newest = this.store.prepare(
-        "SELECT job_id FROM jobs WHERE lineage_id = ? ORDER BY attempt DESC LIMIT 1",
-      ).get(record.lineageId) as { job_id: string } | undefined;
-      return newest && newest.job_id !== jobId ? this.store.get(newest.job_id)! : record;
+      const row = newest.get(record.lineageId) as { job_id: string } | undefined;
+      return row && row.job_id !== jobId ? this.store.get(row.job_id) ?? record : record;
     });
   }
+}
 
-  /** A failed attempt whose retry is about to be created still counts as open. */
-  #retryPending(record: JobRecord): boolean {
-    const retry = record.request.retry;
-    if (!retry || record.attempt >= retry.attempts) return false;
-    if (record.state !== "failed" && record.state !== "timed_out") return false;
-    return retry.onExitCodes.length === 0 || retry.onExitCodes.includes(record.exitCode ?? -1);
-  }
+/** Not final yet: still active, or a failed attempt whose retry is about to be created. */
+function isOpen(record: JobRecord): boolean {
+  return !isTerminal(record.state) || retryPending(record);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

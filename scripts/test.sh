@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs Deno and the Debian packages the
+# tests drive (tmux, a real SLURM), starts the one-node SLURM cluster, runs `deno task test`.
+# MOLQ_SLURM_TESTS=skip runs without SLURM (the SLURM tests then skip, saying so).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/install-deno.sh
+if ! command -v tmux >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tmux >/dev/null
+fi
+if [ "${MOLQ_SLURM_TESTS:-}" != "skip" ]; then
+  bash scripts/slurm-dev-cluster.sh start
+fi
+deno task test "$@"

@@ -1,0 +1,167 @@
+/**
+ * The job table: columns laid out for the terminal width (narrow screens drop columns by
+ * priority instead of wrapping), and only the rows on screen are formatted.
+ */
+import { fit, paint } from "./ansi.ts";
+import {
+  elapsedText,
+  formatShortDateTime,
+  nameText,
+  reasonText,
+  shortId,
+  STATE_STYLES,
+  STATE_SYMBOLS,
+  stateLabel,
+} from "./format.ts";
+import { type ColumnHints, type DashboardState, keepVisible, type TableRow } from "./state.ts";
+import type { ScreenSize } from "./render.ts";
+
+export type ColumnId =
+  | "state"
+  | "id"
+  | "cluster"
+  | "scheduler"
+  | "run"
+  | "name"
+  | "submitted"
+  | "elapsed"
+  | "reason";
+
+export interface Column {
+  id: ColumnId;
+  title: string;
+  width: number;
+  align: "left" | "right";
+}
+
+const NAME_MIN = 16;
+/** Columns given up, in order, until the table fits; the state column then shrinks to its symbol. */
+const DROP_ORDER: readonly ColumnId[] = ["submitted", "run", "scheduler", "cluster", "reason"];
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, value));
+}
+
+/** Column widths for `columns` terminal columns (1 column of selection gutter, 1 between). */
+export function layoutColumns(columns: number, hints: ColumnHints): Column[] {
+  const all: Column[] = [
+    { id: "state", title: "STATE", width: 11, align: "left" },
+    { id: "id", title: "ID", width: 8, align: "left" },
+    { id: "cluster", title: "CLUSTER", width: clamp(hints.cluster, 7, 16), align: "left" },
+    {
+      id: "scheduler",
+      title: "SCHED ID",
+      width: clamp(hints.schedulerJobId, 8, 16),
+      align: "left",
+    },
+    { id: "run", title: "RUN", width: clamp(hints.runLabel, 3, 20), align: "left" },
+    { id: "name", title: "NAME / COMMAND", width: NAME_MIN, align: "left" },
+    { id: "submitted", title: "SUBMITTED", width: 11, align: "left" },
+    { id: "elapsed", title: "ELAPSED", width: 7, align: "right" },
+    { id: "reason", title: "EXIT/REASON", width: 11, align: "left" },
+  ];
+  let shown = hints.runLabel > 0 ? all : all.filter((c) => c.id !== "run");
+  const used = () => 1 + shown.reduce((sum, c) => sum + c.width, 0) + shown.length - 1;
+  for (const id of DROP_ORDER) {
+    if (used() <= columns) break;
+    shown = shown.filter((c) => c.id !== id);
+  }
+  const state = shown.find((c) => c.id === "state")!;
+  if (used() > columns) state.width = 1;
+  if (used() > columns) shown = shown.filter((c) => c.id !== "elapsed");
+  const name = shown.find((c) => c.id === "name")!;
+  name.width = Math.max(1, columns - (used() - name.width));
+  const reason = shown.find((c) => c.id === "reason");
+  if (reason) {
+    // The reason column starts at its minimum and takes up to half of the name's spare room.
+    const grow = Math.min(hints.reason - reason.width, Math.floor((name.width - NAME_MIN) / 2));
+    if (grow > 0) {
+      reason.width += grow;
+      name.width -= grow;
+    }
+  }
+  return shown;
+}
+
+function nameCell(row: TableRow): string {
+  const name = nameText(row.record);
+  if (row.depth === 1) return `  └ [${row.record.arrayTaskId ?? "?"}] ${name}`;
+  if (!row.tasks) return name;
+  return `${row.expanded ? "▾" : "▸"} ${name} [${row.tasks.finished}/${row.tasks.total}]`;
+}
+
+function cellText(column: Column, row: TableRow, now: number): string {
+  const record = row.record;
+  switch (column.id) {
+    case "state":
+      return column.width === 1 ? STATE_SYMBOLS[record.state] : stateLabel(record.state);
+    case "id":
+      return shortId(record.jobId);
+    case "cluster":
+      return record.cluster;
+    case "scheduler":
+      return record.schedulerJobId ?? "-";
+    case "run":
+      return record.runLabel ?? "";
+    case "name":
+      return nameCell(row);
+    case "submitted":
+      return record.submittedAt === null ? "-" : formatShortDateTime(record.submittedAt);
+    case "elapsed":
+      return elapsedText(record, now);
+    case "reason":
+      return reasonText(record);
+  }
+}
+
+export function renderColumnTitles(columns: readonly Column[], width: number, color: boolean) {
+  const text = " " + columns.map((c) => fit(c.title, c.width, c.align)).join(" ");
+  return paint(fit(text, width), color, "bold", "underline");
+}
+
+/** One table line; the selected row is marked `>` (and reversed when colour is on). */
+export function renderRow(
+  row: TableRow,
+  columns: readonly Column[],
+  selected: boolean,
+  size: ScreenSize,
+  now: number,
+): string {
+  const cells = columns.map((c) => fit(cellText(c, row, now), c.width, c.align));
+  const marker = selected ? ">" : " ";
+  if (selected || !size.color) {
+    const line = marker + cells.join(" ");
+    return selected ? paint(fit(line, size.columns), size.color, "reverse") : line;
+  }
+  const painted = columns.map((c, i) => {
+    const cell = cells[i]!;
+    if (c.id === "state") return paint(cell, true, ...STATE_STYLES[row.record.state]);
+    if (c.id === "reason" && row.record.state === "failed") return paint(cell, true, "red");
+    if (c.id === "id" || c.id === "submitted") return paint(cell, true, "dim");
+    return row.depth === 1 && c.id === "name" ? paint(cell, true, "dim") : cell;
+  });
+  return marker + painted.join(" ");
+}
+
+/** The column titles plus `height - 1` rows around the selection. */
+export function renderTable(state: DashboardState, size: ScreenSize, height: number): string[] {
+  const columns = layoutColumns(size.columns, state.hints);
+  const lines = [renderColumnTitles(columns, size.columns, size.color)];
+  const bodyRows = height - 1;
+  if (state.rows.length === 0) {
+    const filtered = state.textFilter !== "" || state.stateFilter !== "all";
+    const why = filtered
+      ? "No jobs match the filter (Esc clears the text, s changes the state)."
+      : "No jobs to show.";
+    lines.push(paint(fit(` ${why}`, size.columns), size.color, "dim"));
+  } else {
+    const top = keepVisible(state.scrollTop, state.selectedIndex, bodyRows, state.rows.length);
+    const end = Math.min(state.rows.length, top + bodyRows);
+    for (let i = top; i < end; i++) {
+      lines.push(renderRow(state.rows[i]!, columns, i === state.selectedIndex, size, state.now));
+    }
+  }
+  while (lines.length < height) lines.push("");
+  return lines;
+}
+

@@ -1,0 +1,249 @@
+/**
+ * The SLURM backend: `sbatch --parsable` with a generated script; status of many jobs with
+ * one `squeue` call, then one (chunked) `sacct` call for jobs that left the queue, then the
+ * exit-code files the jobs wrote themselves; `scancel` for all ids at once.
+ */
+import type { JobRequest } from "../core/job_request.ts";
+import { CommandError, MolqError } from "../core/errors.ts";
+import { runCommand, type RunResult } from "../process/run_command.ts";
+import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
+import {
+  assertSupported,
+  type RequestField,
+  type Scheduler,
+  type StatusReport,
+  type SubmitContext,
+  type SubmitResult,
+  type TrackedJob,
+} from "./scheduler.ts";
+import { renderSlurmScript, slurmDirectives } from "./slurm_script.ts";
+import {
+  parseSacctOutput,
+  parseSbatchOutput,
+  parseSqueueOutput,
+  SACCT_FORMAT,
+  sbatchErrorMessage,
+  SQUEUE_FORMAT,
+} from "./slurm_parse.ts";
+import { type ArrayLogPaths, observeJobs, RowIndex } from "./slurm_observe.ts";
+
+export type SlurmCommand = "sbatch" | "squeue" | "sacct" | "scancel";
+
+export interface SlurmOptions {
+  /** Site wrapper paths for SLURM's commands; default: the names, found on PATH. */
+  commands?: Partial<Record<SlurmCommand, string>>;
+  /** Kill a SLURM command that takes longer; default 30 s. */
+  commandTimeoutMs?: number;
+  /** Job ids per `sacct` call; default 500. */
+  sacctChunkSize?: number;
+  /** How far back `sacct` looks for a job whose submission time is unknown; default 7 days. */
+  accountingWindowDays?: number;
+}
+
+const SUPPORTED = new Set<RequestField>([
+  "cpus",
+  "mem",
+  "time",
+  "gpus",
+  "gpu-type",
+  "nodes",
+  "exclusive",
+  "partition",
+  "account",
+  "qos",
+  "reservation",
+  "array",
+  "after",
+  "after-ok",
+  "after-fail",
+  "after-start",
+  "scheduler-arg",
+]);
+/** An array's log paths, kept beside its script so tasks' logs can be named later. */
+export const ARRAY_LOGS_FILE = "slurm_array.json";
+/** Keeps one `-j` argument well under Linux's 128 KiB limit for a single argument. */
+const MAX_ID_LIST_CHARS = 64_000;
+/** Margin on sacct's window for clock differences between this host and the controller. */
+const WINDOW_MARGIN_MS = 86_400_000;
+/** Epoch seconds instead of zone-less local times. */
+const TIME_ENV = { SLURM_TIME_FORMAT: "%s" };
+
+export class SlurmScheduler implements Scheduler {
+  readonly kind = "slurm" as const;
+  readonly #commands: Record<SlurmCommand, string>;
+  readonly #timeoutMs: number;
+  readonly #sacctChunkSize: number;
+  readonly #windowDays: number;
+
+  constructor(options: SlurmOptions = {}) {
+    this.#commands = {
+      sbatch: "sbatch",
+      squeue: "squeue",
+      sacct: "sacct",
+      scancel: "scancel",
+      ...options.commands,
+    };
+    this.#timeoutMs = options.commandTimeoutMs ?? 30_000;
+    this.#sacctChunkSize = Math.max(1, options.sacctChunkSize ?? 500);
+    this.#windowDays = options.accountingWindowDays ?? 7;
+  }
+
+  validate(request: JobRequest): void {
+    assertSupported(this.kind, request, SUPPORTED);
+    // Render the directives once with placeholder ids so bad values fail before a record exists.
+    slurmDirectives({
+      jobId: "validate",
+      jobDir: "/",
+      request,
+      stdoutPath: request.stdoutPath ?? "/stdout.log",
+      stderrPath: request.stderrPath ?? "/stderr.log",
+      dependencies: request.dependencies.map((d) => ({ ...d, schedulerJobId: "1" })),
+    });
+  }
+
+  async submit(context: SubmitContext): Promise<SubmitResult> {
+    const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
+    await Deno.writeTextFile(scriptPath, renderSlurmScript(context), { mode: 0o700 });
+    await Deno.chmod(scriptPath, 0o700);
+    if (context.request.scheduling.array) {
+      const paths: ArrayLogPaths = { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath };
+      await Deno.writeTextFile(jobFile(context.jobDir, ARRAY_LOGS_FILE), JSON.stringify(paths));
+    }
+    const argv = [this.#commands.sbatch, "--parsable", ...context.request.extraArgs, scriptPath];
+    const result = await this.#run(argv, "submit the job");
+    if (result.code !== 0) {
+      throw new MolqError(sbatchErrorMessage(result.stderr, result.stdout, result.code));
+    }
+    return { schedulerJobId: parseSbatchOutput(result.stdout).jobId };
+  }
+
+  async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
+    const calls = { count: 0 };
+    if (jobs.length === 0) return { observations: new Map(), newArrayTasks: [], commandCalls: 0 };
+    const queue = await this.#squeue(jobs.map((job) => job.schedulerJobId), calls);
+    const firstPass = observeJobs(jobs, queue, null);
+    let accounting: RowIndex | null = null;
+    if (firstPass.askAccounting.length > 0) {
+      const asked = jobs.filter((job) => firstPass.askAccounting.includes(job.jobId));
+      accounting = await this.#sacct(asked, calls);
+    }
+    const result = accounting === null ? firstPass : observeJobs(jobs, queue, accounting);
+    return {
+      observations: result.observations,
+      newArrayTasks: result.newArrayTasks,
+      commandCalls: calls.count,
+    };
+  }
+
+  async cancel(jobs: readonly TrackedJob[]): Promise<void> {
+    const ids = [...new Set(jobs.map((job) => job.schedulerJobId))];
+    for (const chunk of chunkIds(ids, Infinity)) {
+      const result = await this.#run([this.#commands.scancel, ...chunk], "cancel jobs");
+      if (result.code !== 0) {
+        const why = firstLine(result.stderr) || `exit code ${result.code}`;
+        throw new MolqError(`scancel refused to cancel SLURM job ${chunk.join(", ")}: ${why}.`);
+      }
+    }
+    // Evidence for sites without accounting: a job that vanishes without an exit code after
+    // this was cancelled. Not for single array tasks: the marker is shared by all tasks.
+    for (const job of jobs) if (job.arrayTaskId === null) writeCancelledMarker(job.jobDir);
+  }
+
+  /** One squeue call (more only past the argv limit) for every id, finished jobs included. */
+  async #squeue(schedulerIds: string[], calls: { count: number }): Promise<RowIndex> {
+    const index = new RowIndex();
+    for (const chunk of chunkIds(queryIds(schedulerIds), Infinity)) {
+      const argv = [this.#commands.squeue, "-h", "-t", "all", "-r", "-o", SQUEUE_FORMAT, "-j"];
+      calls.count++;
+      const result = await this.#run([...argv, chunk.join(",")], "query the queue", TIME_ENV);
+      // One unknown id (purged after MinJobAge) is an error to squeue; to molq it is "not queued".
+      if (result.code === 1 && /Invalid job id specified/i.test(result.stderr)) continue;
+      if (result.code !== 0) throw commandFailed("squeue", result);
+      index.add(parseSqueueOutput(result.stdout));
+    }
+    return index;
+  }
+
+  /** sacct for jobs that left the queue, in chunks; accounting turned off means no rows. */
+  async #sacct(jobs: TrackedJob[], calls: { count: number }): Promise<RowIndex> {
+    const index = new RowIndex();
+    const now = Date.now();
+    const oldest = Math.min(
+      ...jobs.map((job) => job.submittedAt ?? now - this.#windowDays * 86_400_000),
+    );
+    const window = ["-S", slurmLocalTime(oldest - WINDOW_MARGIN_MS), "-E", "now"];
+    const ids = queryIds(jobs.map((job) => job.schedulerJobId));
+    for (const chunk of chunkIds(ids, this.#sacctChunkSize)) {
+      const argv = [this.#commands.sacct, "-X", "-P", "-n", `--format=${SACCT_FORMAT}`, ...window];
+      calls.count++;
+      const result = await this.#run([...argv, "-j", chunk.join(",")], "query accounting", TIME_ENV);
+      if (result.code !== 0 && /accounting storage is disabled/i.test(result.stderr)) break;
+      if (result.code !== 0) throw commandFailed("sacct", result);
+      index.add(parseSacctOutput(result.stdout));
+    }
+    return index;
+  }
+
+  async #run(argv: string[], purpose: string, env?: Record<string, string>): Promise<RunResult> {
+    try {
+      return await runCommand(argv, { timeoutMs: this.#timeoutMs, allowFailure: true, env });
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      const name = argv[0]!.split("/").at(-1)!;
+      const why = error.timedOut
+        ? `${name} did not answer within ${this.#timeoutMs / 1000} s`
+        : error.message.replace(/\.$/, "");
+      const unsure = name === "sbatch" && error.timedOut
+        ? "; the job may have been submitted anyway"
+        : "";
+      throw new MolqError(`Cannot ${purpose} on SLURM: ${why}${unsure}.`);
+    }
+  }
+}
+
+/** Task ids (`8_2`) are dropped when their array (`8`) is asked about anyway. */
+function queryIds(ids: string[]): string[] {
+  const unique = new Set(ids);
+  return [...unique].filter((id) => {
+    const base = /^(\d+)_/.exec(id)?.[1];
+    return base === undefined || !unique.has(base);
+  });
+}
+
+/** Splits ids into lists of at most `size` ids whose comma-joined length stays under the limit. */
+export function chunkIds(ids: readonly string[], size: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const id of ids) {
+    if (current.length > 0 && (current.length >= size || chars + id.length + 1 > MAX_ID_LIST_CHARS)) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(id);
+    chars += id.length + 1;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** SLURM's input time form, in this host's local time: `2026-11-24T05:20:15`. */
+export function slurmLocalTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:${p(d.getSeconds())}`;
+}
+
+function commandFailed(name: string, result: RunResult): MolqError {
+  const why = firstLine(result.stderr) || firstLine(result.stdout) || "no output";
+  return new MolqError(
+    `Cannot query SLURM: ${name} failed with exit code ${result.code}: ${why.replace(/\.$/, "")}.`,
+  );
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
+}

@@ -1,0 +1,90 @@
+/** Test helpers: run the real CLI entry point with the binary's permissions in a private MOLQ_HOME. */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const MAIN = join(ROOT, "main.ts");
+/** Exactly the permissions `deno task compile` grants the binary. */
+export const BINARY_PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  "--allow-sys",
+];
+
+export interface MolqResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  home: string;
+  cwd: string;
+  env: Record<string, string>;
+  molq(args: string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<MolqResult>;
+  /** Parses `--json` output of a successful command. */
+  json<T = Record<string, unknown>>(args: string[]): Promise<T>;
+}
+
+export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
+  const base = Deno.makeTempDirSync({ prefix: "molq-e2e-" });
+  const home = join(base, "home");
+  const cwd = join(base, "work");
+  Deno.mkdirSync(cwd, { recursive: true });
+  const env = { MOLQ_HOME: home, NO_COLOR: "1", ...extraEnv };
+  const box: Sandbox = {
+    home,
+    cwd,
+    env,
+    molq: (args, options = {}) =>
+      runMolq(args, { cwd: options.cwd ?? cwd, env: { ...env, ...options.env } }),
+    async json(args) {
+      const split = args.indexOf("--");
+      const withJson = split === -1
+        ? [...args, "--json"]
+        : [...args.slice(0, split), "--json", ...args.slice(split)];
+      const result = await box.molq(withJson);
+      if (result.code !== 0) {
+        throw new Error(`molq ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+      }
+      return JSON.parse(result.stdout);
+    },
+  };
+  return box;
+}
+
+export async function runMolq(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<MolqResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...BINARY_PERMISSIONS, MAIN, ...args],
+    cwd: options.cwd,
+    env: { ...options.env, INIT_CWD: "", MOLQ_CALLER_CWD: "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+/** Polls `check` until it returns a value or the deadline passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

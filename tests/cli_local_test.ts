@@ -1,0 +1,199 @@
+/** End to end: the real CLI entry point against real local processes and a real store file. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { eventually, ROOT, sandbox } from "./_molq.ts";
+
+type Json = Record<string, unknown>;
+
+async function submit(box: ReturnType<typeof sandbox>, args: string[]): Promise<string> {
+  const record = await box.json<Json>(["submit", "local", ...args]);
+  return record.job_id as string;
+}
+
+async function finalRecord(box: ReturnType<typeof sandbox>, id: string): Promise<Json> {
+  return await eventually(async () => {
+    const record = await box.json<Json>(["status", id]);
+    return ["succeeded", "failed", "cancelled", "timed_out", "lost"].includes(record.state as string)
+      ? record
+      : undefined;
+  }, 30_000, `job ${id} to finish`);
+}
+
+function processesMentioning(marker: string): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      if (cmdline.includes(marker)) found.push(`${entry.name}: ${cmdline}`);
+    } catch {
+      // exited
+    }
+  }
+  return found;
+}
+
+Deno.test("molq submit local runs a job to success and records it", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--name", "hello", "--", "sh", "-c", "echo hi"]);
+  const record = await finalRecord(box, id.slice(0, 8));
+  assert.equal(record.state, "succeeded");
+  assert.equal(record.exit_code, 0);
+  assert.equal(record.name, "hello");
+  const metadata = record.metadata as Record<string, string>;
+  assert.equal(metadata["molq.job_dir"], join(box.cwd, ".molq", "jobs", id));
+  assert.equal(metadata["molq.stdout_path"], join(box.cwd, ".molq", "jobs", id, "stdout.log"));
+  assert.equal(Deno.statSync(metadata["molq.job_dir"]!).mode! & 0o777, 0o700);
+  assert.equal(Deno.statSync(join(box.home, "jobs.db")).mode! & 0o777, 0o600);
+  const logs = await box.molq(["logs", id, "local", "--stream", "stdout"]);
+  assert.equal(logs.stdout, "hi\n");
+});
+
+Deno.test("a failing job is failed with its exit code, and both logs read back", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--", "sh", "-c", "echo out; echo err >&2; exit 3"]);
+  const record = await finalRecord(box, id);
+  assert.equal(record.state, "failed");
+  assert.equal(record.exit_code, 3);
+  assert.equal(record.failure_reason, "Exited with code 3.");
+  assert.equal((await box.molq(["logs", id, "local", "--stream", "stdout"])).stdout, "out\n");
+  assert.equal((await box.molq(["logs", id, "--stream", "stderr"])).stdout, "err\n");
+  const both = await box.molq(["logs", id, "--stream", "both"]);
+  assert.match(both.stdout, /==> stdout: .*stdout\.log <==\nout\n==> stderr: .*stderr\.log <==\nerr\n/);
+  const tail = await box.molq(["logs", id, "--stream", "stdout", "--tail", "1"]);
+  assert.equal(tail.stdout, "out\n");
+});
+
+Deno.test("cancel ends a job and every process it spawned", async () => {
+  const box = sandbox();
+  const marker = `molq-cancel-${crypto.randomUUID().slice(0, 8)}`;
+  const script = `sleep 300 & sh -c 'sleep 301' & exec -a ${marker} sleep 302`;
+  const id = await submit(box, ["--command", `${script}; : ${marker}`]);
+  await eventually(() => processesMentioning(marker).length > 0 || undefined, 10_000, "job start");
+  const cancel = await box.molq(["cancel", id.slice(0, 10)]);
+  assert.equal(cancel.code, 0, cancel.stderr);
+  const record = await box.json<Json>(["status", id]);
+  assert.equal(record.state, "cancelled");
+  await eventually(() => processesMentioning(marker).length === 0 || undefined, 10_000, "no survivors");
+  const jobDir = (record.metadata as Record<string, string>)["molq.job_dir"]!;
+  const wrapperPid = Number(record.scheduler_job_id);
+  assert.ok(!processesMentioning(jobDir).some((p) => p.startsWith(`${wrapperPid}:`)));
+  const again = await box.molq(["cancel", id]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^molq: Cannot cancel job "[0-9a-f]{8}": job is already finished \(cancelled\)\.\n$/);
+});
+
+Deno.test("--time 2s on sleep 30 ends timed_out", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--time", "2s", "--", "sleep", "30"]);
+  const record = await finalRecord(box, id);
+  assert.equal(record.state, "timed_out");
+  assert.match(record.failure_reason as string, /time limit/);
+});
+
+Deno.test("logs --follow streams a running job and ends when it finishes", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--command", "for i in 1 2 3; do echo line$i; sleep 0.5; done"]);
+  const result = await box.molq(["logs", id, "--follow"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "line1\nline2\nline3\n");
+});
+
+Deno.test("kill -9 of a job's wrapper still resolves the job honestly", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--", "sleep", "30"]);
+  const record = await box.json<Json>(["status", id]);
+  const pid = Number(record.scheduler_job_id);
+  await eventually(() => processesMentioning("sleep 30").length > 0 || undefined, 10_000, "start");
+  Deno.kill(pid, "SIGKILL");
+  // The command itself still runs in the job's process group: molq must not call it finished.
+  const during = await eventually(async () => {
+    const r = await box.json<Json>(["status", id]);
+    return r.state_detail ? r : undefined;
+  }, 10_000, "the next pass");
+  assert.equal(during.state, "running");
+  assert.match(during.state_detail as string, /wrapper gone/);
+  Deno.kill(-pid, "SIGKILL");
+  const final = await finalRecord(box, id);
+  assert.equal(final.state, "failed");
+  assert.match(final.failure_reason as string, /ended without recording an exit code/);
+});
+
+Deno.test("four submit loops and a refresh loop: 200 records, right states, no lock errors", async () => {
+  const box = sandbox();
+  const submitter = (n: number) => {
+    const script = `for i in $(seq 1 50); do
+      if [ $((i % 5)) -eq 0 ]; then c="exit 4"; else c="true"; fi
+      deno run --quiet --allow-read --allow-write --allow-run --allow-env --allow-sys ${ROOT}/main.ts \
+        submit local --name "p${n}-$i" --command "$c" >/dev/null || echo "submit failed $i" >&2
+    done`;
+    return new Deno.Command("bash", { args: ["-c", script], cwd: box.cwd, env: box.env, stderr: "piped", stdout: "piped" })
+      .output();
+  };
+  const stop = { done: false };
+  const refresher = (async () => {
+    let errors = "";
+    while (!stop.done) {
+      const r = await box.molq(["refresh", "--quiet"]);
+      errors += r.stderr;
+    }
+    return errors;
+  })();
+  const outputs = await Promise.all([1, 2, 3, 4].map(submitter));
+  stop.done = true;
+  const refreshErrors = await refresher;
+  const stderr = outputs.map((o) => new TextDecoder().decode(o.stderr)).join("") + refreshErrors;
+  assert.doesNotMatch(stderr, /locked|busy|submit failed|internal error/i);
+  const records = await eventually(async () => {
+    const all = await box.json<Json[]>(["list", "--all", "--limit", "1000"]);
+    return all.every((r) => r.state === "succeeded" || r.state === "failed") ? all : undefined;
+  }, 60_000, "all 200 jobs to finish");
+  assert.equal(records.length, 200);
+  const names = new Set(records.map((r) => r.name));
+  assert.equal(names.size, 200);
+  for (const r of records) {
+    const i = Number((r.name as string).split("-")[1]);
+    assert.equal(r.state, i % 5 === 0 ? "failed" : "succeeded", `${r.name}`);
+    assert.equal(r.exit_code, i % 5 === 0 ? 4 : 0);
+  }
+});
+
+Deno.test("usage errors exit 2 with one sentence; unknown and ambiguous ids too", async () => {
+  const box = sandbox();
+  const cases: [string[], RegExp][] = [
+    [["submit", "local", "--mem", "8X", "--", "true"], /^molq: Invalid memory size "8X": expected/],
+    [["submit", "local", "--time", "soon", "--", "true"], /^molq: Invalid duration "soon": expected/],
+    [["submit", "nosuch", "--", "true"], /^molq: Unknown scheduler "nosuch"/],
+    [["submit", "local"], /^molq: No command given/],
+    [["submit", "local", "--partition", "gpu", "--gpus", "1", "--", "true"], /^molq: The local scheduler does not support --gpus, --partition\.$/m],
+    [["status", "abcdef"], /^molq: Unknown job "abcdef": no job id starts with it\.$/m],
+    [["list", "--bogus"], /^molq: unknown option '--bogus'/],
+    [["logs"], /^molq: missing required argument 'job-id'/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await box.molq(args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(" "));
+    assert.doesNotMatch(result.stderr, /    at /, "no stack trace");
+  }
+  await submit(box, ["--", "true"]);
+  await submit(box, ["--", "true"]);
+  const ambiguous = await box.molq(["status", ""]);
+  assert.equal(ambiguous.code, 2);
+});
+
+Deno.test("deno task molq submits in the caller's directory", async () => {
+  const box = sandbox();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "--cwd", ROOT, "molq", "submit", "local", "--json", "--", "pwd"],
+    cwd: box.cwd,
+    env: { ...box.env, INIT_CWD: box.cwd },
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const record = JSON.parse(text.slice(text.indexOf("{")));
+  assert.equal(record.cwd, box.cwd);
+  const final = await finalRecord(box, record.job_id);
+  assert.equal(final.state, "succeeded");
+  assert.equal((await box.molq(["logs", record.job_id])).stdout, `${box.cwd}\n`);
+});
