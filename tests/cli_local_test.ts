@@ -11,12 +11,18 @@ async function submit(box: ReturnType<typeof sandbox>, args: string[]): Promise<
 }
 
 async function finalRecord(box: ReturnType<typeof sandbox>, id: string): Promise<Json> {
-  return await eventually(async () => {
-    const record = await box.json<Json>(["status", id]);
-    return ["succeeded", "failed", "cancelled", "timed_out", "lost"].includes(record.state as string)
-      ? record
-      : undefined;
-  }, 30_000, `job ${id} to finish`);
+  return await eventually(
+    async () => {
+      const record = await box.json<Json>(["status", id]);
+      return ["succeeded", "failed", "cancelled", "timed_out", "lost"].includes(
+          record.state as string,
+        )
+        ? record
+        : undefined;
+    },
+    30_000,
+    `job ${id} to finish`,
+  );
 }
 
 function processesMentioning(marker: string): string[] {
@@ -24,7 +30,8 @@ function processesMentioning(marker: string): string[] {
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ")
+        .trim();
       if (cmdline.includes(marker)) found.push(`${entry.name}: ${cmdline}`);
     } catch {
       // exited
@@ -59,28 +66,46 @@ Deno.test("a failing job is failed with its exit code, and both logs read back",
   assert.equal((await box.molq(["logs", id, "local", "--stream", "stdout"])).stdout, "out\n");
   assert.equal((await box.molq(["logs", id, "--stream", "stderr"])).stdout, "err\n");
   const both = await box.molq(["logs", id, "--stream", "both"]);
-  assert.match(both.stdout, /==> stdout: .*stdout\.log <==\nout\n==> stderr: .*stderr\.log <==\nerr\n/);
+  assert.match(
+    both.stdout,
+    /==> stdout: .*stdout\.log <==\nout\n==> stderr: .*stderr\.log <==\nerr\n/,
+  );
   const tail = await box.molq(["logs", id, "--stream", "stdout", "--tail", "1"]);
   assert.equal(tail.stdout, "out\n");
 });
 
 Deno.test("cancel ends a job and every process it spawned", async () => {
   const box = sandbox();
-  const marker = `molq-cancel-${crypto.randomUUID().slice(0, 8)}`;
-  const script = `sleep 300 & sh -c 'sleep 301' & exec -a ${marker} sleep 302`;
-  const id = await submit(box, ["--command", `${script}; : ${marker}`]);
-  await eventually(() => processesMentioning(marker).length > 0 || undefined, 10_000, "job start");
+  // Unusual sleep lengths mark this job's processes: a child, a grandchild and the main one.
+  const seconds = 100_000 + Math.floor(Math.random() * 100_000);
+  const marker = `sleep ${seconds}`;
+  const script = `${marker}1 & sh -c '${marker}2' & ${marker}3`;
+  const id = await submit(box, ["--command", script]);
+  await eventually(
+    () =>
+      processesMentioning(marker).filter((p) => /^\d+: sleep \d+$/.test(p)).length === 3 ||
+      undefined,
+    10_000,
+    "job start",
+  );
   const cancel = await box.molq(["cancel", id.slice(0, 10)]);
   assert.equal(cancel.code, 0, cancel.stderr);
   const record = await box.json<Json>(["status", id]);
   assert.equal(record.state, "cancelled");
-  await eventually(() => processesMentioning(marker).length === 0 || undefined, 10_000, "no survivors");
+  await eventually(
+    () => processesMentioning(marker).length === 0 || undefined,
+    10_000,
+    "no survivors",
+  );
   const jobDir = (record.metadata as Record<string, string>)["molq.job_dir"]!;
   const wrapperPid = Number(record.scheduler_job_id);
   assert.ok(!processesMentioning(jobDir).some((p) => p.startsWith(`${wrapperPid}:`)));
   const again = await box.molq(["cancel", id]);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /^molq: Cannot cancel job "[0-9a-f]{8}": job is already finished \(cancelled\)\.\n$/);
+  assert.match(
+    again.stderr,
+    /^molq: Cannot cancel job "[0-9a-f]{8}": job is already finished \(cancelled\)\.\n$/,
+  );
 });
 
 Deno.test("--time 2s on sleep 30 ends timed_out", async () => {
@@ -107,10 +132,14 @@ Deno.test("kill -9 of a job's wrapper still resolves the job honestly", async ()
   await eventually(() => processesMentioning("sleep 30").length > 0 || undefined, 10_000, "start");
   Deno.kill(pid, "SIGKILL");
   // The command itself still runs in the job's process group: molq must not call it finished.
-  const during = await eventually(async () => {
-    const r = await box.json<Json>(["status", id]);
-    return r.state_detail ? r : undefined;
-  }, 10_000, "the next pass");
+  const during = await eventually(
+    async () => {
+      const r = await box.json<Json>(["status", id]);
+      return r.state_detail ? r : undefined;
+    },
+    10_000,
+    "the next pass",
+  );
   assert.equal(during.state, "running");
   assert.match(during.state_detail as string, /wrapper gone/);
   Deno.kill(-pid, "SIGKILL");
@@ -127,7 +156,13 @@ Deno.test("four submit loops and a refresh loop: 200 records, right states, no l
       deno run --quiet --allow-read --allow-write --allow-run --allow-env --allow-sys ${ROOT}/main.ts \
         submit local --name "p${n}-$i" --command "$c" >/dev/null || echo "submit failed $i" >&2
     done`;
-    return new Deno.Command("bash", { args: ["-c", script], cwd: box.cwd, env: box.env, stderr: "piped", stdout: "piped" })
+    return new Deno.Command("bash", {
+      args: ["-c", script],
+      cwd: box.cwd,
+      env: box.env,
+      stderr: "piped",
+      stdout: "piped",
+    })
       .output();
   };
   const stop = { done: false };
@@ -144,10 +179,14 @@ Deno.test("four submit loops and a refresh loop: 200 records, right states, no l
   const refreshErrors = await refresher;
   const stderr = outputs.map((o) => new TextDecoder().decode(o.stderr)).join("") + refreshErrors;
   assert.doesNotMatch(stderr, /locked|busy|submit failed|internal error/i);
-  const records = await eventually(async () => {
-    const all = await box.json<Json[]>(["list", "--all", "--limit", "1000"]);
-    return all.every((r) => r.state === "succeeded" || r.state === "failed") ? all : undefined;
-  }, 60_000, "all 200 jobs to finish");
+  const records = await eventually(
+    async () => {
+      const all = await box.json<Json[]>(["list", "--all", "--limit", "1000"]);
+      return all.every((r) => r.state === "succeeded" || r.state === "failed") ? all : undefined;
+    },
+    60_000,
+    "all 200 jobs to finish",
+  );
   assert.equal(records.length, 200);
   const names = new Set(records.map((r) => r.name));
   assert.equal(names.size, 200);
@@ -162,10 +201,16 @@ Deno.test("usage errors exit 2 with one sentence; unknown and ambiguous ids too"
   const box = sandbox();
   const cases: [string[], RegExp][] = [
     [["submit", "local", "--mem", "8X", "--", "true"], /^molq: Invalid memory size "8X": expected/],
-    [["submit", "local", "--time", "soon", "--", "true"], /^molq: Invalid duration "soon": expected/],
+    [
+      ["submit", "local", "--time", "soon", "--", "true"],
+      /^molq: Invalid duration "soon": expected/,
+    ],
     [["submit", "nosuch", "--", "true"], /^molq: Unknown scheduler "nosuch"/],
     [["submit", "local"], /^molq: No command given/],
-    [["submit", "local", "--partition", "gpu", "--gpus", "1", "--", "true"], /^molq: The local scheduler does not support --gpus, --partition\.$/m],
+    [
+      ["submit", "local", "--partition", "gpu", "--gpus", "1", "--", "true"],
+      /^molq: The local scheduler does not support --gpus, --partition\.$/m,
+    ],
     [["status", "abcdef"], /^molq: Unknown job "abcdef": no job id starts with it\.$/m],
     [["list", "--bogus"], /^molq: unknown option '--bogus'/],
     [["logs"], /^molq: missing required argument 'job-id'/],

@@ -4,7 +4,7 @@ import type { JobStore } from "../store/job_store.ts";
 import {
   createScheduler,
   DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_MIN_POLL_INTERVAL_MS,
+  minPollIntervalMs,
   type SchedulerOptions,
 } from "../schedulers/create_scheduler.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
@@ -28,8 +28,7 @@ export class Cluster {
     const commandTimeoutMs = settings.schedulerOptions?.commandTimeoutMs ??
       DEFAULT_COMMAND_TIMEOUT_MS;
     this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
-      minIntervalMs: settings.minPollIntervalMs ??
-        DEFAULT_MIN_POLL_INTERVAL_MS[settings.scheduler],
+      minIntervalMs: minPollIntervalMs(settings.scheduler, settings.minPollIntervalMs),
       commandTimeoutMs,
     });
   }

@@ -48,6 +48,17 @@ export interface JobSpec {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ARRAY_SPEC = /^\d+(-\d+(:\d+)?)?(,\d+(-\d+(:\d+)?)?)*(%\d+)?$/;
 
+/** The retry flags the spec sets, for layering over configured retry policy. */
+export function retryFlags(
+  spec: JobSpec,
+): { attempts?: number; onExitCodes?: number[]; backoffSeconds?: number } {
+  return {
+    attempts: spec.retries === undefined ? undefined : positiveInteger("--retries", spec.retries),
+    onExitCodes: spec.retryOnExitCodes,
+    backoffSeconds: spec.retryBackoff === undefined ? undefined : seconds(spec.retryBackoff),
+  };
+}
+
 /** Builds the request; relative paths are resolved against `cwd`. */
 export function buildJobRequest(spec: JobSpec, cwd: string): JobRequest {
   const workdir = resolve(cwd, spec.workdir ?? ".");

@@ -10,7 +10,7 @@ import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { displayCommand, type JobRequest } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";
 import { ensurePrivateDir } from "../store/open_database.ts";
-import type { Scheduler, SubmitContext } from "../schedulers/scheduler.ts";
+import { type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
 import {
   DEFAULT_STDERR,
   DEFAULT_STDOUT,
@@ -19,6 +19,7 @@ import {
   USER_SCRIPT,
 } from "../schedulers/job_files.ts";
 import { resolveJob } from "./resolve_job.ts";
+import { holdForDependencies, holdsDependencies } from "../reconcile/local_dependencies.ts";
 
 export interface SubmitTarget {
   store: JobStore;
@@ -40,6 +41,20 @@ export async function submitJob(
   request: JobRequest,
   lineage?: SubmitLineage,
 ): Promise<JobRecord> {
+  const record = recordJob(target, request, lineage);
+  if (record.notBefore !== null) return record; // a retry waiting out its backoff
+  if (heldByMolq(target, record) && !holdForDependencies(target.store, record)) {
+    return target.store.get(record.jobId)!; // waiting for its upstream jobs (or ended)
+  }
+  return await handOver(target, record);
+}
+
+/** Validates and records a job (`created`) with its job directory, without submitting it. */
+export function recordJob(
+  target: SubmitTarget,
+  request: JobRequest,
+  lineage?: SubmitLineage,
+): JobRecord {
   target.scheduler.validate(request);
   checkWorkdir(request.workdir);
   const dependencies = resolveDependencies(target, request);
@@ -50,26 +65,19 @@ export async function submitJob(
   const record = createRecord(target, resolved, lineage);
   prepareJobDir(record);
   target.store.insert(record);
-  if (record.notBefore !== null) return record; // a retry waiting out its backoff
-  return await handOver(target, record, dependencies);
+  return record;
 }
 
 /** Submits an existing `created` record (also used for retries whose backoff is over). */
 export async function handOver(
   target: SubmitTarget,
   record: JobRecord,
-  dependencies = resolveDependencies(target, record.request),
+  dependencies = heldByMolq(target, record) ? [] : resolveDependencies(target, record.request),
 ): Promise<JobRecord> {
-  const context: SubmitContext = {
-    jobId: record.jobId,
-    jobDir: record.jobDir,
-    request: record.request,
-    stdoutPath: record.metadata[META_STDOUT]!,
-    stderrPath: record.metadata[META_STDERR]!,
-    dependencies,
-  };
   try {
-    const { schedulerJobId } = await target.scheduler.submit(context);
+    const { schedulerJobId } = await target.scheduler.submit(
+      submitContextFor(record, dependencies),
+    );
     const now = Date.now();
     target.store.transition(
       record.jobId,
@@ -169,13 +177,18 @@ function prepareJobDir(record: JobRecord): void {
 function resolveDependencies(target: SubmitTarget, request: JobRequest) {
   return request.dependencies.map((dependency) => {
     const upstream = resolveJob(target.store, dependency.jobId, target.cluster);
-    if (upstream.schedulerJobId === null) {
+    if (upstream.schedulerJobId === null && !holdsDependencies(target.scheduler)) {
       throw new UsageError(
         `Cannot depend on job "${dependency.jobId}": it was never accepted by the scheduler.`,
       );
     }
-    return { ...dependency, jobId: upstream.jobId, schedulerJobId: upstream.schedulerJobId };
+    return { ...dependency, jobId: upstream.jobId, schedulerJobId: upstream.schedulerJobId ?? "" };
   });
+}
+
+/** Local dependencies are held by molq: the scheduler never sees them. */
+function heldByMolq(target: SubmitTarget, record: JobRecord): boolean {
+  return holdsDependencies(target.scheduler) && record.request.dependencies.length > 0;
 }
 
 function checkWorkdir(workdir: string): void {

@@ -9,7 +9,6 @@
  * const record = await job.wait({ timeoutMs: 3_600_000 });
  * ```
  */
-import { join } from "node:path";
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { JobStore, type ListQuery } from "../store/job_store.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
@@ -18,20 +17,28 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import { JobMonitor, type WaitOptions } from "../monitor/job_monitor.ts";
 import { Cluster } from "./cluster.ts";
-import { buildJobRequest, type JobSpec } from "./job_spec.ts";
+import { buildJobRequest, type JobSpec, retryFlags } from "./job_spec.ts";
+import { applyDefaults } from "./apply_defaults.ts";
+import { builtinConfig, type MolqConfig } from "../config/config.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { clusterRuntimeSettings, resolveCluster } from "../config/resolve.ts";
 import { submitJob } from "./submit_job.ts";
 import { resolveJob } from "./resolve_job.ts";
 import { cancelJob } from "./cancel_job.ts";
 import { JobHandle } from "./job_handle.ts";
 
 export interface SubmitorOptions {
-  /** The scheduler kind, or a ready backend. */
-  scheduler: SchedulerKind | Scheduler;
+  /** The scheduler kind, or a ready backend; may be left out when `profile` names one. */
+  scheduler?: SchedulerKind | Scheduler;
   /** Cluster name; default the scheduler kind. */
   cluster?: string;
+  /** A cluster profile of `config` whose settings and submit defaults apply. */
+  profile?: string;
+  /** The configuration (see `Submitor.fromConfigFile` to read `~/.molq/config.toml`). */
+  config?: MolqConfig;
   /** An open store, or the path of one; default MOLQ_DB or `~/.molq/jobs.db`. */
   store?: JobStore | string;
-  /** Default `<cwd>/.molq/jobs`. */
+  /** Default: the profile's jobs_dir, else `<cwd>/.molq/jobs`. */
   jobsDir?: string;
   /** Directory relative paths are resolved against; default the process's. */
   cwd?: string;
@@ -43,40 +50,56 @@ export class Submitor {
   readonly store: JobStore;
   readonly cluster: Cluster;
   readonly monitor: JobMonitor;
+  readonly config: MolqConfig;
   readonly #cwd: string;
-  readonly #jobsDir: string;
+  readonly #jobsDirFlag: string | undefined;
+
+  /** Reads the config file (`configPath`, MOLQ_CONFIG, or ~/.molq/config.toml) first. */
+  static async fromConfigFile(
+    options: Omit<SubmitorOptions, "config"> & { configPath?: string },
+  ): Promise<Submitor> {
+    const config = await loadConfig({ configFlag: options.configPath });
+    return new Submitor({ ...options, config });
+  }
 
   constructor(options: SubmitorOptions) {
+    this.config = options.config ?? builtinConfig();
+    const given = options.scheduler;
+    const target = resolveCluster(this.config, {
+      clusterFlag: options.profile ?? options.cluster,
+      schedulerPositional: typeof given === "object" ? given.kind : given,
+    });
     this.store = options.store instanceof JobStore
       ? options.store
       : JobStore.open(options.store ?? defaultDbPath());
-    const kind = typeof options.scheduler === "string" ? options.scheduler : options.scheduler.kind;
     this.#cwd = options.cwd ?? Deno.cwd();
-    this.#jobsDir = options.jobsDir ?? join(this.#cwd, ".molq", "jobs");
+    this.#jobsDirFlag = options.jobsDir;
+    const settings = clusterRuntimeSettings(this.config, target);
     this.cluster = new Cluster(
       this.store,
       {
-        name: options.cluster ?? kind,
-        scheduler: kind,
-        schedulerOptions: options.schedulerOptions,
-        jobsDir: this.#jobsDir,
-        minPollIntervalMs: options.minPollIntervalMs,
+        ...settings,
+        schedulerOptions: { ...settings.schedulerOptions, ...options.schedulerOptions },
+        minPollIntervalMs: options.minPollIntervalMs ?? settings.minPollIntervalMs,
       },
-      typeof options.scheduler === "string" ? undefined : options.scheduler,
+      typeof given === "object" ? given : undefined,
     );
     this.monitor = new JobMonitor(this.store, () => this.refresh().then(() => undefined));
   }
 
-  /** Records and submits a job. Throws UsageError for a bad spec, MolqError if the scheduler refuses. */
+  /**
+   * Records and submits a job, with the profile's defaults under the spec's own fields.
+   * Throws UsageError for a bad spec, MolqError if the scheduler refuses.
+   */
   async submit(spec: JobSpec): Promise<JobHandle> {
-    const request = buildJobRequest(spec, this.#cwd);
+    const { request, jobsDir } = applyDefaults(
+      buildJobRequest(spec, this.#cwd),
+      this.config,
+      this.cluster.name,
+      { cwd: this.#cwd, jobsDirFlag: this.#jobsDirFlag, retry: retryFlags(spec) },
+    );
     const record = await submitJob(
-      {
-        store: this.store,
-        cluster: this.cluster.name,
-        scheduler: this.cluster.scheduler,
-        jobsDir: this.#jobsDir,
-      },
+      { store: this.store, cluster: this.cluster.name, scheduler: this.cluster.scheduler, jobsDir },
       request,
     );
     return new JobHandle(this, record.jobId);

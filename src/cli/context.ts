@@ -1,11 +1,16 @@
 /**
- * What every command needs, built from the global options: the store (opened on first
- * use), clusters by name, the caller's directory and output helpers.
+ * What every command needs, built from the global options: the store and the config
+ * (each loaded on first use), clusters by name with their profile's settings, the
+ * caller's directory and output helpers.
  */
 import type { SchedulerKind } from "../core/job_record.ts";
 import { JobStore } from "../store/job_store.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
-import { Cluster, type ClusterSettings } from "../api/cluster.ts";
+import { Cluster } from "../api/cluster.ts";
+import type { MolqConfig } from "../config/config.ts";
+import { loadConfig } from "../config/load_config.ts";
+import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
+import { findProfile } from "../config/config.ts";
 import { colorEnabled } from "./style.ts";
 
 export interface GlobalOptions {
@@ -15,8 +20,9 @@ export interface GlobalOptions {
 
 export class CliContext {
   #store: JobStore | undefined;
+  #config: MolqConfig | undefined;
   readonly #clusters = new Map<string, Cluster>();
-  readonly color = colorEnabled();
+  color = colorEnabled();
 
   constructor(
     readonly globals: GlobalOptions,
@@ -31,15 +37,22 @@ export class CliContext {
     return this.#store;
   }
 
-  /** The runtime for a cluster; settings come from the cluster's profile when there is one. */
-  cluster(
-    name: string,
-    scheduler: SchedulerKind,
-    settings: Partial<ClusterSettings> = {},
-  ): Cluster {
+  /** The validated config (built-in defaults when there is no file). */
+  async config(): Promise<MolqConfig> {
+    if (!this.#config) {
+      this.#config = await loadConfig({ configFlag: this.globals.config });
+      this.color = colorEnabled(Deno.stdout, this.#config.color);
+    }
+    return this.#config;
+  }
+
+  /** The runtime for a cluster, with its profile's commands, timeouts and poll interval. */
+  async cluster(name: string, scheduler: SchedulerKind): Promise<Cluster> {
     let cluster = this.#clusters.get(name);
     if (!cluster) {
-      cluster = new Cluster(this.store, { ...settings, name, scheduler });
+      const config = await this.config();
+      const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
+      cluster = new Cluster(this.store, clusterRuntimeSettings(config, resolved));
       this.#clusters.set(name, cluster);
     }
     return cluster;

@@ -11,6 +11,8 @@ import { watchCommand } from "./commands/watch.ts";
 import { cancelCommand } from "./commands/cancel.ts";
 import { refreshCommand } from "./commands/refresh.ts";
 import { clustersCommand } from "./commands/clusters.ts";
+import { configCommand } from "./commands/config.ts";
+import { completionsCommand } from "./commands/completions.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -42,6 +44,8 @@ Examples:
       cancelCommand,
       refreshCommand,
       clustersCommand,
+      configCommand,
+      completionsCommand,
     ]
   ) {
     program.addCommand(command(context));

@@ -20,7 +20,7 @@ export async function refreshClusters(
   }
   const results: PassResult[] = [];
   for (const [name, kind] of clusters) {
-    results.push(await ctx.cluster(name, kind).refresh(options));
+    results.push(await (await ctx.cluster(name, kind)).refresh(options));
   }
   return results;
 }

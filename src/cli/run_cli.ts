@@ -13,21 +13,29 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
   const head = split === -1 ? args : args.slice(0, split);
   const tail = split === -1 ? null : args.slice(split + 1);
   let context: CliContext | undefined;
-  const program = buildProgram(() => {
+  const getContext = () => {
     context ??= new CliContext(program.opts(), cwd, tail);
     return context;
+  };
+  const program = buildProgram(getContext);
+  // Every command but `config` (which reports problems itself) refuses an invalid config file.
+  program.hook("preAction", async (_program, action) => {
+    const isConfigCommand = action.name() === "config" || action.parent?.name() === "config";
+    if (!isConfigCommand) await getContext().config();
   });
   program.exitOverride();
   program.configureOutput({
     writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
   });
-  for (const command of program.commands) {
+  const configure = (command: typeof program) => {
     command.exitOverride();
     command.configureOutput({
       outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
     });
-  }
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   if (tail !== null && head[0] !== "submit" && !head.includes("submit")) {
     console.error("molq: only `molq submit` takes a command after --.");
     return 2;

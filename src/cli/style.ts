@@ -1,11 +1,14 @@
 /** Terminal styling for CLI output: colour only on a TTY and never with NO_COLOR. */
 import type { JobState } from "../core/job_state.ts";
 
-export function colorEnabled(stream: { isTerminal(): boolean } = Deno.stdout): boolean {
+/** NO_COLOR always wins; then the config's `color` (auto, always, never); auto means a TTY. */
+export function colorEnabled(
+  stream: { isTerminal(): boolean } = Deno.stdout,
+  mode: "auto" | "always" | "never" = "auto",
+): boolean {
   const noColor = Deno.env.get("NO_COLOR");
   if (noColor !== undefined && noColor !== "") return false;
-  if (Deno.env.get("MOLQ_COLOR") === "always") return true;
-  if (Deno.env.get("MOLQ_COLOR") === "never") return false;
+  if (mode !== "auto") return mode === "always";
   return stream.isTerminal();
 }
 

@@ -1,10 +1,23 @@
 /** Which config file to read: `--config`, else MOLQ_CONFIG, else `<molq home>/config.toml`. */
 import { join } from "node:path";
+import { userInfo } from "node:os";
 import { molqHome } from "../store/store_paths.ts";
 
 export type EnvGetter = (name: string) => string | undefined;
 
-export const denoEnv: EnvGetter = (name) => Deno.env.get(name);
+/**
+ * The process environment; USER falls back to LOGNAME and then the account name, since
+ * cron often runs without USER and `jobs_dir = "/scratch/$USER/..."` must still expand.
+ */
+export const denoEnv: EnvGetter = (name) => {
+  const value = Deno.env.get(name);
+  if (value || name !== "USER") return value;
+  try {
+    return Deno.env.get("LOGNAME") || userInfo().username;
+  } catch {
+    return undefined;
+  }
+};
 
 export interface ConfigLocation {
   path: string;

@@ -90,17 +90,18 @@ export function formatProblem(path: string | null, problem: ConfigProblem): stri
 /** A usage error for an invalid config; `problems` holds all of them, the message the first. */
 export class ConfigError extends UsageError {
   constructor(readonly path: string | null, readonly problems: readonly ConfigProblem[]) {
-    const more = problems.length - 1;
     super(
       formatProblem(path, problems[0] ?? { at: "", message: "invalid" }),
-      more > 0
-        ? `${more} more problem${
-          more === 1 ? "" : "s"
-        } in this file; \`molq config check\` lists them all.`
-        : undefined,
+      moreProblemsHint(problems.length - 1),
     );
     this.name = "ConfigError";
   }
+}
+
+function moreProblemsHint(more: number): string | undefined {
+  if (more <= 0) return undefined;
+  const count = more === 1 ? "1 more problem" : `${more} more problems`;
+  return `${count} in this file; \`molq config check\` lists them all.`;
 }
 
 /** The config, or a ConfigError carrying every problem. */

@@ -24,7 +24,7 @@ Example:
       const errors: string[] = [];
       for (const record of records) {
         try {
-          const cluster = ctx.cluster(record.cluster, record.scheduler);
+          const cluster = await ctx.cluster(record.cluster, record.scheduler);
           done.push(await cancelJob(ctx.store, cluster.scheduler, record));
           if (!options.json) ctx.print(`${record.jobId}  cancelled`);
         } catch (error) {

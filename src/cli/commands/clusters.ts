@@ -1,41 +1,43 @@
-/** `molq clusters`: clusters in use, with active/total jobs and their last poll. */
+/** `molq clusters [show NAME]`: configured and used clusters, with jobs and their last poll. */
 import { Command } from "commander";
-import type { CliContext } from "../context.ts";
+import { UsageError } from "../../core/errors.ts";
+import { findProfile } from "../../config/config.ts";
+import { renderClusterProfile } from "../../config/render_config.ts";
 import { clusterPollInfo } from "../../store/cluster_polls.ts";
+import type { CliContext } from "../context.ts";
 import { renderTable } from "../table.ts";
 
+interface ClusterRow {
+  name: string;
+  scheduler: string;
+  configured: boolean;
+  active: number;
+  total: number;
+  last_poll: string | null;
+  last_error: string | null;
+  scheduler_calls_last_hour: number;
+}
+
 export function clustersCommand(context: () => CliContext): Command {
-  return new Command("clusters")
-    .description("List clusters with their jobs, last poll and last error")
+  const clusters = new Command("clusters")
+    .description("List configured and used clusters: jobs, last poll, scheduler calls, last error")
     .option("--json", "print JSON")
-    .action((options: { json?: boolean }) => {
+    .addHelpText(
+      "after",
+      `
+Examples:
+  molq clusters
+  molq clusters show hpc`,
+    )
+    .action(async (options: { json?: boolean }) => {
       const ctx = context();
-      const counts = ctx.store.prepare(
-        `SELECT cluster, scheduler, count(*) AS total,
-           sum(state IN ('created','submitted','queued','running')) AS active
-         FROM jobs GROUP BY cluster, scheduler ORDER BY cluster`,
-      ).all() as { cluster: string; scheduler: string; total: number; active: number }[];
-      const polls = new Map(clusterPollInfo(ctx.store).map((p) => [p.name, p]));
-      const rows = counts.map((c) => {
-        const poll = polls.get(c.cluster);
-        return {
-          name: c.cluster,
-          scheduler: c.scheduler,
-          active: Number(c.active),
-          total: Number(c.total),
-          last_poll: poll?.lastPollAt ? new Date(poll.lastPollAt).toISOString() : null,
-          last_error: poll?.lastPollError ?? null,
-          scheduler_calls_last_hour: poll?.callsLastHour ?? 0,
-        };
-      });
+      const rows = await clusterRows(ctx);
       if (options.json) return ctx.printJson(rows);
-      if (rows.length === 0) return ctx.print("No clusters used yet.");
+      if (rows.length === 0) return ctx.print("No clusters configured or used yet.");
       ctx.print(renderTable(
         ["CLUSTER", "SCHEDULER", "ACTIVE", "TOTAL", "LAST POLL", "CALLS/H", "LAST ERROR"],
-        rows.map((
-          r,
-        ) => [
-          r.name,
+        rows.map((r) => [
+          r.name + (r.configured ? "" : "*"),
           r.scheduler,
           String(r.active),
           String(r.total),
@@ -43,7 +45,64 @@ export function clustersCommand(context: () => CliContext): Command {
           String(r.scheduler_calls_last_hour),
           r.last_error ?? "",
         ]),
-        { right: [2, 3, 5] },
+        { right: [2, 3, 5], maxWidth: { 6: 60 } },
       ));
+      if (rows.some((r) => !r.configured)) ctx.print("* used without a profile");
     });
+  clusters.command("show")
+    .description("Print a cluster's resolved profile")
+    .argument("<name>", "cluster name")
+    .option("--json", "print JSON")
+    .action(async (name: string, options: { json?: boolean }) => {
+      const ctx = context();
+      const config = await ctx.config();
+      const profile = findProfile(config, name);
+      if (!profile) {
+        const known = Object.keys(config.clusters).join(", ") || "none";
+        throw new UsageError(`Unknown cluster profile "${name}" (configured: ${known}).`);
+      }
+      if (options.json) return ctx.printJson(profile);
+      Deno.stdout.writeSync(new TextEncoder().encode(renderClusterProfile(profile)));
+    });
+  return clusters;
+}
+
+async function clusterRows(ctx: CliContext): Promise<ClusterRow[]> {
+  const config = await ctx.config();
+  const counts = ctx.store.prepare(
+    `SELECT cluster, scheduler, count(*) AS total,
+       sum(state IN ('created','submitted','queued','running')) AS active
+     FROM jobs GROUP BY cluster, scheduler`,
+  ).all() as { cluster: string; scheduler: string; total: number; active: number }[];
+  const polls = new Map(clusterPollInfo(ctx.store).map((p) => [p.name, p]));
+  const rows = new Map<string, ClusterRow>();
+  for (const profile of Object.values(config.clusters)) {
+    rows.set(profile.name, row(profile.name, profile.scheduler, true));
+  }
+  for (const c of counts) {
+    const r = rows.get(c.cluster) ?? row(c.cluster, c.scheduler, false);
+    r.active += Number(c.active);
+    r.total += Number(c.total);
+    rows.set(c.cluster, r);
+  }
+  for (const r of rows.values()) {
+    const poll = polls.get(r.name);
+    r.last_poll = poll?.lastPollAt ? new Date(poll.lastPollAt).toISOString() : null;
+    r.last_error = poll?.lastPollError ?? null;
+    r.scheduler_calls_last_hour = poll?.callsLastHour ?? 0;
+  }
+  return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function row(name: string, scheduler: string, configured: boolean): ClusterRow {
+  return {
+    name,
+    scheduler,
+    configured,
+    active: 0,
+    total: 0,
+    last_poll: null,
+    last_error: null,
+    scheduler_calls_last_hour: 0,
+  };
 }

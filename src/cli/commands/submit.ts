@@ -1,10 +1,10 @@
 /** `molq submit`: record and submit one job. */
 import { Command } from "commander";
-import { UsageError } from "../../core/errors.ts";
-import { SCHEDULER_KINDS, type SchedulerKind } from "../../core/job_record.ts";
-import { buildJobRequest, type JobSpec } from "../../api/job_spec.ts";
+import { SCHEDULER_KINDS } from "../../core/job_record.ts";
+import { buildJobRequest, type JobSpec, retryFlags } from "../../api/job_spec.ts";
 import { submitJob } from "../../api/submit_job.ts";
-import { join } from "node:path";
+import { applyDefaults } from "../../api/apply_defaults.ts";
+import { resolveCluster } from "../../config/resolve.ts";
 import type { CliContext } from "../context.ts";
 import { collect, exitCodeOption, integerOption, keyValueOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
@@ -14,7 +14,10 @@ export function submitCommand(context: () => CliContext): Command {
   return new Command("submit")
     .description("Submit a job to a scheduler: the command goes after --")
     .argument("[scheduler]", `scheduler kind: ${SCHEDULER_KINDS.join(", ")}`)
-    .option("--cluster <name>", "cluster name (default: the scheduler kind)")
+    .option(
+      "--cluster <name>",
+      "cluster profile or name (default: the scheduler kind or default_cluster)",
+    )
     .option("--command <shell>", "a shell command string, run with /bin/sh -c")
     .option("--script <file>", "a script file to run")
     .option("--name <name>", "job name")
@@ -48,7 +51,10 @@ export function submitCommand(context: () => CliContext): Command {
     )
     .option("--retry-backoff <duration>", "delay before the first retry (doubles each time)")
     .option("--scheduler-arg <flag>", "native scheduler flag passed through (repeatable)", collect)
-    .option("--jobs-dir <dir>", "where job directories go (default: ./.molq/jobs)")
+    .option(
+      "--jobs-dir <dir>",
+      "where job directories go (default: profile jobs_dir or ./.molq/jobs)",
+    )
     .option("--wait", "wait for the job to finish; exit 0 only if it succeeded")
     .option("--json", "print the record as JSON")
     .addHelpText(
@@ -59,15 +65,28 @@ Examples:
   molq submit slurm --cpus 4 --mem 8G --time 2h -- python train.py
   molq submit local --command 'sort data.txt | uniq -c > counts.txt'
   molq submit slurm --array 0-9 --name sweep --script sweep.sh
-  molq submit local --after-ok 3f2a -- python evaluate.py`,
+  molq submit local --after-ok 3f2a -- python evaluate.py
+  molq submit --cluster hpc -- python train.py      (defaults from the hpc profile)`,
     )
     .action(async (scheduler: string | undefined, options: Record<string, unknown>) => {
       const ctx = context();
-      const kind = resolveKind(scheduler, options.cluster as string | undefined);
+      const config = await ctx.config();
+      const target = resolveCluster(config, {
+        clusterFlag: options.cluster as string | undefined,
+        schedulerPositional: scheduler,
+      });
       const spec = toSpec(options, ctx.tail ?? []);
-      const request = buildJobRequest(spec, ctx.cwd);
-      const cluster = ctx.cluster((options.cluster as string | undefined) ?? kind, kind);
-      const jobsDir = (options.jobsDir as string | undefined) ?? join(ctx.cwd, ".molq", "jobs");
+      const { request, jobsDir } = applyDefaults(
+        buildJobRequest(spec, ctx.cwd),
+        config,
+        target.name,
+        {
+          cwd: ctx.cwd,
+          jobsDirFlag: options.jobsDir as string | undefined,
+          retry: retryFlags(spec),
+        },
+      );
+      const cluster = await ctx.cluster(target.name, target.scheduler);
       const record = await submitJob(
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,
@@ -76,27 +95,6 @@ Examples:
       if (options.json) ctx.printJson(recordToJson(record));
       else ctx.print(`${record.jobId}  submitted to ${record.cluster} as ${record.schedulerJobId}`);
     });
-}
-
-function resolveKind(scheduler: string | undefined, cluster: string | undefined): SchedulerKind {
-  if (scheduler === undefined) {
-    if (cluster && (SCHEDULER_KINDS as readonly string[]).includes(cluster)) {
-      return cluster as SchedulerKind;
-    }
-    throw new UsageError(
-      `Name a scheduler (${
-        SCHEDULER_KINDS.join(", ")
-      }) or a configured --cluster, e.g. molq submit local -- echo hi.`,
-    );
-  }
-  if (!(SCHEDULER_KINDS as readonly string[]).includes(scheduler)) {
-    throw new UsageError(
-      `Unknown scheduler "${scheduler}": expected one of ${
-        SCHEDULER_KINDS.join(", ")
-      } (put the job's command after --).`,
-    );
-  }
-  return scheduler as SchedulerKind;
 }
 
 function toSpec(o: Record<string, unknown>, argv: string[]): JobSpec {

@@ -1,0 +1,44 @@
+/**
+ * Fills a request from the configuration: flag > cluster profile > top-level default >
+ * built-in, field by field, and picks the jobs directory.
+ */
+import { resolve } from "node:path";
+import type { JobRequest, RetryPolicy } from "../core/job_request.ts";
+import type { MolqConfig } from "../config/config.ts";
+import { resolveSubmitDefaults } from "../config/resolve.ts";
+
+export interface RetryFlags {
+  attempts?: number;
+  onExitCodes?: number[];
+  backoffSeconds?: number;
+}
+
+/** The request with configured defaults under the given flags, and its jobs directory. */
+export function applyDefaults(
+  request: JobRequest,
+  config: MolqConfig,
+  clusterName: string,
+  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags },
+): { request: JobRequest; jobsDir: string } {
+  const defaults = resolveSubmitDefaults(config, clusterName, {
+    resources: request.resources,
+    scheduling: request.scheduling,
+    env: request.env,
+    retry: definedOnly(options.retry ?? {}),
+    jobsDir: options.jobsDirFlag,
+  });
+  const retry: RetryPolicy | undefined = defaults.retry.attempts > 1 ? defaults.retry : undefined;
+  const merged: JobRequest = {
+    ...request,
+    resources: defaults.resources,
+    scheduling: defaults.scheduling,
+    env: defaults.env,
+  };
+  if (retry) merged.retry = retry;
+  else delete merged.retry;
+  return { request: merged, jobsDir: resolve(options.cwd, defaults.jobsDir ?? ".molq/jobs") };
+}
+
+function definedOnly(flags: RetryFlags): Partial<RetryPolicy> {
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+}
