@@ -65,7 +65,6 @@ export function sanitize(text: string): string {
   return clean.replace(CONTROL_PATTERN, " ");
 }
 
-// deno-lint-ignore no-control-regex
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
 /** Terminal columns taken by one code point. */

@@ -155,11 +155,8 @@ function onListKey(state: DashboardState, key: Key): KeyResult {
       return { state: setExpanded(state) };
     case "enter": {
       const next = openDetail(state);
-      return next.detail
-        ? { state: next, effect: { kind: "loadDetail", jobId: next.detail.jobId } }
-        : {
-          state,
-        };
+      if (!next.detail) return { state };
+      return { state: next, effect: { kind: "loadDetail", jobId: next.detail.jobId } };
     }
     case "/":
       return { state: { ...state, prompt: { kind: "filter", text: state.textFilter } } };

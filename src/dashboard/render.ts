@@ -8,6 +8,7 @@ import {
   clipLine,
   fit,
   paint,
+  sanitize,
   stripAnsi,
   type Style,
   takeColumns,
@@ -47,10 +48,11 @@ function segments(parts: readonly Segment[], width: number, color: boolean): str
   return out;
 }
 
-/** `left` and `right` on one line; `right` goes first when there is not room for both. */
+/** `left` and `right` on one line; `left` is cut first, `right` goes when it cannot fit. */
 function spread(left: string, right: string, width: number): string {
-  if (visibleWidth(left) + visibleWidth(right) + 1 > width) return fit(left, width);
-  return fit(left, width - visibleWidth(right)) + right;
+  const rightWidth = visibleWidth(right);
+  if (rightWidth + 8 > width) return fit(left, width);
+  return fit(left, width - rightWidth) + right;
 }
 
 function titleLine(state: DashboardState, size: ScreenSize): string {
@@ -79,32 +81,40 @@ function progressLine(state: DashboardState, size: ScreenSize): string {
   const { total, finished } = state.summary;
   const barWidth = Math.max(10, Math.min(30, Math.floor(size.columns / 4)));
   const filled = total === 0 ? 0 : Math.round((finished / total) * barWidth);
-  const filters: string[] = [];
-  if (state.stateFilter !== "all") filters.push(`state=${state.stateFilter}`);
-  if (state.textFilter !== "") filters.push(`text="${state.textFilter}"`);
-  const shown = filters.length > 0 ? `  · ${state.rows.length} rows · filter ${filters.join(" ")}` : "";
-  return segments([
-    { text: " [", styles: [] },
-    { text: "█".repeat(filled), styles: ["green"] },
-    { text: "░".repeat(barWidth - filled), styles: ["dim"] },
-    { text: `] ${finished}/${total} finished`, styles: [] },
-    { text: shown, styles: ["yellow"] },
-  ], size.columns, size.color);
+  let shown = "";
+  if (state.stateFilter !== "all" || state.textFilter !== "") {
+    shown = `  · ${state.rows.length} shown`;
+    if (state.stateFilter !== "all") shown += ` · state ${state.stateFilter}`;
+    if (state.textFilter !== "") shown += ` · text "${state.textFilter}"`;
+  }
+  return segments(
+    [
+      { text: " [", styles: [] },
+      { text: "█".repeat(filled), styles: ["green"] },
+      { text: "░".repeat(barWidth - filled), styles: ["dim"] },
+      { text: `] ${finished}/${total} finished`, styles: [] },
+      { text: shown, styles: ["yellow"] },
+    ],
+    size.columns,
+    size.color,
+  );
 }
 
 function errorLines(state: DashboardState, size: ScreenSize): string[] {
   const errors = state.errors;
   const room = errors.length > MAX_ERROR_LINES ? MAX_ERROR_LINES - 1 : errors.length;
-  const lines = errors.slice(0, room).map((e) => ` ✘ ${e.cluster}: ${stripAnsi(e.message)}`);
+  const lines = errors.slice(0, room).map((e) => ` ✘ ${sanitize(`${e.cluster}: ${e.message}`)}`);
   if (errors.length > room) lines.push(` ✘ … and ${errors.length - room} more cluster errors`);
-  return lines.map((line) => paint(fit(line.replace(/\s+/g, " "), size.columns), size.color, "red"));
+  return lines.map((line) =>
+    paint(fit(line.replace(/\s+/g, " "), size.columns), size.color, "red")
+  );
 }
 
-function hintsFor(state: DashboardState): string {
-  if (state.view === "detail") {
-    return " q quit  esc back  l stdout/stderr  ↑↓ scroll  end follow  c cancel  ? help";
-  }
-  return " q quit  ↑↓ move  enter detail  → expand  / filter  s state  c cancel  ? help";
+function hintsFor(state: DashboardState, width: number): string {
+  const hints = state.view === "detail"
+    ? " q quit  esc back  l stdout/stderr  ↑↓ scroll  end follow  ? help"
+    : " q quit  ↑↓ move  enter detail  / filter  s state  c cancel  ? help";
+  return visibleWidth(hints) <= width ? hints : " q quit  ? help";
 }
 
 function footerLine(state: DashboardState, size: ScreenSize): string {
@@ -117,23 +127,30 @@ function footerLine(state: DashboardState, size: ScreenSize): string {
     const cursor = color ? paint(" ", true, "reverse") : "_";
     const hint = "Enter applies · Esc clears ";
     const used = label.length + visibleWidth(text) + 1;
-    const right = used + hint.length + 2 <= columns ? " ".repeat(columns - used - hint.length) + hint : "";
+    const right = used + hint.length + 2 <= columns
+      ? " ".repeat(columns - used - hint.length) + hint
+      : "";
     return label + text + cursor + paint(right, color, "dim");
   }
   if (prompt?.kind === "confirmCancel") {
     const record = state.byId.get(prompt.jobId) ?? state.detail?.record ?? null;
-    const name = record ? ` (${stripAnsi(record.name ?? record.commandDisplay)})` : "";
+    const name = record ? ` (${sanitize(record.name ?? record.commandDisplay)})` : "";
     const cluster = record ? ` on ${record.cluster}` : "";
     const question = ` Cancel job ${shortId(prompt.jobId)}${name}${cluster}? y/n`;
     return paint(fit(question, columns), color, "yellow", "bold");
   }
   if (state.message) {
-    return paint(fit(` ${state.message.text}`, columns), color, state.message.error ? "red" : "bold");
+    return paint(
+      fit(` ${sanitize(state.message.text)}`, columns),
+      color,
+      state.message.error ? "red" : "bold",
+    );
   }
   const position = state.view === "list" && state.rows.length > 0
     ? `${state.selectedIndex + 1}/${state.rows.length} `
     : "";
-  return paint(spread(hintsFor(state), position, columns), color, "dim");
+  const hints = hintsFor(state, columns - visibleWidth(position));
+  return paint(spread(hints, position, columns), color, "dim");
 }
 
 const HELP: readonly [string, string][] = [

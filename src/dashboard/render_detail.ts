@@ -41,7 +41,9 @@ function timeField(label: string, at: number | null, note: string): string | nul
 export function recordLines(record: JobRecord, state: DashboardState): string[] {
   const lines: (string | null)[] = [];
   lines.push(field("Command", record.commandDisplay));
-  const schedulerId = record.schedulerJobId === null ? "" : ` · scheduler id ${record.schedulerJobId}`;
+  const schedulerId = record.schedulerJobId === null
+    ? ""
+    : ` · scheduler id ${record.schedulerJobId}`;
   lines.push(field("Cluster", `${record.cluster} (${record.scheduler})${schedulerId}`));
   if (record.stateDetail !== null) lines.push(field("Detail", record.stateDetail));
   if (isTerminal(record.state) || record.exitCode !== null || record.failureReason !== null) {
@@ -50,7 +52,9 @@ export function recordLines(record: JobRecord, state: DashboardState): string[] 
     lines.push(field("Exit code", `${code}${why}`));
   }
   lines.push(
-    timeField("Submitted", record.submittedAt ?? record.createdAt, ""),
+    record.submittedAt === null
+      ? timeField("Created", record.createdAt, "")
+      : timeField("Submitted", record.submittedAt, ""),
     timeField("Started", record.startedAt, queuedFor(record)),
     timeField(
       "Finished",
@@ -63,8 +67,12 @@ export function recordLines(record: JobRecord, state: DashboardState): string[] 
   }
   if (record.runLabel !== null) lines.push(field("Run", record.runLabel));
   if (record.attempt > 1) {
-    const previous = record.previousAttemptId ? `, previous ${shortId(record.previousAttemptId)}` : "";
-    lines.push(field("Attempt", `${record.attempt} (lineage ${shortId(record.lineageId)}${previous})`));
+    const previous = record.previousAttemptId
+      ? `, previous ${shortId(record.previousAttemptId)}`
+      : "";
+    lines.push(
+      field("Attempt", `${record.attempt} (lineage ${shortId(record.lineageId)}${previous})`),
+    );
   }
   if (record.arrayJobId !== null && record.arrayTaskId !== null) {
     lines.push(field("Array", `task ${record.arrayTaskId} of ${shortId(record.arrayJobId)}`));
@@ -104,9 +112,8 @@ function timelineLines(detail: DetailState, max: number): string[] {
   return [
     title,
     ...shown.map((t) =>
-      `    ${formatDateTime(t.at)}  ${stateLabel(t.toState).padEnd(12)}${
-        t.reason === null ? "" : sanitize(t.reason)
-      }`
+      `    ${formatDateTime(t.at)}  ${stateLabel(t.toState).padEnd(12)}${sanitize(t.reason ?? "")}`
+        .trimEnd()
     ),
   ];
 }
@@ -123,10 +130,10 @@ export function logPaneLines(detail: DetailState, width: number, height: number)
   else if (!log.exists) body = ["no output yet"];
   else if (log.lines.length === 0) body = ["(empty)"];
   else body = tailDisplayLines(log.lines, detail.logScroll, width, height);
-  const where = detail.logScroll > 0 ? `scrolled back ${detail.logScroll} lines` : "following";
+  const where = detail.logScroll > 0 ? `${detail.logScroll} lines back` : "following";
   const size = log?.exists ? ` · ${formatBytes(log.sizeBytes)}` : "";
   const other = detail.stream === "stdout" ? "stderr" : "stdout";
-  const title = `── ${detail.stream}${size} · ${where} · l: ${other} ── ${path ?? ""} `;
+  const title = `── ${detail.stream}${size} · ${where} · l: ${other} ── ${sanitize(path ?? "")} `;
   return [truncate(title, width), ...body.map((line) => truncate(line, width))].slice(0, height);
 }
 
@@ -148,7 +155,11 @@ function tailDisplayLines(
   collected.reverse();
   if (index < 0 && collected.length < rows && scroll > 0) {
     // Scrolled past the top: show the first page instead of a short one.
-    for (let next = lines.length - Math.min(scroll, lines.length - 1); next < lines.length; next++) {
+    for (
+      let next = lines.length - Math.min(scroll, lines.length - 1);
+      next < lines.length;
+      next++
+    ) {
       for (const piece of wrapColumns(sanitize(lines[next]!), width)) {
         if (collected.length >= rows) return collected;
         collected.push(piece);
@@ -173,7 +184,10 @@ export function renderDetail(state: DashboardState, size: ScreenSize, height: nu
   const infoMax = Math.max(1, height - logMin);
   const timeline = timelineLines(detail, infoMax - head.length - fields.length);
   const paths = record ? pathLines(record) : [];
-  const info = [...head, ...[...fields, ...timeline, ...paths].map((line) => truncate(line, columns))]
+  const info = [
+    ...head,
+    ...[...fields, ...timeline, ...paths].map((line) => truncate(line, columns)),
+  ]
     .slice(0, infoMax);
   const pane = logPaneLines(detail, columns, height - info.length).map((line, i) =>
     i === 0 ? paint(line, color, "bold") : line

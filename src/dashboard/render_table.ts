@@ -2,7 +2,7 @@
  * The job table: columns laid out for the terminal width (narrow screens drop columns by
  * priority instead of wrapping), and only the rows on screen are formatted.
  */
-import { fit, paint } from "./ansi.ts";
+import { fit, paint, sanitize } from "./ansi.ts";
 import {
   elapsedText,
   formatShortDateTime,
@@ -67,19 +67,29 @@ export function layoutColumns(columns: number, hints: ColumnHints): Column[] {
     shown = shown.filter((c) => c.id !== id);
   }
   const state = shown.find((c) => c.id === "state")!;
-  if (used() > columns) state.width = 1;
+  if (used() > columns) {
+    state.width = 1;
+    state.title = "S";
+  }
   if (used() > columns) shown = shown.filter((c) => c.id !== "elapsed");
   const name = shown.find((c) => c.id === "name")!;
   name.width = Math.max(1, columns - (used() - name.width));
   const reason = shown.find((c) => c.id === "reason");
   if (reason) {
-    // The reason column starts at its minimum and takes up to half of the name's spare room.
-    const grow = Math.min(hints.reason - reason.width, Math.floor((name.width - NAME_MIN) / 2));
+    // Enough room: both get what their longest text needs. Tight: the reason column takes
+    // at most half of what the name has beyond its minimum.
+    const wantReason = Math.max(0, hints.reason - reason.width);
+    const spare = name.width - Math.max(NAME_MIN, hints.name);
+    const grow = spare >= wantReason
+      ? wantReason
+      : Math.min(wantReason, Math.floor((name.width - NAME_MIN) / 2));
     if (grow > 0) {
       reason.width += grow;
       name.width -= grow;
     }
   }
+  // Wide screens: keep the columns together instead of one very wide name column.
+  name.width = Math.min(name.width, Math.max(NAME_MIN, hints.name));
   return shown;
 }
 
@@ -98,17 +108,20 @@ function cellText(column: Column, row: TableRow, now: number): string {
     case "id":
       return shortId(record.jobId);
     case "cluster":
-      return record.cluster;
+      return sanitize(record.cluster);
     case "scheduler":
-      return record.schedulerJobId ?? "-";
+      return sanitize(record.schedulerJobId ?? "-");
     case "run":
-      return record.runLabel ?? "";
+      return sanitize(record.runLabel ?? "");
     case "name":
       return nameCell(row);
     case "submitted":
       return record.submittedAt === null ? "-" : formatShortDateTime(record.submittedAt);
     case "elapsed":
-      return elapsedText(record, now);
+      // An array without its own start time runs from its first task's start.
+      return record.startedAt === null && row.tasks?.startedAt != null
+        ? elapsedText({ ...record, startedAt: row.tasks.startedAt }, now)
+        : elapsedText(record, now);
     case "reason":
       return reasonText(record);
   }
@@ -164,4 +177,3 @@ export function renderTable(state: DashboardState, size: ScreenSize, height: num
   while (lines.length < height) lines.push("");
   return lines;
 }
-

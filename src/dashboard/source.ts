@@ -40,6 +40,11 @@ export interface DashboardSource {
   transitions(jobId: string): StateTransition[];
   cancel(jobId: string): Promise<void>;
   readLogTail(path: string, maxBytes: number): Promise<LogTail>;
+  /**
+   * Optional: a value that changes whenever the store may have changed, in this process or
+   * another. When it has not changed the dashboard skips re-reading the records.
+   */
+  changeToken?(): string;
 }
 
 /**
@@ -58,6 +63,12 @@ export function storeDashboardSource(
     transitions: (jobId) => store.transitions(jobId),
     cancel: cancelFn,
     readLogTail,
+    // data_version moves when another connection commits; total_changes() counts this one's.
+    changeToken: () => {
+      const version = store.prepare("PRAGMA data_version").get()?.data_version;
+      const changes = store.prepare("SELECT total_changes() AS changes").get()?.changes;
+      return `${version}:${changes}`;
+    },
   };
 }
 

@@ -3,11 +3,17 @@
  * kept by job id across refreshes, filters and array expansion.
  */
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
-import { isTerminal, type JobState } from "../core/job_state.ts";
-import { reasonText } from "./format.ts";
+import {
+  buildRows,
+  type ColumnHints,
+  groupRecords,
+  type StateFilter,
+  type Summary,
+  type TableRow,
+} from "./rows.ts";
 import type { ClusterError } from "./source.ts";
 
-export type StateFilter = "all" | JobState;
+export type { ColumnHints, StateFilter, Summary, TableRow };
 export const STATE_FILTER_CYCLE: readonly StateFilter[] = [
   "all",
   "running",
@@ -22,15 +28,6 @@ export const STATE_FILTER_CYCLE: readonly StateFilter[] = [
 ];
 
 export type LogStream = "stdout" | "stderr";
-
-export interface TableRow {
-  record: JobRecord;
-  /** 0 for a job or an array, 1 for a task shown under its expanded array. */
-  depth: 0 | 1;
-  /** For an array record: its loaded tasks and how many of them finished. */
-  tasks: { total: number; finished: number } | null;
-  expanded: boolean;
-}
 
 export interface LogView {
   /** Null when the record names no log file for this stream. */
@@ -52,21 +49,6 @@ export interface DetailState {
 }
 
 export type Prompt = { kind: "filter"; text: string } | { kind: "confirmCancel"; jobId: string };
-
-export interface Summary {
-  counts: Readonly<Partial<Record<JobState, number>>>;
-  /** Jobs counted: array tasks stand for their array when they are loaded. */
-  total: number;
-  finished: number;
-}
-
-/** Longest texts of the loaded records, so column widths do not jump while scrolling. */
-export interface ColumnHints {
-  cluster: number;
-  schedulerJobId: number;
-  reason: number;
-  runLabel: number;
-}
 
 export interface DashboardState {
   title: string;
@@ -107,7 +89,7 @@ export function initialState(title: string, now: number, screenRows = 24): Dashb
     tasksByArray: new Map(),
     topLevel: [],
     summary: { counts: {}, total: 0, finished: 0 },
-    hints: { cluster: 0, schedulerJobId: 0, reason: 0, runLabel: 0 },
+    hints: { cluster: 0, schedulerJobId: 0, reason: 0, runLabel: 0, name: 0 },
     rows: [],
     selectedId: null,
     selectedIndex: -1,
@@ -149,95 +131,7 @@ export function keepVisible(top: number, index: number, height: number, total: n
 
 /** Replaces the records (newest first), regrouping arrays and keeping the selection by id. */
 export function applyRecords(state: DashboardState, records: readonly JobRecord[]): DashboardState {
-  const byId = new Map<string, JobRecord>();
-  for (const record of records) byId.set(record.jobId, record);
-  const tasksByArray = new Map<string, JobRecord[]>();
-  const topLevel: JobRecord[] = [];
-  for (const record of records) {
-    const parent = record.arrayJobId;
-    if (
-      parent !== null && record.arrayTaskId !== null && parent !== record.jobId && byId.has(parent)
-    ) {
-      const tasks = tasksByArray.get(parent);
-      if (tasks) tasks.push(record);
-      else tasksByArray.set(parent, [record]);
-    } else {
-      topLevel.push(record);
-    }
-  }
-  for (const tasks of tasksByArray.values()) tasks.sort(compareTasks);
-  const counts: Partial<Record<JobState, number>> = {};
-  let total = 0;
-  let finished = 0;
-  const hints: ColumnHints = { cluster: 0, schedulerJobId: 0, reason: 0, runLabel: 0 };
-  for (const record of records) {
-    hints.cluster = Math.max(hints.cluster, record.cluster.length);
-    hints.schedulerJobId = Math.max(hints.schedulerJobId, record.schedulerJobId?.length ?? 0);
-    hints.runLabel = Math.max(hints.runLabel, record.runLabel?.length ?? 0);
-    hints.reason = Math.max(hints.reason, reasonText(record).length);
-    if (tasksByArray.has(record.jobId)) continue; // its tasks are counted instead
-    counts[record.state] = (counts[record.state] ?? 0) + 1;
-    total++;
-    if (isTerminal(record.state)) finished++;
-  }
-  return rebuildRows({
-    ...state,
-    records,
-    byId,
-    tasksByArray,
-    topLevel,
-    summary: { counts, total, finished },
-    hints,
-  });
-}
-
-function compareTasks(a: JobRecord, b: JobRecord): number {
-  const x = Number(a.arrayTaskId);
-  const y = Number(b.arrayTaskId);
-  if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
-  return (a.arrayTaskId ?? "").localeCompare(b.arrayTaskId ?? "");
-}
-
-function matchesText(record: JobRecord, needle: string): boolean {
-  if (needle === "") return true;
-  const fields = [
-    record.jobId,
-    record.name,
-    record.commandDisplay,
-    record.cluster,
-    record.schedulerJobId,
-    record.runLabel,
-    record.state,
-    record.stateDetail,
-    record.failureReason,
-  ];
-  return fields.some((field) => field !== null && field.toLowerCase().includes(needle));
-}
-
-/** Rows after the state and text filters, with expanded arrays followed by their tasks. */
-function buildRows(state: DashboardState): TableRow[] {
-  const needle = state.textFilter.trim().toLowerCase();
-  const stateOk = (record: JobRecord) =>
-    state.stateFilter === "all" || record.state === state.stateFilter;
-  const rows: TableRow[] = [];
-  for (const record of state.topLevel) {
-    const tasks = state.tasksByArray.get(record.jobId) ?? [];
-    const parentText = matchesText(record, needle);
-    const shownTasks = tasks.filter((task) =>
-      stateOk(task) && (parentText || matchesText(task, needle))
-    );
-    if (!(stateOk(record) && parentText) && shownTasks.length === 0) continue;
-    const expanded = tasks.length > 0 && state.expanded.has(record.jobId);
-    const summary = tasks.length === 0 ? null : {
-      total: tasks.length,
-      finished: tasks.filter((task) => isTerminal(task.state)).length,
-    };
-    rows.push({ record, depth: 0, tasks: summary, expanded });
-    if (expanded) {
-      for (const task of shownTasks) rows.push({ record: task, depth: 1, tasks: null, expanded });
-    }
-  }
-  return rows;
+  return rebuildRows({ ...state, records, ...groupRecords(records) });
 }
 
 /** Recomputes the rows and puts the selection back on the same job (or its array). */

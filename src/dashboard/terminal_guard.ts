@@ -59,11 +59,13 @@ export class TerminalGuard {
     if (this.#restored) return;
     this.#restored = true;
     globalThis.removeEventListener("unload", this.#onUnload);
-    for (const step of [
-      () => this.terminal.write(RESTORE_SEQUENCE),
-      () => this.terminal.setRaw(false),
-      ...this.#removers,
-    ]) {
+    for (
+      const step of [
+        () => this.terminal.write(RESTORE_SEQUENCE),
+        () => this.terminal.setRaw(false),
+        ...this.#removers,
+      ]
+    ) {
       try {
         step();
       } catch {
