@@ -23,6 +23,8 @@ export class CliContext {
   #config: MolqConfig | undefined;
   readonly #clusters = new Map<string, Cluster>();
   color = colorEnabled();
+  /** Set by a command that ends with a specific exit code without an error (e.g. a signal). */
+  exitCode = 0;
 
   constructor(
     readonly globals: GlobalOptions,

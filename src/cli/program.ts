@@ -11,7 +11,9 @@ import { watchCommand } from "./commands/watch.ts";
 import { cancelCommand } from "./commands/cancel.ts";
 import { refreshCommand } from "./commands/refresh.ts";
 import { clustersCommand } from "./commands/clusters.ts";
+import { cleanupCommand } from "./commands/cleanup.ts";
 import { configCommand } from "./commands/config.ts";
+import { monitorCommand } from "./commands/monitor.ts";
 import { completionsCommand } from "./commands/completions.ts";
 
 export function buildProgram(context: () => CliContext): Command {
@@ -44,6 +46,8 @@ Examples:
       cancelCommand,
       refreshCommand,
       clustersCommand,
+      cleanupCommand,
+      monitorCommand,
       configCommand,
       completionsCommand,
     ]
