@@ -13,7 +13,8 @@
 # Usage:
 #   slurm-dev-cluster.sh start [--no-accounting]
 #       Installs the packages if missing, writes a fresh configuration, starts the daemons
-#       and waits until a probe job has actually run (~10 s; ~3 s without accounting).
+#       and waits until a probe job has actually run (~6 s; ~3.5 s without accounting;
+#       most of it is slurmctld's first scheduling pass, ~3.5 s after it starts).
 #       Every start from a stopped cluster begins with empty state (job ids restart at 1).
 #       Already running and healthy in the same mode: says so, exits 0.
 #       --no-accounting: no MariaDB/slurmdbd (AccountingStorageType=accounting_storage/none);
@@ -24,18 +25,22 @@
 #                                      nothing runs
 #   slurm-dev-cluster.sh status        exit 0 if up, 3 if down
 #   slurm-dev-cluster.sh env           print `export` lines (eval "$(... env)")
-#   slurm-dev-cluster.sh stop-ctld [--kill]
+#   slurm-dev-cluster.sh stop-ctld
 #   slurm-dev-cluster.sh start-ctld
-#       Fault tests: stop (SIGTERM; --kill: SIGKILL, a crash) or restart ONLY slurmctld.
-#       Jobs keep running under slurmd while the controller is away; squeue/sbatch/sacct
-#       fail meanwhile (e.g. "Unable to contact slurm controller (connect failure)").
-#       start-ctld recovers the saved state and waits until the controller answers and
-#       the node responds again. Example for a test:
+#       Fault tests: stop (SIGTERM: state is saved, like `scontrol shutdown slurmctld`)
+#       or restart ONLY slurmctld.
+#       Jobs keep running under slurmd while the controller is away; squeue, sbatch and
+#       scancel fail meanwhile ("Unable to contact slurm controller (connect failure)",
+#       rc 1); sacct still answers from slurmdbd when accounting is on. start-ctld
+#       recovers the saved state and waits until the controller answers and the node
+#       responds. A job that ended during the outage stays RUNNING until its slurmstepd
+#       retries the completion message (every ~15 s), then gets its real final state.
+#       Example for a test:
 #         scripts/slurm-dev-cluster.sh stop-ctld
 #         ... assert that molq reports the outage and retries ...
 #         scripts/slurm-dev-cluster.sh start-ctld
 #
-# Configuration (see docs SCHEDULERS.md §1): one node named `hostname -s` at 127.0.0.1
+# Configuration: one node named `hostname -s` at 127.0.0.1
 # advertising 16 CPUs (config_overrides) so many jobs run at once, partitions `debug`
 # (default) and `long`, no cgroups (no memory enforcement, so no OUT_OF_MEMORY), no GRES,
 # MinJobAge=10, KillWait=5, EnforcePartLimits=ALL, ClusterName=molqdev.
@@ -122,17 +127,17 @@ our_pids() {
   } | sort -un
 }
 
-# stop_daemon NAME [SIGNAL]: end our NAME processes, wait for them to exit.
+# stop_daemon NAME: SIGTERM our NAME processes, wait for them to exit (SIGKILL after 20 s).
 stop_daemon() {
-  local name=$1 sig=${2:-TERM} pids pid deadline=$((SECONDS + 20))
+  local name=$1 pids pid deadline=$((SECONDS + 20))
   mapfile -t pids < <(our_pids "$name")
   if ((${#pids[@]})); then
     log "stopping $name (pid ${pids[*]})"
-    kill "-$sig" "${pids[@]}" 2>/dev/null || true
+    kill -TERM "${pids[@]}" 2>/dev/null || true
     for pid in "${pids[@]}"; do
       while proc_alive "$pid" "$name"; do
         if ((SECONDS >= deadline)); then
-          log "$name (pid $pid) ignores SIG$sig; sending SIGKILL"
+          log "$name (pid $pid) ignores SIGTERM; sending SIGKILL"
           kill -KILL "$pid" 2>/dev/null || true
           deadline=$((SECONDS + 5))
         fi
@@ -187,7 +192,7 @@ launch() {
 
 # wait_until SECONDS NAME CMD...: poll CMD; fail early if daemon NAME (unless -) died.
 wait_until() {
-  local limit=$1 name=$2 deadline=$((SECONDS + $1))
+  local name=$2 deadline=$((SECONDS + $1))
   shift 2
   while :; do
     if [[ $name != - ]] && ! daemon_pid "$name" >/dev/null; then
@@ -526,6 +531,15 @@ any_ours_running() {
   [[ -n $(job_pids) ]]
 }
 
+# rest_running: every daemon except slurmctld is up (what start-ctld needs).
+rest_running() {
+  local d
+  for d in $(required_daemons); do
+    [[ $d == slurmctld ]] || daemon_pid "$d" >/dev/null || return 1
+  done
+  munge_works
+}
+
 healthy() {
   local d
   [[ -f $ETC/slurm.conf ]] || return 1
@@ -651,14 +665,8 @@ cmd_env() {
 }
 
 cmd_stop_ctld() {
-  local sig=TERM
-  case ${1:-} in
-    '') ;;
-    --kill) sig=KILL ;;
-    *) usage ;;
-  esac
   take_lock
-  stop_daemon slurmctld "$sig"
+  stop_daemon slurmctld
 }
 
 cmd_start_ctld() {
@@ -668,6 +676,7 @@ cmd_start_ctld() {
     log "slurmctld already running"
     return 0
   fi
+  rest_running || { err "the rest of the cluster is not running; use '$0 start'"; exit 1; }
   stop_daemon slurmctld
   start_slurmctld
   wait_until 30 slurmctld node_usable ||
@@ -680,13 +689,14 @@ main() {
   [[ $cmd == env ]] || [[ $(id -u) == 0 ]] || { err "must run as root"; exit 2; }
   check_runtime_dir
   trap on_exit EXIT
+  trap 'exit 130' INT TERM HUP
   shift || true
   case $cmd in
     start) cmd_start "$@" ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     env) cmd_env ;;
-    stop-ctld) cmd_stop_ctld "$@" ;;
+    stop-ctld) cmd_stop_ctld ;;
     start-ctld) cmd_start_ctld ;;
     *) usage ;;
   esac

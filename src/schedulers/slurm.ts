@@ -25,7 +25,7 @@ import {
   sbatchErrorMessage,
   SQUEUE_FORMAT,
 } from "./slurm_parse.ts";
-import { type ArrayLogPaths, observeJobs, RowIndex } from "./slurm_observe.ts";
+import { ARRAY_LOGS_FILE, type ArrayLogPaths, observeJobs, RowIndex } from "./slurm_observe.ts";
 
 export type SlurmCommand = "sbatch" | "squeue" | "sacct" | "scancel";
 
@@ -59,8 +59,6 @@ const SUPPORTED = new Set<RequestField>([
   "after-start",
   "scheduler-arg",
 ]);
-/** An array's log paths, kept beside its script so tasks' logs can be named later. */
-export const ARRAY_LOGS_FILE = "slurm_array.json";
 /** Keeps one `-j` argument well under Linux's 128 KiB limit for a single argument. */
 const MAX_ID_LIST_CHARS = 64_000;
 /** Margin on sacct's window for clock differences between this host and the controller. */
@@ -105,12 +103,17 @@ export class SlurmScheduler implements Scheduler {
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
     await Deno.writeTextFile(scriptPath, renderSlurmScript(context), { mode: 0o700 });
     await Deno.chmod(scriptPath, 0o700);
-    if (context.request.scheduling.array) {
-      const paths: ArrayLogPaths = { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath };
+    const array = context.request.scheduling.array;
+    if (array) {
+      const paths: ArrayLogPaths = {
+        stdoutPath: context.stdoutPath,
+        stderrPath: context.stderrPath,
+        array,
+      };
       await Deno.writeTextFile(jobFile(context.jobDir, ARRAY_LOGS_FILE), JSON.stringify(paths));
     }
-    const argv = [this.#commands.sbatch, "--parsable", ...context.request.extraArgs, scriptPath];
-    const result = await this.#run(argv, "submit the job");
+    const args = ["--parsable", ...context.request.extraArgs, scriptPath];
+    const result = await this.#run("sbatch", args, "submit the job");
     if (result.code !== 0) {
       throw new MolqError(sbatchErrorMessage(result.stderr, result.stdout, result.code));
     }
@@ -124,7 +127,8 @@ export class SlurmScheduler implements Scheduler {
     const firstPass = observeJobs(jobs, queue, null);
     let accounting: RowIndex | null = null;
     if (firstPass.askAccounting.length > 0) {
-      const asked = jobs.filter((job) => firstPass.askAccounting.includes(job.jobId));
+      const askedIds = new Set(firstPass.askAccounting);
+      const asked = jobs.filter((job) => askedIds.has(job.jobId));
       accounting = await this.#sacct(asked, calls);
     }
     const result = accounting === null ? firstPass : observeJobs(jobs, queue, accounting);
@@ -138,10 +142,10 @@ export class SlurmScheduler implements Scheduler {
   async cancel(jobs: readonly TrackedJob[]): Promise<void> {
     const ids = [...new Set(jobs.map((job) => job.schedulerJobId))];
     for (const chunk of chunkIds(ids, Infinity)) {
-      const result = await this.#run([this.#commands.scancel, ...chunk], "cancel jobs");
+      const result = await this.#run("scancel", chunk, "cancel jobs");
       if (result.code !== 0) {
         const why = firstLine(result.stderr) || `exit code ${result.code}`;
-        throw new MolqError(`scancel refused to cancel SLURM job ${chunk.join(", ")}: ${why}.`);
+        throw new MolqError(`scancel refused to cancel ${describeIds(chunk)}: ${why}.`);
       }
     }
     // Evidence for sites without accounting: a job that vanishes without an exit code after
@@ -153,9 +157,9 @@ export class SlurmScheduler implements Scheduler {
   async #squeue(schedulerIds: string[], calls: { count: number }): Promise<RowIndex> {
     const index = new RowIndex();
     for (const chunk of chunkIds(queryIds(schedulerIds), Infinity)) {
-      const argv = [this.#commands.squeue, "-h", "-t", "all", "-r", "-o", SQUEUE_FORMAT, "-j"];
+      const args = ["-h", "-t", "all", "-r", "-o", SQUEUE_FORMAT, "-j", chunk.join(",")];
       calls.count++;
-      const result = await this.#run([...argv, chunk.join(",")], "query the queue", TIME_ENV);
+      const result = await this.#run("squeue", args, "query the queue", TIME_ENV);
       // One unknown id (purged after MinJobAge) is an error to squeue; to molq it is "not queued".
       if (result.code === 1 && /Invalid job id specified/i.test(result.stderr)) continue;
       if (result.code !== 0) throw commandFailed("squeue", result);
@@ -167,16 +171,17 @@ export class SlurmScheduler implements Scheduler {
   /** sacct for jobs that left the queue, in chunks; accounting turned off means no rows. */
   async #sacct(jobs: TrackedJob[], calls: { count: number }): Promise<RowIndex> {
     const index = new RowIndex();
-    const now = Date.now();
-    const oldest = Math.min(
-      ...jobs.map((job) => job.submittedAt ?? now - this.#windowDays * 86_400_000),
+    const unknownSince = Date.now() - this.#windowDays * 86_400_000;
+    const oldest = jobs.reduce(
+      (min, job) => Math.min(min, job.submittedAt ?? unknownSince),
+      Infinity,
     );
     const window = ["-S", slurmLocalTime(oldest - WINDOW_MARGIN_MS), "-E", "now"];
     const ids = queryIds(jobs.map((job) => job.schedulerJobId));
     for (const chunk of chunkIds(ids, this.#sacctChunkSize)) {
-      const argv = [this.#commands.sacct, "-X", "-P", "-n", `--format=${SACCT_FORMAT}`, ...window];
+      const args = ["-X", "-P", "-n", `--format=${SACCT_FORMAT}`, ...window, "-j", chunk.join(",")];
       calls.count++;
-      const result = await this.#run([...argv, "-j", chunk.join(",")], "query accounting", TIME_ENV);
+      const result = await this.#run("sacct", args, "query accounting", TIME_ENV);
       if (result.code !== 0 && /accounting storage is disabled/i.test(result.stderr)) break;
       if (result.code !== 0) throw commandFailed("sacct", result);
       index.add(parseSacctOutput(result.stdout));
@@ -184,15 +189,23 @@ export class SlurmScheduler implements Scheduler {
     return index;
   }
 
-  async #run(argv: string[], purpose: string, env?: Record<string, string>): Promise<RunResult> {
+  /** Runs a SLURM command; only failing to start or timing out throws here. */
+  async #run(
+    name: SlurmCommand,
+    args: string[],
+    purpose: string,
+    env?: Record<string, string>,
+  ): Promise<RunResult> {
+    const argv = [this.#commands[name], ...args];
     try {
       return await runCommand(argv, { timeoutMs: this.#timeoutMs, allowFailure: true, env });
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
-      const name = argv[0]!.split("/").at(-1)!;
       const why = error.timedOut
         ? `${name} did not answer within ${this.#timeoutMs / 1000} s`
-        : error.message.replace(/\.$/, "");
+        : `${name} could not be run: ${
+          error.message.split(": ").slice(1).join(": ").replace(/\.$/, "")
+        }`;
       const unsure = name === "sbatch" && error.timedOut
         ? "; the job may have been submitted anyway"
         : "";
@@ -216,7 +229,9 @@ export function chunkIds(ids: readonly string[], size: number): string[][] {
   let current: string[] = [];
   let chars = 0;
   for (const id of ids) {
-    if (current.length > 0 && (current.length >= size || chars + id.length + 1 > MAX_ID_LIST_CHARS)) {
+    if (
+      current.length > 0 && (current.length >= size || chars + id.length + 1 > MAX_ID_LIST_CHARS)
+    ) {
       chunks.push(current);
       current = [];
       chars = 0;
@@ -235,6 +250,12 @@ export function slurmLocalTime(epochMs: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${
     p(d.getMinutes())
   }:${p(d.getSeconds())}`;
+}
+
+function describeIds(ids: string[]): string {
+  const shown = ids.slice(0, 5).join(", ");
+  const more = ids.length > 5 ? ` and ${ids.length - 5} more` : "";
+  return `SLURM ${ids.length === 1 ? "job" : "jobs"} ${shown}${more}`;
 }
 
 function commandFailed(name: string, result: RunResult): MolqError {

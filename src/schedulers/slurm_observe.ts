@@ -7,16 +7,24 @@
 import type { ArrayTaskObservation, Observation, TrackedJob } from "./scheduler.ts";
 import { EXIT_CODE, jobFile, readJobEvidence } from "./job_files.ts";
 import { expandTaskRange, type SlurmJobRow } from "./slurm_parse.ts";
-import { needsExitCode, observeJobEvidence, observeSlurmRow, slurmState, withExitCode } from "./slurm_states.ts";
+import {
+  needsExitCode,
+  observeJobEvidence,
+  observeSlurmRow,
+  slurmState,
+  withExitCode,
+} from "./slurm_states.ts";
 import { arrayTaskLogPath } from "./slurm_script.ts";
 import { isTerminal } from "../core/job_state.ts";
 
-/** What `submit` keeps beside an array's script (see ARRAY_LOGS_FILE). */
+/** What `submit` keeps beside an array's script, so tasks' logs can be named later. */
 export interface ArrayLogPaths {
   stdoutPath: string;
   stderrPath: string;
-  array?: string;
+  array: string;
 }
+
+export const ARRAY_LOGS_FILE = "slurm_array.json";
 
 /** SLURM rows by id (`12`, `8_2`) and by array; collapsed ranges are expanded into tasks. */
 export class RowIndex {
@@ -93,7 +101,9 @@ function observeSingle(job: TrackedJob, queue: RowIndex, accounting: RowIndex | 
     const observation = observeSlurmRow(row, job.state);
     if (!needsExitCode(row)) return { observation, ask: false };
     const exitCode = readJobEvidence(job.jobDir, job.arrayTaskId).exitCode;
-    if (exitCode !== undefined) return { observation: withExitCode(observation, exitCode), ask: false };
+    if (exitCode !== undefined) {
+      return { observation: withExitCode(observation, exitCode), ask: false };
+    }
     if (accounting === null) return { observation, ask: true };
     const final = finalRow(accounting.byId.get(id));
     return { observation: final ? observeSlurmRow(final, job.state) : observation, ask: false };
@@ -101,7 +111,10 @@ function observeSingle(job: TrackedJob, queue: RowIndex, accounting: RowIndex | 
   if (accounting === null) return { observation: null, ask: true };
   const final = finalRow(accounting.byId.get(id));
   if (final) return { observation: observeSlurmRow(final, job.state), ask: false };
-  return { observation: observeJobEvidence(readJobEvidence(job.jobDir, job.arrayTaskId)), ask: false };
+  return {
+    observation: observeJobEvidence(readJobEvidence(job.jobDir, job.arrayTaskId)),
+    ask: false,
+  };
 }
 
 function observeArray(
@@ -113,11 +126,15 @@ function observeArray(
 ): Seen {
   const base = job.schedulerJobId;
   const queued = queue.tasks.get(base) ?? new Map<string, SlurmJobRow>();
-  const expected = info?.array ? expandTaskRange(`[${info.array.replace(/%\d+$/, "")}]`) : null;
+  const expected = info ? expandTaskRange(`[${info.array.replace(/%\d+$/, "")}]`) : null;
   const tasks = new Map<string, Observation>();
   let ask = expected ? expected.some((task) => !queued.has(task)) : queued.size === 0;
   for (const [task, row] of queued) {
-    const seen = observeSingle({ ...job, schedulerJobId: row.id, arrayTaskId: task, state: "submitted" }, queue, accounting);
+    const seen = observeSingle(
+      { ...job, schedulerJobId: row.id, arrayTaskId: task, state: "submitted" },
+      queue,
+      accounting,
+    );
     ask ||= seen.ask;
     if (seen.observation) tasks.set(task, seen.observation);
   }
@@ -145,7 +162,10 @@ function observeArray(
     }
     newTasks.push(task);
   }
-  return { observation: arrayObservation(job, tasks, queue, accounting), ask: accounting === null && ask };
+  return {
+    observation: arrayObservation(job, tasks, queue, accounting),
+    ask: accounting === null && ask,
+  };
 }
 
 /**
@@ -159,9 +179,12 @@ function arrayObservation(
   accounting: RowIndex | null,
 ): Observation | null {
   if (tasks.size === 0) {
-    const collapsed = queue.collapsed.get(job.schedulerJobId) ??
-      finalRow(accounting?.collapsed.get(job.schedulerJobId));
-    return collapsed ? observeSlurmRow(collapsed, job.state) : null;
+    // An array that never split into tasks (e.g. cancelled while pending) is one row:
+    // `8_[0-3]` in squeue, plain `8` in sacct.
+    const id = job.schedulerJobId;
+    const own = queue.collapsed.get(id) ?? queue.byId.get(id) ??
+      finalRow(accounting?.collapsed.get(id) ?? accounting?.byId.get(id));
+    return own ? observeSlurmRow(own, job.state) : null;
   }
   const states = [...tasks.values()].map((observation) => observation.state);
   if (states.every((state) => state === "queued" || state === "submitted")) {
@@ -178,8 +201,9 @@ function finalRow(row: SlurmJobRow | undefined): SlurmJobRow | undefined {
 
 function readArrayLogPaths(jobDir: string): ArrayLogPaths | null {
   try {
-    const parsed = JSON.parse(Deno.readTextFileSync(jobFile(jobDir, "slurm_array.json")));
-    return typeof parsed?.stdoutPath === "string" && typeof parsed?.stderrPath === "string"
+    const parsed = JSON.parse(Deno.readTextFileSync(jobFile(jobDir, ARRAY_LOGS_FILE)));
+    return typeof parsed?.stdoutPath === "string" && typeof parsed?.stderrPath === "string" &&
+        typeof parsed?.array === "string"
       ? parsed as ArrayLogPaths
       : null;
   } catch {

@@ -55,7 +55,10 @@ export function slurmDirectives(context: SubmitContext): string[] {
     ["--cpus-per-task", r.cpus === undefined ? null : String(r.cpus)],
     ["--mem", r.memoryBytes === undefined ? null : `${memoryMebibytes(r.memoryBytes)}M`],
     // Whole minutes, rounded up: SLURM's limits have minute granularity anyway.
-    ["--time", r.timeLimitSeconds === undefined ? null : String(Math.ceil(r.timeLimitSeconds / 60))],
+    [
+      "--time",
+      r.timeLimitSeconds === undefined ? null : String(Math.ceil(r.timeLimitSeconds / 60)),
+    ],
     ["--gres", gres(r.gpus, r.gpuType)],
     ["--exclusive", r.exclusive ? "" : null],
     ["--partition", s.partition ?? null],
@@ -70,7 +73,11 @@ export function slurmDirectives(context: SubmitContext): string[] {
   );
 }
 
-/** One `#SBATCH --flag="value"` line; sbatch reads `\` and `"` inside quotes as escapes. */
+/**
+ * One `#SBATCH --flag="value"` line. sbatch reads `\` as an escape even inside quotes, and
+ * blanks out the words `hetjob`/`packjob` anywhere on a line (its het-job separator), so
+ * those get a harmless backslash too.
+ */
 export function directive(flag: string, value: string): string {
   if (value === "") return `#SBATCH ${flag}`;
   if (/[\n\r\0]/.test(value)) {
@@ -78,7 +85,8 @@ export function directive(flag: string, value: string): string {
       `Cannot submit to SLURM: the value of ${flag} contains a line break, which an #SBATCH line cannot carry.`,
     );
   }
-  return `#SBATCH ${flag}="${value.replace(/[\\"]/g, "\\$&")}"`;
+  const escaped = value.replace(/[\\"]/g, "\\$&").replace(/(pack|het)(job)/gi, "$1\\$2");
+  return `#SBATCH ${flag}="${escaped}"`;
 }
 
 /**

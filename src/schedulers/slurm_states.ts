@@ -86,7 +86,9 @@ export function observeSlurmRow(row: SlurmJobRow, current: JobState): Observatio
         state: "cancelled",
         exitCode: null,
         failureReason: `Cancelled${who}.`,
-        startedAt: row.hasRun === false ? null : startedAt,
+        // squeue gives a job cancelled while pending its cancel time as start; such a job
+        // kept its pending reason, and has no run time.
+        startedAt: row.hasRun === false && row.reason !== null ? null : startedAt,
         finishedAt: row.finishedAt,
       };
     }
@@ -120,14 +122,23 @@ export function withExitCode(observation: Observation, exitCode: number): Observ
   return { ...observation, exitCode, failureReason };
 }
 
-/** What the job's own files say when SLURM and its accounting no longer know the job. */
+/**
+ * What the job's own files say when SLURM and its accounting no longer know the job.
+ * molq's cancel leaves a marker after scancel succeeded: a job that then vanished without
+ * an exit code, or with a non-zero one, was cancelled; exit 0 means it finished first.
+ */
 export function observeJobEvidence(evidence: JobEvidence): Observation | null {
-  if (evidence.exitCode === undefined) return null;
   const times = { startedAt: evidence.startedAt ?? null, finishedAt: evidence.finishedAt ?? null };
   const exitCode = evidence.exitCode;
-  if (evidence.cancelled) {
-    return { state: "cancelled", exitCode, failureReason: "Cancelled.", ...times };
+  if (evidence.cancelled && exitCode !== 0) {
+    return {
+      state: "cancelled",
+      exitCode: exitCode ?? null,
+      failureReason: "Cancelled.",
+      ...times,
+    };
   }
+  if (exitCode === undefined) return null;
   if (exitCode === 0) return { state: "succeeded", exitCode, ...times };
   return { state: "failed", exitCode, failureReason: describeExit(exitCode), ...times };
 }
@@ -138,18 +149,30 @@ function failure(state: SlurmState, row: SlurmJobRow): Observation {
     const code = exit && exit.signal === 0 && exit.code !== 0 ? ` (exit code ${exit.code})` : "";
     return { state: "failed", exitCode: null, failureReason: `${state.why!}${code}` };
   }
-  if (row.reason === "JobLaunchFailure") {
+  if (isLaunchFailure(row)) {
     return { state: "failed", exitCode: null, failureReason: LAUNCH_FAILURE };
   }
   if (exit === null) {
     const why = row.reason ? ` (${row.reason})` : "";
-    return { state: "failed", exitCode: null, failureReason: `SLURM reports the job FAILED${why}.` };
+    return {
+      state: "failed",
+      exitCode: null,
+      failureReason: `SLURM reports the job FAILED${why}.`,
+    };
   }
   if (exit.signal !== 0) {
     const signal = `Killed by signal ${exit.signal} (${signalName(exit.signal)}).`;
     return { state: "failed", exitCode: null, failureReason: signal };
   }
   return withExitCode({ state: "failed" }, exit.code);
+}
+
+/**
+ * squeue says JobLaunchFailure; sacct keeps no reason but an exit code of `0:53` (seen on
+ * SLURM 22.05 for a batch script whose --output directory is missing).
+ */
+function isLaunchFailure(row: SlurmJobRow): boolean {
+  return row.reason === "JobLaunchFailure" || (row.exit?.code === 0 && row.exit.signal === 53);
 }
 
 function queuedDetail(state: SlurmState, reason: string | null): string | null {
