@@ -32,9 +32,10 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
   if (task.stdoutPath) metadata[META_STDOUT] = task.stdoutPath;
   if (task.stderrPath) metadata[META_STDERR] = task.stderrPath;
   const terminal = isTerminal(observed.state);
+  const jobId = crypto.randomUUID();
   return {
     ...array,
-    jobId: crypto.randomUUID(),
+    jobId,
     schedulerJobId: task.schedulerJobId,
     state: observed.state,
     stateDetail: observed.detail ?? null,
@@ -47,7 +48,12 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     metadata,
     arrayJobId: array.jobId,
     arrayTaskId: task.taskId,
-    lineageId: array.lineageId,
+    // A task is its own lineage: retries and waits follow the array's record, not its tasks.
+    lineageId: jobId,
+    attempt: 1,
+    previousAttemptId: null,
+    request: { ...array.request, retry: undefined },
+    notBefore: null,
     lastPolled: now,
     missingSince: null,
     missingPolls: 0,

@@ -27,11 +27,22 @@ Example:
       const lineage = ctx.store.prepare(
         "SELECT job_id, attempt, state FROM jobs WHERE lineage_id = ? ORDER BY attempt",
       ).all(record.lineageId) as { job_id: string; attempt: number; state: string }[];
+      const tasks = ctx.store.prepare(
+        `SELECT job_id, array_task_id, scheduler_job_id, state, exit_code FROM jobs
+         WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)`,
+      ).all(record.jobId) as {
+        job_id: string;
+        array_task_id: string;
+        scheduler_job_id: string;
+        state: string;
+        exit_code: number | null;
+      }[];
       if (options.json) {
         return ctx.printJson({
           ...recordToJson(record),
           transitions: timeline.map(transitionToJson),
           lineage: lineage.map((l) => ({ job_id: l.job_id, attempt: l.attempt, state: l.state })),
+          tasks,
         });
       }
       const fields = describe(record, ctx.color);
@@ -45,6 +56,23 @@ Example:
           ) => [new Date(t.at).toISOString(), t.fromState ?? "-", t.toState, t.reason ?? ""]),
         ).replace(/^/gm, "  "),
       );
+      if (tasks.length > 0) {
+        ctx.print("\nTasks:");
+        ctx.print(
+          renderTable(
+            ["TASK", "ID", "SCHED ID", "STATE", "EXIT"],
+            tasks.map((
+              t,
+            ) => [
+              t.array_task_id,
+              t.job_id.slice(0, 8),
+              t.scheduler_job_id,
+              t.state,
+              t.exit_code === null ? "-" : String(t.exit_code),
+            ]),
+          ).replace(/^/gm, "  "),
+        );
+      }
       if (lineage.length > 1) {
         ctx.print("\nAttempts:");
         for (const l of lineage) ctx.print(`  #${l.attempt}  ${l.job_id}  ${l.state}`);

@@ -48,6 +48,18 @@ Examples:
       ) {
         throw new UsageError(`Job "${id}" ran on ${record.scheduler}, not ${scheduler}.`);
       }
+      const tasks = ctx.store.prepare(
+        "SELECT job_id, array_task_id FROM jobs WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)",
+      ).all(record.jobId) as { job_id: string; array_task_id: string }[];
+      if (tasks.length > 0) {
+        const list = tasks.slice(0, 8).map((t) => `${t.array_task_id}: ${t.job_id.slice(0, 8)}`);
+        throw new UsageError(
+          `Job "${id}" is an array; its tasks have their own logs (${list.join(", ")}${
+            tasks.length > 8 ? ", …" : ""
+          }).`,
+          `molq logs ${tasks[0]!.job_id.slice(0, 8)}`,
+        );
+      }
       const streams = options.stream === "both" ? ["stdout", "stderr"] as const : [options.stream];
       if (options.follow) return await follow(ctx, record, streams, options.tail);
       for (const stream of streams) {
