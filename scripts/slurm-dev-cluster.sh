@@ -182,12 +182,18 @@ kill_jobs() {
   kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 
-# launch NAME LOGFILE CMD...: start CMD in its own session, record its pid.
+# launch NAME LOGFILE CMD...: start CMD in its own session, record its pid, and wait
+# until the forked child has exec'ed NAME (until then /proc/PID/comm says bash/setsid).
 launch() {
-  local name=$1 out=$2
+  local name=$1 out=$2 pid comm deadline=$((SECONDS + 5))
   shift 2
   setsid "$@" </dev/null >>"$out" 2>&1 9>&- &
-  echo $! >"$(pid_file "$name")"
+  pid=$!
+  echo "$pid" >"$(pid_file "$name")"
+  while read -r comm 2>/dev/null <"/proc/$pid/comm" && [[ $comm != "$name" ]]; do
+    ((SECONDS < deadline)) || break
+    sleep 0.01
+  done
 }
 
 # wait_until SECONDS NAME CMD...: poll CMD; fail early if daemon NAME (unless -) died.
