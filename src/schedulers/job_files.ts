@@ -47,6 +47,24 @@ export function readJobEvidence(jobDir: string, arrayTaskId?: string | null): Jo
   return evidence;
 }
 
+/**
+ * The array task ids that left evidence in a job directory (`started_at.<task>` or
+ * `exit_code.<task>`), for tasks the scheduler forgot before molq ever saw them.
+ */
+export function listTaskEvidence(jobDir: string): string[] {
+  const evidenceFile = new RegExp(`^(?:${STARTED_AT}|${EXIT_CODE})\\.(\\d+)$`);
+  const ids = new Set<string>();
+  try {
+    for (const entry of Deno.readDirSync(jobDir)) {
+      const match = evidenceFile.exec(entry.name);
+      if (match) ids.add(match[1]!);
+    }
+  } catch {
+    // No directory (cleaned up, another host): no evidence.
+  }
+  return [...ids].sort((a, b) => Number(a) - Number(b));
+}
+
 /** Marks a job as cancelled by the user, so a late exit code does not read as a failure. */
 export function writeCancelledMarker(jobDir: string): void {
   try {

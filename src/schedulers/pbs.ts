@@ -1,0 +1,290 @@
+/**
+ * The PBS backend (PBS Pro / OpenPBS and Torque): `qsub` a generated script, one batched
+ * `qstat` per pass for every active id, the job-written exit-code file for jobs PBS has
+ * forgotten, and `qdel`. The flavour is read once from `qstat --version` unless given.
+ */
+import type { JobRequest } from "../core/job_request.ts";
+import { CommandError, MolqError } from "../core/errors.ts";
+import { runCommand, type RunResult } from "../process/run_command.ts";
+import {
+  CANCELLED_MARKER,
+  JOB_SCRIPT,
+  jobFile,
+  listTaskEvidence,
+  readJobEvidence,
+  writeCancelledMarker,
+} from "./job_files.ts";
+import {
+  parsePbsFlavour,
+  parseQstatErrors,
+  parseQstatFull,
+  parseQstatJson,
+  parseQsubOutput,
+  pbsArrayOf,
+  type PbsFlavour,
+  type PbsJobStatus,
+  shortPbsId,
+} from "./pbs_parse.ts";
+import { PBS_SUPPORTED, renderPbsScript, validatePbsRequest } from "./pbs_script.ts";
+import { observePbsEvidence, observePbsStatus } from "./pbs_states.ts";
+import {
+  type ArrayTaskObservation,
+  assertSupported,
+  type Observation,
+  type Scheduler,
+  type StatusReport,
+  type SubmitContext,
+  type SubmitResult,
+  type TrackedJob,
+} from "./scheduler.ts";
+
+export interface PbsOptions {
+  flavour?: PbsFlavour;
+  /** Paths of the PBS commands, when they are not on PATH under their usual names. */
+  commands?: { qsub?: string; qstat?: string; qdel?: string };
+  commandTimeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class PbsScheduler implements Scheduler {
+  readonly kind = "pbs" as const;
+  #flavour: PbsFlavour | undefined;
+  #detecting: Promise<PbsFlavour> | undefined;
+  readonly #commands: { qsub: string; qstat: string; qdel: string };
+  readonly #timeoutMs: number;
+  #calls = 0;
+
+  constructor(options: PbsOptions = {}) {
+    this.#flavour = options.flavour;
+    this.#commands = { qsub: "qsub", qstat: "qstat", qdel: "qdel", ...options.commands };
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** PBS Pro or Torque: given, or read once from `qstat --version`. */
+  flavour(): Promise<PbsFlavour> {
+    if (this.#flavour) return Promise.resolve(this.#flavour);
+    // Concurrent callers share one detection; a failed one is retried next time.
+    this.#detecting ??= this.#detectFlavour().finally(() => (this.#detecting = undefined));
+    return this.#detecting;
+  }
+
+  async #detectFlavour(): Promise<PbsFlavour> {
+    const result = await this.#run("qstat", ["--version"], true);
+    const flavour = parsePbsFlavour(`${result.stdout}\n${result.stderr}`);
+    if (!flavour) {
+      const output = (result.stdout || result.stderr).trim().slice(0, 80);
+      throw new MolqError(
+        `Cannot tell PBS Pro from Torque: "qstat --version" printed "${output}"; set the PBS flavour in the cluster options.`,
+      );
+    }
+    this.#flavour = flavour;
+    return flavour;
+  }
+
+  validate(request: JobRequest): void {
+    // Until the flavour is known, check what no flavour supports; submit() checks the rest.
+    if (this.#flavour) validatePbsRequest(request, this.#flavour);
+    else assertSupported("pbs", request, new Set([...PBS_SUPPORTED.pro, ...PBS_SUPPORTED.torque]));
+  }
+
+  async submit(context: SubmitContext): Promise<SubmitResult> {
+    const flavour = await this.flavour();
+    validatePbsRequest(context.request, flavour);
+    const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
+    Deno.writeTextFileSync(scriptPath, renderPbsScript(context, flavour), { mode: 0o700 });
+    let result: RunResult;
+    try {
+      result = await this.#run(
+        "qsub",
+        [...context.request.extraArgs, scriptPath],
+        false,
+        context.jobDir,
+      );
+    } catch (error) {
+      throw new MolqError(`PBS rejected the job: ${schedulerMessage(error)}`);
+    }
+    return { schedulerJobId: parseQsubOutput(result.stdout) };
+  }
+
+  async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
+    const callsBefore = this.#calls;
+    const observations = new Map<string, Observation>();
+    const newArrayTasks: ArrayTaskObservation[] = [];
+    if (jobs.length === 0) return { observations, newArrayTasks, commandCalls: 0 };
+    let flavour: PbsFlavour;
+    let statuses: Map<string, PbsJobStatus>;
+    try {
+      flavour = await this.flavour();
+      statuses = await this.#query(jobs, flavour);
+    } catch (error) {
+      throw new MolqError(`Cannot query PBS job status: ${commandDetail(error)}`);
+    }
+    for (const job of jobs) {
+      const short = shortPbsId(job.schedulerJobId);
+      // Only whole jobs get the marker, so in a task's directory it means its array was cancelled.
+      const cancelRequested = hasCancelMarker(job.jobDir);
+      if (short.endsWith("[]") && job.arrayTaskId === null) {
+        const tasks = [...statuses.values()].filter((s) => pbsArrayOf(s.id)?.parent === short);
+        for (const task of tasks) {
+          newArrayTasks.push(arrayTask(job, task, flavour, cancelRequested));
+        }
+        const seen = new Set(tasks.map((task) => pbsArrayOf(task.id)!.index));
+        const forgotten = evidencedTasks(
+          job,
+          seen,
+          (i) => job.schedulerJobId.replace("[]", `[${i}]`),
+        );
+        newArrayTasks.push(...forgotten);
+        if (tasks.length + forgotten.length > 0) continue;
+      }
+      const status = statuses.get(short);
+      const observation = status
+        ? observePbsStatus(status, { flavour, cancelRequested, isArray: short.endsWith("[]") })
+        : observePbsEvidence(readJobEvidence(job.jobDir, job.arrayTaskId));
+      if (observation) observations.set(job.jobId, observation);
+    }
+    return { observations, newArrayTasks, commandCalls: this.#calls - callsBefore };
+  }
+
+  async cancel(jobs: readonly TrackedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    // Array tasks share their array's directory, so only whole jobs get the marker.
+    const marked = jobs.filter((job) => job.arrayTaskId === null);
+    for (const job of marked) writeCancelledMarker(job.jobDir);
+    const result = await this.#run("qdel", jobs.map((job) => job.schedulerJobId), true)
+      .catch((error) => {
+        for (const job of marked) removeCancelMarker(job.jobDir);
+        throw new MolqError(`Cannot cancel PBS jobs: ${commandDetail(error)}`);
+      });
+    const gone = new Set<string>();
+    const refused: string[] = [];
+    for (const line of result.stderr.split("\n").map((l) => l.trim()).filter((l) => l)) {
+      const match = /^qdel: (?:Unknown Job Id (\S+)|Job (\S+) has finished)/.exec(line) ??
+        /invalid state for job - COMPLETE (\S+)/.exec(line);
+      if (match) gone.add(shortPbsId(match[1] ?? match[2] ?? ""));
+      else refused.push(line);
+    }
+    // A job that had already finished was not cancelled by us.
+    for (const job of marked) {
+      if (gone.has(shortPbsId(job.schedulerJobId))) removeCancelMarker(job.jobDir);
+    }
+    if (refused.length > 0 || (result.code !== 0 && gone.size === 0)) {
+      for (const job of marked) removeCancelMarker(job.jobDir);
+      throw new MolqError(
+        `PBS refused to cancel: ${refused[0] ?? `qdel exited with code ${result.code}`}.`,
+      );
+    }
+  }
+
+  /** One qstat call for every id; the statuses it printed, by short id. */
+  async #query(
+    jobs: readonly TrackedJob[],
+    flavour: PbsFlavour,
+  ): Promise<Map<string, PbsJobStatus>> {
+    const ids = queryIds(jobs);
+    const args = flavour === "pro"
+      ? ["-f", "-F", "json", "-x", "-t", ...ids]
+      : ["-f", "-1", "-t", ...ids];
+    const result = await this.#run("qstat", args, true);
+    const errors = parseQstatErrors(result.stderr);
+    if (errors.other.length > 0 || (result.code !== 0 && errors.unknown.length === 0)) {
+      const detail = errors.other[0] ?? `no explanation on stderr`;
+      throw new MolqError(`qstat failed with exit code ${result.code}: ${detail}`);
+    }
+    const empty = result.stdout.trim() === "";
+    if (empty && errors.unknown.length === 0) {
+      throw new MolqError("qstat printed nothing for the jobs asked about.");
+    }
+    const parsed = empty
+      ? []
+      : flavour === "pro"
+      ? parseQstatJson(result.stdout)
+      : parseQstatFull(result.stdout);
+    return new Map(parsed.map((status) => [shortPbsId(status.id), status]));
+  }
+
+  async #run(name: "qsub" | "qstat" | "qdel", args: string[], allowFailure: boolean, cwd?: string) {
+    this.#calls++;
+    return await runCommand([this.#commands[name], ...args], {
+      timeoutMs: this.#timeoutMs,
+      allowFailure,
+      cwd,
+    });
+  }
+}
+
+/** Every tracked id once; a task whose array is also asked about comes with it (`-t`). */
+function queryIds(jobs: readonly TrackedJob[]): string[] {
+  const arrays = new Set(
+    jobs.map((job) => shortPbsId(job.schedulerJobId)).filter((id) => id.endsWith("[]")),
+  );
+  const ids = jobs.map((job) => job.schedulerJobId)
+    .filter((id) => !arrays.has(pbsArrayOf(id)?.parent ?? ""));
+  return [...new Set(ids)];
+}
+
+function arrayTask(
+  parent: TrackedJob,
+  task: PbsJobStatus,
+  flavour: PbsFlavour,
+  cancelRequested: boolean,
+): ArrayTaskObservation {
+  const index = pbsArrayOf(task.id)!.index;
+  // PBS Pro reports the template it was given; Torque reports each subjob's own file.
+  const logPath = (reported: string | null) => reported?.replaceAll("^array_index^", index);
+  return {
+    arrayJobId: parent.jobId,
+    taskId: index,
+    schedulerJobId: task.id,
+    observation: observePbsStatus(task, { flavour, cancelRequested, isArray: false }),
+    stdoutPath: logPath(task.outputPath),
+    stderrPath: logPath(task.errorPath),
+  };
+}
+
+/**
+ * Tasks of an array that PBS no longer lists (history off, keep_completed passed) but
+ * that left an exit code in the job directory: they still get records of their own.
+ */
+function evidencedTasks(
+  parent: TrackedJob,
+  seen: ReadonlySet<string>,
+  schedulerJobId: (index: string) => string,
+): ArrayTaskObservation[] {
+  return listTaskEvidence(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
+    const observation = observePbsEvidence(readJobEvidence(parent.jobDir, index));
+    if (!observation) return [];
+    return [{
+      arrayJobId: parent.jobId,
+      taskId: index,
+      schedulerJobId: schedulerJobId(index),
+      observation,
+    }];
+  });
+}
+
+function hasCancelMarker(jobDir: string): boolean {
+  return readJobEvidence(jobDir).cancelled;
+}
+
+function removeCancelMarker(jobDir: string): void {
+  try {
+    Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
+  } catch {
+    // already gone
+  }
+}
+
+/** What the scheduler said when it refused: its own words, not our wrapper's. */
+function schedulerMessage(error: unknown): string {
+  const said = error instanceof CommandError && error.code !== null
+    ? error.stderr.split("\n").map((line) => line.trim()).find((line) => line !== "")
+    : undefined;
+  return said ?? commandDetail(error);
+}
+
+function commandDetail(error: unknown): string {
+  if (error instanceof MolqError) return error.message;
+  throw error;
+}
