@@ -18,7 +18,14 @@ export { Cluster, type ClusterSettings } from "./src/api/cluster.ts";
 export { JobStore, type ListQuery } from "./src/store/job_store.ts";
 export { JobReconciler, type PassResult } from "./src/reconcile/job_reconciler.ts";
 export { JobMonitor, type WaitOptions } from "./src/monitor/job_monitor.ts";
-export { FixedStrategy, type PollingStrategy } from "./src/monitor/polling_strategy.ts";
+export {
+  FixedStrategy,
+  type PollContext,
+  type PollingStrategy,
+  type PollJob,
+} from "./src/monitor/polling_strategy.ts";
+export { ExponentialBackoffStrategy } from "./src/monitor/exponential_backoff_strategy.ts";
+export { type AdaptiveOptions, AdaptiveStrategy } from "./src/monitor/adaptive_strategy.ts";
 export { isTerminal, JOB_STATES, type JobState } from "./src/core/job_state.ts";
 export type { JobRecord, SchedulerKind, StateTransition } from "./src/core/job_record.ts";
 export { MolqError, UsageError, WaitTimeoutError } from "./src/core/errors.ts";

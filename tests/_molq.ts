@@ -23,7 +23,10 @@ export interface Sandbox {
   home: string;
   cwd: string;
   env: Record<string, string>;
-  molq(args: string[], options?: { cwd?: string; env?: Record<string, string> }): Promise<MolqResult>;
+  molq(
+    args: string[],
+    options?: { cwd?: string; env?: Record<string, string> },
+  ): Promise<MolqResult>;
   /** Parses `--json` output of a successful command. */
   json<T = Record<string, unknown>>(args: string[]): Promise<T>;
 }

@@ -114,3 +114,65 @@ Deno.test("molq monitor refuses to run without a terminal", async () => {
     /^molq: molq monitor needs a terminal: (stdout|stdin) is not a TTY\.\n$/,
   );
 });
+
+Deno.test("molq watch --ui follows the given jobs and exits 0 only if all succeeded", async () => {
+  const box = sandbox();
+  const session = `molq-watch-${crypto.randomUUID().slice(0, 8)}`;
+  const ok = await box.json<Json>(["submit", "local", "--name", "good-one", "--", "true"]);
+  const bad = await box.json<Json>([
+    "submit",
+    "local",
+    "--name",
+    "bad-one",
+    "--",
+    "sh",
+    "-c",
+    "exit 4",
+  ]);
+  await box.json<Json>(["submit", "local", "--name", "not-watched", "--", "sleep", "5"]);
+  const env = Object.entries(box.env).map(([k, v]) => `${k}='${v}'`).join(" ");
+  const run = (ids: string) =>
+    `env ${env} ${Deno.execPath()} run --quiet ${
+      BINARY_PERMISSIONS.join(" ")
+    } ${MAIN} watch ${ids} --ui; echo "EXITED=$?"; sleep 60`;
+  await tmux(
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "100",
+    "-y",
+    "30",
+    "-c",
+    box.cwd,
+    run(`${ok.job_id} ${bad.job_id}`),
+  );
+  try {
+    const screen = await waitForScreen(session, /bad-one/, "the focused dashboard");
+    assert.match(screen, /good-one/);
+    assert.doesNotMatch(screen, /not-watched/);
+    await waitForScreen(session, /failed/, "the failure to show");
+    await tmux("send-keys", "-t", session, "q");
+    await waitForScreen(session, /EXITED=1/, "exit code 1");
+    await tmux("kill-session", "-t", session);
+    await tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "100",
+      "-y",
+      "30",
+      "-c",
+      box.cwd,
+      run(String(ok.job_id)),
+    );
+    await waitForScreen(session, /succeeded/, "the success to show");
+    await tmux("send-keys", "-t", session, "q");
+    await waitForScreen(session, /EXITED=0/, "exit code 0");
+  } finally {
+    await tmux("kill-session", "-t", session).catch(() => "");
+  }
+});

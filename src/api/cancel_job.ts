@@ -11,8 +11,11 @@ export async function cancelJob(
   scheduler: Scheduler,
   record: JobRecord,
 ): Promise<JobRecord> {
+  let sent = false;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = store.get(record.jobId)!;
+    // A concurrent pass may have recorded our cancel first (it saw the job end on our signal).
+    if (sent && current.state === "cancelled") return current;
     if (isTerminal(current.state)) {
       throw new MolqError(
         `Cannot cancel job "${
@@ -24,6 +27,7 @@ export async function cancelJob(
       .filter((r) => r.arrayJobId === current.jobId);
     if (current.schedulerJobId !== null) {
       await scheduler.cancel([current, ...tasks].filter((r) => r.schedulerJobId).map(toTracked));
+      sent = true;
     }
     const now = Date.now();
     const patch = { finishedAt: now, failureReason: "Cancelled by the user." };

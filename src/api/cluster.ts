@@ -1,5 +1,7 @@
 /** A cluster as molq runs it: its name, its backend and its reconciler settings. */
 import type { SchedulerKind } from "../core/job_record.ts";
+import { UsageError } from "../core/errors.ts";
+import { parseDurationSeconds } from "../core/duration.ts";
 import type { JobStore } from "../store/job_store.ts";
 import {
   createScheduler,
@@ -30,6 +32,8 @@ export class Cluster {
     this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
       minIntervalMs: minPollIntervalMs(settings.scheduler, settings.minPollIntervalMs),
       commandTimeoutMs,
+      submitGraceMs: graceFromEnv("MOLQ_SUBMIT_GRACE"),
+      lostGraceMs: graceFromEnv("MOLQ_LOST_GRACE"),
     });
   }
 
@@ -40,5 +44,20 @@ export class Cluster {
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
   refresh(options: { force?: boolean } = {}): Promise<PassResult> {
     return this.reconciler.reconcile(options);
+  }
+}
+
+/**
+ * Overrides of the reconciler's graces (e.g. `MOLQ_LOST_GRACE=5s`), for tests and for
+ * sites whose jobs' files show up late: how long a `created` record may wait for its
+ * scheduler id, and how long a job may lack all evidence before it is `lost`.
+ */
+function graceFromEnv(name: string): number | undefined {
+  const text = Deno.env.get(name);
+  if (text === undefined || text.trim() === "") return undefined;
+  try {
+    return parseDurationSeconds(text) * 1000;
+  } catch {
+    throw new UsageError(`Invalid ${name} "${text}": expected a duration such as 30s or 2m.`);
   }
 }

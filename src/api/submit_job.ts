@@ -3,7 +3,7 @@
  * the job to the scheduler, then record `submitted` — or `failed` with the scheduler's
  * message. A crash between the steps leaves a record the reconciler resolves.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { MolqError, UsageError } from "../core/errors.ts";
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";
@@ -57,6 +57,8 @@ export function recordJob(
 ): JobRecord {
   target.scheduler.validate(request);
   checkWorkdir(request.workdir);
+  checkOutputDir("--stdout", request.stdoutPath);
+  checkOutputDir("--stderr", request.stderrPath);
   const dependencies = resolveDependencies(target, request);
   const resolved = {
     ...request,
@@ -151,26 +153,32 @@ function createRecord(
 
 function prepareJobDir(record: JobRecord): void {
   ensurePrivateDir(record.jobDir);
-  Deno.chmodSync(record.jobDir, 0o700);
-  const manifest = {
-    job_id: record.jobId,
-    cluster: record.cluster,
-    scheduler: record.scheduler,
-    created_at: new Date(record.createdAt).toISOString(),
-    command: record.commandDisplay,
-  };
-  Deno.writeTextFileSync(
-    jobFile(record.jobDir, MANIFEST),
-    JSON.stringify(manifest, null, 2) + "\n",
-    {
-      mode: 0o600,
-    },
-  );
-  const command = record.request.command;
-  if (command.type === "script" || command.type === "inline") {
-    const text = command.type === "script" ? Deno.readTextFileSync(command.path) : command.script;
-    const script = text.startsWith("#!") ? text : `#!/bin/sh\n${text}`;
-    Deno.writeTextFileSync(jobFile(record.jobDir, USER_SCRIPT), script, { mode: 0o700 });
+  try {
+    Deno.chmodSync(record.jobDir, 0o700);
+    const manifest = {
+      job_id: record.jobId,
+      cluster: record.cluster,
+      scheduler: record.scheduler,
+      created_at: new Date(record.createdAt).toISOString(),
+      command: record.commandDisplay,
+    };
+    Deno.writeTextFileSync(
+      jobFile(record.jobDir, MANIFEST),
+      JSON.stringify(manifest, null, 2) + "\n",
+      {
+        mode: 0o600,
+      },
+    );
+    const command = record.request.command;
+    if (command.type === "script" || command.type === "inline") {
+      const text = command.type === "script" ? Deno.readTextFileSync(command.path) : command.script;
+      const script = text.startsWith("#!") ? text : `#!/bin/sh\n${text}`;
+      Deno.writeTextFileSync(jobFile(record.jobDir, USER_SCRIPT), script, { mode: 0o700 });
+    }
+  } catch (error) {
+    // A full disk or an unwritable directory: say so plainly (no record was written yet).
+    const why = error instanceof Error ? error.message : String(error);
+    throw new MolqError(`Cannot prepare the job directory ${record.jobDir}: ${why}.`);
   }
 }
 
@@ -198,4 +206,15 @@ function checkWorkdir(workdir: string): void {
     // reported below
   }
   throw new UsageError(`Invalid --workdir ${workdir}: no such directory.`);
+}
+
+/** A job cannot create its log's directory: without it the job dies before it starts. */
+function checkOutputDir(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    if (Deno.statSync(dirname(path)).isDirectory) return;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`Invalid ${flag} ${path}: the directory ${dirname(path)} does not exist.`);
 }

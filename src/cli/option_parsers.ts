@@ -8,6 +8,9 @@ export function integerOption(flag: string, min = 1) {
         `Invalid ${flag} "${value}": expected a whole number of at least ${min}.`,
       );
     }
+    if (!Number.isSafeInteger(Number(value))) {
+      throw new UsageError(`Invalid ${flag} "${value}": it is too large.`);
+    }
     return Number(value);
   };
 }

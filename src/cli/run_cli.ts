@@ -4,9 +4,10 @@
  * bugs keep their stack trace.
  */
 import { CommanderError } from "commander";
-import { MolqError } from "../core/errors.ts";
+import { MolqError, UsageError } from "../core/errors.ts";
 import { CliContext } from "./context.ts";
 import { buildProgram } from "./program.ts";
+import { defaultDbPath } from "../store/store_paths.ts";
 
 export async function runCli(args: string[], cwd: string): Promise<number> {
   const split = args.indexOf("--");
@@ -20,6 +21,10 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
   const program = buildProgram(getContext);
   // Every command but `config` (which reports problems itself) refuses an invalid config file.
   program.hook("preAction", async (_program, action) => {
+    // The early check below only sees words: `molq list --run submit -- x` gets here.
+    if (tail !== null && action.name() !== "submit") {
+      throw new UsageError("only `molq submit` takes a command after --.");
+    }
     const isConfigCommand = action.name() === "config" || action.parent?.name() === "config";
     if (!isConfigCommand) await getContext().config();
   });
@@ -42,7 +47,7 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
   }
   try {
     await program.parseAsync(head, { from: "user" });
-    return 0;
+    return context?.exitCode ?? 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit with 0; every other commander error is a usage error it printed.
@@ -53,10 +58,31 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
       if (error.hint) console.error(`hint: ${error.hint}`);
       return error.exitCode;
     }
+    if (isSqliteError(error)) {
+      // The store failed under us (full disk, damaged file, lock held too long): operational.
+      console.error(
+        `molq: Cannot use the molq store ${storePath(program.opts().db)}: ${
+          error.message.replace(/\.$/, "")
+        }.`,
+      );
+      return 1;
+    }
     console.error("molq: internal error (please report it):");
     console.error(error instanceof Error ? error.stack : String(error));
     return 1;
   } finally {
     context?.close();
+  }
+}
+
+function isSqliteError(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === "ERR_SQLITE_ERROR";
+}
+
+function storePath(flag: string | undefined): string {
+  try {
+    return flag ?? defaultDbPath();
+  } catch {
+    return "file";
   }
 }

@@ -11,7 +11,10 @@ export function parseMemoryBytes(text: string): number {
     throw new UsageError(`Invalid memory size "${text}": expected ${MEMORY_FORMS}.`);
   }
   const bytes = Math.round(Number(match[1]) * 1024 ** (UNIT_POWER[unit] ?? 0));
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(`Invalid memory size "${text}": it is too large.`);
+  }
+  if (bytes <= 0) {
     throw new UsageError(`Invalid memory size "${text}": it must be more than zero.`);
   }
   return bytes;

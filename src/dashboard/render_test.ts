@@ -328,6 +328,7 @@ Deno.test("render() sanitizes messages, cluster names and scheduler ids too", ()
     message: { text: "Could not cancel: scancel said\nno\x07", error: true },
   };
   const lines = screen(state, plain(80, 24));
+  // deno-lint-ignore no-control-regex
   assert.ok(lines.every((line) => !/[\x00-\x1f]/.test(line)));
   assert.equal(lines[23]!.trimEnd(), " Could not cancel: scancel said no");
 });

@@ -17,8 +17,10 @@ export interface AdaptiveOptions {
  * shortest delay wins. Without a context, the wait's elapsed time stands for the runtime.
  *
  * `new AdaptiveStrategy(600_000)` (10 min; min 10 s, max 150 s) for a job started when
- * the wait began → 150 s, 150 s, 150 s, 75 s, 37.5 s, 18.75 s, 10 s, 10 s, 10 s, then
- * growing by half again per look while it overruns (15 s, 22.5 s, …, up to 150 s).
+ * the wait began → 150 s, 150 s, 150 s, 75 s, 37.5 s, 18.75 s, 10 s, 10 s, 10 s, 10 s
+ * around the expected end, then half as long again per look while it overruns (10.6 s,
+ * 15.9 s, 23.9 s, …, up to 150 s). A job with `--time 5m` is looked at no later than
+ * at its 5 minute mark, and every 10 s after it (it is being killed).
  * A job still queued counts as starting now, so it is looked at every maximum interval.
  */
 export class AdaptiveStrategy implements PollingStrategy {

@@ -11,9 +11,13 @@ export class ExponentialBackoffStrategy implements PollingStrategy {
     if (!(initialMs > 0)) {
       throw new RangeError("ExponentialBackoffStrategy needs an initial delay above zero");
     }
-    if (!(factor >= 1)) throw new RangeError("ExponentialBackoffStrategy needs a factor of 1 or more");
+    if (!(factor >= 1)) {
+      throw new RangeError("ExponentialBackoffStrategy needs a factor of 1 or more");
+    }
     if (!(maximumMs >= initialMs)) {
-      throw new RangeError("ExponentialBackoffStrategy needs a maximum of at least the initial delay");
+      throw new RangeError(
+        "ExponentialBackoffStrategy needs a maximum of at least the initial delay",
+      );
     }
   }
 

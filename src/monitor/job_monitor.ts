@@ -1,13 +1,14 @@
 /**
  * JobMonitor: blocking waits on top of reconciliation. Each look refreshes the clusters
  * of the open jobs through the shared pass (skipped when another process polled them
- * recently) and then reads the store; waits follow retry lineages to their latest attempt.
+ * recently) and then reads the store. Waits follow retry lineages to their latest attempt;
+ * a retry is recorded in the same transaction as the failure it follows, so a final
+ * latest attempt really is the end of its lineage.
  */
 import { WaitTimeoutError } from "../core/errors.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
-import { retryPending } from "../reconcile/retries.ts";
 import { FixedStrategy, type PollContext, type PollingStrategy } from "./polling_strategy.ts";
 
 export interface WaitOptions {
@@ -78,28 +79,23 @@ export class JobMonitor {
           timeLimitSeconds: r.request.resources.timeLimitSeconds ?? null,
         })),
       };
-      const delay = Math.min(strategy.nextDelayMs(elapsed, attempt, context), timeoutMs - elapsed);
-      await this.clock.sleep(Math.max(delay, MIN_SLEEP_MS), options.signal);
+      const wanted = Math.max(strategy.nextDelayMs(elapsed, attempt, context), MIN_SLEEP_MS);
+      await this.clock.sleep(Math.min(wanted, timeoutMs - elapsed), options.signal);
     }
   }
 
   /** The latest attempt of each job's lineage. */
   latest(jobIds: readonly string[]): JobRecord[] {
-    const newest = this.store.prepare(
-      "SELECT job_id FROM jobs WHERE lineage_id = ? ORDER BY attempt DESC LIMIT 1",
-    );
     return jobIds.map((jobId) => {
       const record = this.store.get(jobId);
       if (!record) throw new Error(`job ${jobId} vanished from the store`);
-      const row = newest.get(record.lineageId) as { job_id: string } | undefined;
-      return row && row.job_id !== jobId ? this.store.get(row.job_id) ?? record : record;
+      return this.store.latestAttempt(record);
     });
   }
 }
 
-/** Not final yet: still active, or a failed attempt whose retry is about to be created. */
 function isOpen(record: JobRecord): boolean {
-  return !isTerminal(record.state) || retryPending(record);
+  return !isTerminal(record.state);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

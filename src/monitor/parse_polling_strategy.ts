@@ -1,6 +1,6 @@
 /**
  * The `--poll` forms of the CLI: `fixed:5s`, `backoff`, `backoff:1s,2,60s`, `adaptive`,
- * `adaptive:2h` (durations as everywhere in molq; a bare number is seconds).
+ * `adaptive:2h` (durations as everywhere in molq, a bare number is seconds; also `500ms`).
  */
 import { UsageError } from "../core/errors.ts";
 import { parseDurationSeconds } from "../core/duration.ts";
@@ -24,6 +24,8 @@ export function parsePollingStrategy(text: string): PollingStrategy {
     new UsageError(`Invalid --poll "${text}": ${why}.`, `Use one of ${POLL_FORMS}.`);
   if (args === "") throw invalid("nothing follows the colon");
   const duration = (value: string) => {
+    const millis = /^(\d+)ms$/.exec(value);
+    if (millis && Number(millis[1]) > 0) return Number(millis[1]);
     try {
       return parseDurationSeconds(value) * 1000;
     } catch {

@@ -7,10 +7,14 @@
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import type { JobStore, RecordPatch } from "../store/job_store.ts";
-import { acquirePollLease, releasePollLease } from "../store/cluster_polls.ts";
+import { acquirePollLease, releasePollLease, renewPollLease } from "../store/cluster_polls.ts";
 import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
+import { readJobEvidence } from "../schedulers/job_files.ts";
+import { describeExit } from "../schedulers/exit_status.ts";
 import { deriveArrayState } from "./derive_array_state.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
+import { handOverDueRetries, recordRetry } from "./retries.ts";
+import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
 
 export interface ReconcileOptions {
   /** Skip the pass when the cluster was polled less than this long ago. */
@@ -36,9 +40,15 @@ export interface PassResult {
 const ACTIVE: JobState[] = ["created", "submitted", "queued", "running"];
 const DEFAULT_LOST_GRACE_MS = 120_000;
 const DEFAULT_LOST_MIN_POLLS = 3;
+/**
+ * The poll lease lasts one minimum interval (at least this long) and is renewed while the
+ * pass runs, so a crashed process blocks the others for at most that long.
+ */
+const MIN_LEASE_MS = 1_000;
 
 export class JobReconciler {
   readonly #owner = crypto.randomUUID();
+  #inFlight: Promise<PassResult> | null = null;
 
   constructor(
     readonly store: JobStore,
@@ -47,8 +57,16 @@ export class JobReconciler {
     readonly options: ReconcileOptions,
   ) {}
 
-  /** Runs one pass; `force` ignores the minimum interval (never another process's lease). */
-  async reconcile({ force = false } = {}): Promise<PassResult> {
+  /**
+   * Runs one pass; `force` ignores the minimum interval (never another process's lease).
+   * Concurrent calls in this process share the pass under way.
+   */
+  reconcile({ force = false } = {}): Promise<PassResult> {
+    this.#inFlight ??= this.#pass(force).finally(() => (this.#inFlight = null));
+    return this.#inFlight;
+  }
+
+  async #pass(force: boolean): Promise<PassResult> {
     const result: PassResult = {
       cluster: this.cluster,
       skipped: false,
@@ -56,24 +74,37 @@ export class JobReconciler {
       commandCalls: 0,
       error: null,
     };
+    const leaseMs = Math.max(this.options.minIntervalMs, MIN_LEASE_MS);
     const decision = acquirePollLease(this.store, this.cluster, this.scheduler.kind, this.#owner, {
       minIntervalMs: this.options.minIntervalMs,
-      leaseMs: this.options.commandTimeoutMs * 2 + 5_000,
+      leaseMs,
       force,
     });
     if (decision !== "acquired") return { ...result, skipped: decision };
+    const heartbeat = setInterval(() => {
+      try {
+        renewPollLease(this.store, this.cluster, this.#owner, leaseMs);
+      } catch {
+        // A busy store: the next beat tries again.
+      }
+    }, leaseMs / 3);
     try {
       const active = this.store.list({ cluster: this.cluster, states: ACTIVE });
       result.changed += this.#failInterruptedSubmissions(active);
       const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
       if (tracked.length > 0) {
-        const report = await this.scheduler.status(tracked.map(toTracked));
+        const report = await this.scheduler.status(tracked.map(toTracked)).catch((error) => {
+          result.commandCalls = 1; // a failed query still cost the scheduler a call
+          throw error;
+        });
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }
+      result.changed += await this.#startDueJobs();
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
     } finally {
+      clearInterval(heartbeat);
       releasePollLease(this.store, this.cluster, this.#owner, {
         error: result.error,
         commandCalls: result.commandCalls,
@@ -81,6 +112,24 @@ export class JobReconciler {
     }
     return result;
   }
+
+  // --- molq's own scheduling (retries.ts, local_dependencies.ts) ---
+
+  /** Retries whose backoff is over, and held local jobs whose dependencies now allow them. */
+  async #startDueJobs(): Promise<number> {
+    let changed = await handOverDueRetries(this.store, this.cluster, this.scheduler, Date.now());
+    if (holdsDependencies(this.scheduler)) {
+      changed += await releaseHeldJobs(this.store, this.cluster, this.scheduler);
+    }
+    return changed;
+  }
+
+  /** An attempt that just ended may get its next one, in the same transaction. */
+  #afterEnd(ended: JobRecord, now: number): number {
+    return recordRetry(this.store, this.scheduler, ended, now) ? 1 : 0;
+  }
+
+  // ---
 
   #apply(tracked: JobRecord[], report: StatusReport): number {
     const now = Date.now();
@@ -120,7 +169,8 @@ export class JobReconciler {
     }
     const reason = observation.failureReason ?? observation.detail ?? null;
     if (this.store.transition(record.jobId, record.state, observation.state, patch, reason, now)) {
-      return 1;
+      if (!isTerminal(observation.state)) return 1;
+      return 1 + this.#afterEnd({ ...record, ...patch, state: observation.state }, now);
     }
     this.store.update(record.jobId, record.state, { lastPolled: now });
     return 0;
@@ -185,11 +235,49 @@ export class JobReconciler {
     for (const record of active) {
       if (record.state !== "created" || record.schedulerJobId !== null) continue;
       if (record.notBefore !== null || now - record.createdAt < graceMs) continue;
+      const ended = this.#startedWithoutId(record, now);
+      if (ended === "wait") continue;
       const reason = "The submission was interrupted before the scheduler accepted the job.";
-      const patch: RecordPatch = { finishedAt: now, failureReason: reason };
-      if (this.store.transition(record.jobId, "created", "failed", patch, reason, now)) changed++;
+      const [state, patch, why] = ended ??
+        ["failed" as const, { finishedAt: now, failureReason: reason }, reason];
+      if (this.store.transition(record.jobId, "created", state, patch, why, now)) changed++;
     }
     return changed;
+  }
+
+  /**
+   * molq may die after the scheduler started the job but before it wrote the job's id
+   * down: then the job's own files tell how it ended (or that it may still be running).
+   */
+  #startedWithoutId(
+    record: JobRecord,
+    now: number,
+  ): [JobState, RecordPatch, string] | "wait" | null {
+    const evidence = readJobEvidence(record.jobDir);
+    const why =
+      "The submission was interrupted after the job started; its own files tell the rest.";
+    if (evidence.exitCode !== undefined) {
+      const code = evidence.exitCode;
+      const state = evidence.timedOut ? "timed_out" : code === 0 ? "succeeded" : "failed";
+      const patch: RecordPatch = {
+        startedAt: evidence.startedAt ?? null,
+        finishedAt: evidence.finishedAt ?? now,
+        exitCode: code,
+        failureReason: state === "succeeded" ? null : `${describeExit(code)} ${why}`,
+      };
+      return [state, patch, why];
+    }
+    if (evidence.startedAt === undefined) return null;
+    // Started, no exit code yet, and no id to ask about: wait as long as for a lost job.
+    const graceMs = this.options.lostGraceMs ?? DEFAULT_LOST_GRACE_MS;
+    if (now - evidence.startedAt < graceMs) return "wait";
+    const reason =
+      "The submission was interrupted after the job started, and the job never recorded an exit code.";
+    return [
+      "lost",
+      { startedAt: evidence.startedAt, finishedAt: now, failureReason: reason },
+      reason,
+    ];
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * A snapshot of this machine's processes, read once per reconcile pass from /proc (or
- * one `ps` call where there is no /proc), so the status of many local jobs costs one
- * scan instead of one process per job.
+ * A snapshot of this machine's processes from one `ps` call per reconcile pass, so the
+ * status of many local jobs costs one process instead of one per job. (Deno allows
+ * reading /proc only with --allow-all, which the binary does not get.)
  */
 import { runCommand } from "../process/run_command.ts";
 
@@ -13,51 +13,19 @@ export interface ProcessTable {
 }
 
 export async function readProcessTable(): Promise<ProcessTable> {
-  try {
-    Deno.statSync("/proc/self/stat");
-  } catch {
-    return await readWithPs();
-  }
-  return readProc();
+  const { stdout } = await runCommand(["ps", "-A", "-o", "pid=,pgid=,stat=,args="], {
+    env: { LC_ALL: "C" },
+    timeoutMs: 10_000,
+  });
+  return parsePsOutput(stdout);
 }
 
-function readProc(): ProcessTable {
-  const groups = new Set<number>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const pgid = readPgid(entry.name);
-    if (pgid !== undefined) groups.add(pgid);
-  }
-  return {
-    commandLine(pid) {
-      try {
-        return Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ").trim();
-      } catch {
-        return undefined;
-      }
-    },
-    groupAlive: (pgid) => groups.has(pgid),
-  };
-}
-
-/** Field 5 of /proc/PID/stat, after the parenthesised command name (which may hold spaces). */
-function readPgid(pid: string): number | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] === "Z") return undefined; // a zombie has finished
-    return Number(fields[2]);
-  } catch {
-    return undefined; // exited while we looked
-  }
-}
-
-async function readWithPs(): Promise<ProcessTable> {
-  const { stdout } = await runCommand(["ps", "-A", "-o", "pid=,pgid=,stat=,command="]);
+/** Parses `ps -o pid=,pgid=,stat=,args=`; zombies have finished and are left out. */
+export function parsePsOutput(stdout: string): ProcessTable {
   const commands = new Map<number, string>();
   const groups = new Set<number>();
   for (const line of stdout.split("\n")) {
-    const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s*(.*)$/.exec(line);
     if (!match || match[3]!.startsWith("Z")) continue;
     commands.set(Number(match[1]), match[4]!);
     groups.add(Number(match[2]));

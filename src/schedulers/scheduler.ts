@@ -4,7 +4,8 @@
  */
 import type { Dependency, JobRequest } from "../core/job_request.ts";
 import type { JobState } from "../core/job_state.ts";
-import type { SchedulerKind } from "../core/job_record.ts";
+import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
+import { META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { UsageError } from "../core/errors.ts";
 
 /** Everything a backend needs to submit one job. Paths are absolute. */
@@ -16,6 +17,21 @@ export interface SubmitContext {
   stderrPath: string;
   /** The request's dependencies with the upstream jobs' scheduler ids. */
   dependencies: (Dependency & { schedulerJobId: string })[];
+}
+
+/** The submit context of a recorded job. */
+export function submitContextFor(
+  record: JobRecord,
+  dependencies: SubmitContext["dependencies"] = [],
+): SubmitContext {
+  return {
+    jobId: record.jobId,
+    jobDir: record.jobDir,
+    request: record.request,
+    stdoutPath: record.metadata[META_STDOUT]!,
+    stderrPath: record.metadata[META_STDERR]!,
+    dependencies,
+  };
 }
 
 /** A job the reconciler asks about. */

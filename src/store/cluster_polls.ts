@@ -30,24 +30,56 @@ export function acquirePollLease(
   owner: string,
   options: { minIntervalMs: number; leaseMs: number; force?: boolean; now?: number },
 ): LeaseDecision {
-  const now = options.now ?? Date.now();
+  // A look without the write lock first: most callers find the cluster fresh or busy, and
+  // many waiters must not queue for the lock only to learn that.
+  const peek = readLease(store, cluster);
+  if (peek) {
+    const decision = decide(peek, owner, options.now ?? Date.now(), options);
+    if (decision !== "acquired") return decision;
+  }
   return store.write(() => {
     store.prepare("INSERT OR IGNORE INTO clusters (name, scheduler) VALUES (?, ?)").run(
       cluster,
       scheduler,
     );
-    const row = store.prepare(
-      "SELECT last_poll_at, poll_lease_owner, poll_lease_until FROM clusters WHERE name = ?",
-    ).get(cluster) as Record<string, number | string | null>;
-    const leaseUntil = Number(row.poll_lease_until ?? 0);
-    if (leaseUntil > now && row.poll_lease_owner !== owner) return "busy";
-    const lastPoll = Number(row.last_poll_at ?? 0);
-    if (!options.force && now - lastPoll < options.minIntervalMs) return "fresh";
+    // Read the clock inside the transaction: waiting for the write lock may take a while.
+    const now = options.now ?? Date.now();
+    const decision = decide(readLease(store, cluster)!, owner, now, options);
+    if (decision !== "acquired") return decision;
     store.prepare(
       "UPDATE clusters SET poll_lease_owner = ?, poll_lease_until = ? WHERE name = ?",
     ).run(owner, now + options.leaseMs, cluster);
     return "acquired";
   });
+}
+
+interface LeaseRow {
+  lastPollAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number;
+}
+
+function readLease(store: JobStore, cluster: string): LeaseRow | undefined {
+  const row = store.prepare(
+    "SELECT last_poll_at, poll_lease_owner, poll_lease_until FROM clusters WHERE name = ?",
+  ).get(cluster);
+  if (!row) return undefined;
+  return {
+    lastPollAt: Number(row.last_poll_at ?? 0),
+    leaseOwner: (row.poll_lease_owner ?? null) as string | null,
+    leaseUntil: Number(row.poll_lease_until ?? 0),
+  };
+}
+
+function decide(
+  row: LeaseRow,
+  owner: string,
+  now: number,
+  options: { minIntervalMs: number; force?: boolean },
+): LeaseDecision {
+  if (row.leaseUntil > now && row.leaseOwner !== owner) return "busy";
+  if (!options.force && now - row.lastPollAt < options.minIntervalMs) return "fresh";
+  return "acquired";
 }
 
 /** Ends a pass: records its outcome and its scheduler calls, and frees the lease. */
@@ -57,8 +89,8 @@ export function releasePollLease(
   owner: string,
   outcome: { error: string | null; commandCalls: number; now?: number },
 ): void {
-  const now = outcome.now ?? Date.now();
   store.write(() => {
+    const now = outcome.now ?? Date.now();
     if (outcome.error === null) {
       store.prepare(
         "UPDATE clusters SET last_poll_at = ?, last_poll_error = NULL WHERE name = ?",
@@ -84,6 +116,23 @@ export function releasePollLease(
       now - HOUR_MS,
     );
   });
+}
+
+/** Extends a lease this owner holds while its pass runs; false when it lost the lease. */
+export function renewPollLease(
+  store: JobStore,
+  cluster: string,
+  owner: string,
+  leaseMs: number,
+  now?: number,
+): boolean {
+  return store.write(() =>
+    Number(
+      store.prepare(
+        "UPDATE clusters SET poll_lease_until = ? WHERE name = ? AND poll_lease_owner = ?",
+      ).run((now ?? Date.now()) + leaseMs, cluster, owner).changes,
+    ) === 1
+  );
 }
 
 export function clusterPollInfo(store: JobStore, now = Date.now()): ClusterPollInfo[] {

@@ -54,7 +54,8 @@ export class JobStore {
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      // SQLite already rolled back on some errors (disk full, I/O): keep the real error.
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     } finally {
       this.#writeDepth--;
@@ -79,6 +80,15 @@ export class JobStore {
   get(jobId: string): JobRecord | undefined {
     const row = this.#prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId);
     return row ? rowToRecord(row as Record<string, unknown>) : undefined;
+  }
+
+  /** The newest attempt of a record's retry lineage (an array task is its own). */
+  latestAttempt(record: JobRecord): JobRecord {
+    if (record.arrayTaskId !== null) return record;
+    const row = this.#prepare(
+      "SELECT * FROM jobs WHERE lineage_id = ? AND array_task_id IS NULL ORDER BY attempt DESC LIMIT 1",
+    ).get(record.lineageId);
+    return row ? rowToRecord(row as Record<string, unknown>) : record;
   }
 
   /** Records whose job id starts with `prefix` (at most `max`). */

@@ -2,7 +2,7 @@
  * Opens (and creates, or migrates) a store file: WAL mode, a busy timeout, private
  * permissions, a backup before any migration, and a clear refusal of files molq cannot use.
  */
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { dirname } from "node:path";
 import { MolqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
@@ -50,7 +50,18 @@ function readVersion(db: DatabaseSync, path: string): number {
     return row.user_version;
   } catch (error) {
     if (error instanceof MolqError) throw error;
-    throw new MolqError(`The file ${path} is not a molq store (${reason(error)}).`);
+    const why = reason(error);
+    // Only SQLITE_NOTADB means "someone else's file"; a full disk or a read-only directory
+    // (unable to open, I/O error) and a damaged store must not read as one.
+    if (/not a database/.test(why)) {
+      throw new MolqError(`The file ${path} is not a molq store (${why}).`);
+    }
+    if (/malformed|corrupt/.test(why)) {
+      throw new MolqError(
+        `The molq store ${path} is damaged (${why}): restore a backup or move it aside.`,
+      );
+    }
+    throw new MolqError(`Cannot read the molq store ${path}: ${why}.`);
   }
 }
 
@@ -70,11 +81,45 @@ function migrate(db: DatabaseSync, path: string, from: number): void {
   }
 }
 
-/** A consistent copy beside the store, made before its schema changes. */
+/**
+ * A consistent copy beside the store, made before its schema changes. `VACUUM INTO` needs
+ * ATTACH, which Deno allows only with every permission, so the copy is made row by row
+ * inside one read transaction (a snapshot that concurrent writers cannot change).
+ */
 function backup(db: DatabaseSync, path: string, version: number): void {
   const target = `${path}.v${version}-${Date.now()}.bak`;
-  db.prepare("VACUUM INTO ?").run(target);
+  Deno.writeFileSync(target, new Uint8Array(), { mode: 0o600, createNew: true });
   Deno.chmodSync(target, 0o600);
+  const copy = new DatabaseSync(target);
+  db.exec("BEGIN");
+  try {
+    const objects = db.prepare(
+      `SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL
+        AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type = 'table' DESC`,
+    ).all() as { type: string; name: string; sql: string }[];
+    copy.exec("BEGIN");
+    for (const { type, name, sql } of objects) {
+      copy.exec(sql);
+      if (type !== "table") continue;
+      const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`);
+      rows.setReadBigInts(true);
+      let insert: ReturnType<DatabaseSync["prepare"]> | undefined;
+      for (const row of rows.iterate() as Iterable<Record<string, SQLInputValue>>) {
+        const columns = Object.keys(row);
+        insert ??= copy.prepare(
+          `INSERT INTO "${name.replaceAll('"', '""')}" (${
+            columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ")
+          }) VALUES (${columns.map(() => "?").join(", ")})`,
+        );
+        insert.run(...Object.values(row));
+      }
+    }
+    copy.exec(`PRAGMA user_version = ${version}`);
+    copy.exec("COMMIT");
+  } finally {
+    db.exec("COMMIT");
+    copy.close();
+  }
 }
 
 export function ensurePrivateDir(path: string): void {

@@ -1,7 +1,6 @@
 /** `molq monitor`: the full-screen dashboard over every persisted job (or one run). */
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
-import { MolqMonitor, RunDashboard } from "../../dashboard/run_dashboard.ts";
 import type { CliContext } from "../context.ts";
 import { integerOption } from "../option_parsers.ts";
 import { cliDashboardSource, signalExitCode } from "../dashboard_source.ts";
@@ -33,6 +32,8 @@ Examples:
       run?: string;
     }) => {
       const ctx = context();
+      // Loaded on demand: the dashboard is the largest module and most commands never need it.
+      const { MolqMonitor, RunDashboard } = await import("../../dashboard/run_dashboard.ts");
       const source = cliDashboardSource(ctx, options.cluster);
       const settings = {
         source,

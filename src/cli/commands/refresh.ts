@@ -32,10 +32,9 @@ Examples:
         if (options.json) ctx.printJson(results);
         else if (!options.quiet) {
           if (results.length === 0) ctx.print("No active jobs.");
-          for (const r of results) {
-            const what = r.error
-              ? `error: ${r.error}`
-              : r.skipped === "fresh"
+          // A failed pass is reported once, on stderr (below), not also here.
+          for (const r of results.filter((r) => !r.error)) {
+            const what = r.skipped === "fresh"
               ? "skipped (polled moments ago)"
               : r.skipped === "busy"
               ? "skipped (another molq is polling it)"
@@ -44,11 +43,9 @@ Examples:
           }
         }
         const failed = results.filter((r) => r.error);
-        if (failed.length > 0) {
-          throw new MolqError(
-            `Refresh of ${failed.map((r) => r.cluster).join(", ")} failed: ${failed[0]!.error}`,
-          );
-        }
+        const messages = failed.map((r) => `Refresh of ${r.cluster} failed: ${r.error}`);
+        for (const message of messages.slice(0, -1)) console.error(`molq: ${message}`);
+        if (messages.length > 0) throw new MolqError(messages.at(-1)!);
       },
     );
 }

@@ -1,0 +1,150 @@
+/**
+ * Dependencies on the local scheduler, which has none of its own: molq holds a dependent
+ * job as `queued` (no scheduler id yet, detail "waiting for 3f2a1b2c (afterok)") and the
+ * next reconcile pass starts it once its upstream jobs allow. A dependency that can never
+ * be satisfied ends the job as `cancelled` — it never ran, so nothing of it failed; this
+ * is what SLURM does with `--kill-on-invalid-dep=yes` (instead of pending forever with
+ * DependencyNeverSatisfied, which nobody would see on a local machine).
+ */
+import type { JobRecord } from "../core/job_record.ts";
+import type { Dependency } from "../core/job_request.ts";
+import { isTerminal } from "../core/job_state.ts";
+import type { JobStore } from "../store/job_store.ts";
+import { type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
+
+export type DependencyVerdict =
+  | { kind: "satisfied" }
+  | { kind: "waiting"; detail: string }
+  | { kind: "never"; reason: string };
+
+/** Whether molq itself holds dependent jobs for this scheduler. */
+export function holdsDependencies(scheduler: Pick<Scheduler, "kind">): boolean {
+  return scheduler.kind === "local";
+}
+
+/** Judges a job's dependencies by the latest attempt of each upstream lineage. */
+export function checkDependencies(store: JobStore, record: JobRecord): DependencyVerdict {
+  const waiting: string[] = [];
+  for (const dependency of record.request.dependencies) {
+    const first = store.get(dependency.jobId);
+    const upstream = first && store.latestAttempt(first);
+    const label = `${dependency.jobId.slice(0, 8)} (${dependency.kind})`;
+    if (!upstream) {
+      return {
+        kind: "never",
+        reason: `Dependency never satisfied: job ${label} no longer exists.`,
+      };
+    }
+    const verdict = judge(dependency.kind, upstream);
+    if (verdict === "never") {
+      return {
+        kind: "never",
+        reason: `Dependency never satisfied: job ${label} ended ${upstream.state}.`,
+      };
+    }
+    if (verdict === "waiting") waiting.push(label);
+  }
+  return waiting.length === 0
+    ? { kind: "satisfied" }
+    : { kind: "waiting", detail: `waiting for ${waiting.join(", ")}` };
+}
+
+function judge(kind: Dependency["kind"], upstream: JobRecord): "satisfied" | "waiting" | "never" {
+  const ended = isTerminal(upstream.state);
+  switch (kind) {
+    case "after":
+      return ended ? "satisfied" : "waiting";
+    case "afterok":
+      return !ended ? "waiting" : upstream.state === "succeeded" ? "satisfied" : "never";
+    case "afternotok":
+      return !ended ? "waiting" : upstream.state === "succeeded" ? "never" : "satisfied";
+    case "afterstart":
+      // Running or later; a job cancelled before it started counts too, as in SLURM.
+      return ended || upstream.state === "running" ? "satisfied" : "waiting";
+  }
+}
+
+/**
+ * At submission: true when the just-recorded job may start now; otherwise it is moved to
+ * `queued` (waiting) or `cancelled` (never satisfiable) and false is returned.
+ */
+export function holdForDependencies(store: JobStore, record: JobRecord): boolean {
+  const verdict = checkDependencies(store, record);
+  if (verdict.kind === "satisfied") return true;
+  if (verdict.kind === "waiting") {
+    store.transition(
+      record.jobId,
+      "created",
+      "queued",
+      { stateDetail: verdict.detail },
+      verdict.detail,
+    );
+  } else endHeld(store, { ...record, state: "created" }, verdict.reason);
+  return false;
+}
+
+/** Rounds per pass: a cancelled or started job can release or end its own dependents. */
+const MAX_ROUNDS = 20;
+
+/**
+ * Part of a reconcile pass: starts the held jobs of `cluster` whose dependencies are now
+ * satisfied and ends those that can never be. Returns how many records changed.
+ */
+export async function releaseHeldJobs(
+  store: JobStore,
+  cluster: string,
+  scheduler: Scheduler,
+): Promise<number> {
+  let changed = 0;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const held = store.list({ cluster, states: ["queued"] }).filter((r) =>
+      r.schedulerJobId === null
+    );
+    let changedThisRound = 0;
+    for (const record of held) {
+      const verdict = checkDependencies(store, record);
+      if (verdict.kind === "waiting") {
+        if (verdict.detail !== record.stateDetail) {
+          store.update(record.jobId, "queued", { stateDetail: verdict.detail });
+        }
+      } else if (verdict.kind === "never") {
+        if (endHeld(store, record, verdict.reason)) changedThisRound++;
+      } else if (await startHeld(store, scheduler, record)) changedThisRound++;
+    }
+    changed += changedThisRound;
+    if (changedThisRound === 0) break;
+  }
+  return changed;
+}
+
+function endHeld(store: JobStore, record: JobRecord, reason: string): boolean {
+  const now = Date.now();
+  const patch = { finishedAt: now, failureReason: reason, stateDetail: null };
+  return store.transition(record.jobId, record.state, "cancelled", patch, reason, now);
+}
+
+async function startHeld(store: JobStore, scheduler: Scheduler, record: JobRecord) {
+  let schedulerJobId: string;
+  try {
+    ({ schedulerJobId } = await scheduler.submit(submitContextFor(record)));
+  } catch (error) {
+    const reason = `Submission failed: ${error instanceof Error ? error.message : String(error)}`;
+    const patch = { failureReason: reason, finishedAt: Date.now(), stateDetail: null };
+    return store.transition(record.jobId, "queued", "failed", patch, reason);
+  }
+  const now = Date.now();
+  const patch = { schedulerJobId, submittedAt: now, startedAt: now, stateDetail: null };
+  const reason = `dependencies satisfied; started as ${schedulerJobId}`;
+  if (store.transition(record.jobId, "queued", "running", patch, reason, now)) return true;
+  // Cancelled while it was starting: the job must not run unrecorded.
+  await scheduler.cancel([{
+    jobId: record.jobId,
+    schedulerJobId,
+    jobDir: record.jobDir,
+    state: "running",
+    submittedAt: now,
+    timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
+    arrayTaskId: null,
+  }]);
+  return false;
+}
