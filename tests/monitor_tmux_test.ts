@@ -6,8 +6,13 @@ import { BINARY_PERMISSIONS, eventually, MAIN, sandbox } from "./_molq.ts";
 type Json = Record<string, unknown>;
 
 async function tmux(...args: string[]): Promise<string> {
-  const output = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" })
-    .output();
+  const run = () => new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
+  let output = await run();
+  // A server that is shutting down (its last session just ended) refuses new sessions briefly.
+  for (let retry = 0; retry < 10 && !output.success && args[0] === "new-session"; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    output = await run();
+  }
   if (!output.success) {
     throw new Error(`tmux ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
   }
@@ -118,6 +123,7 @@ Deno.test("molq monitor refuses to run without a terminal", async () => {
 Deno.test("molq watch --ui follows the given jobs and exits 0 only if all succeeded", async () => {
   const box = sandbox();
   const session = `molq-watch-${crypto.randomUUID().slice(0, 8)}`;
+  const second = `${session}-2`;
   const ok = await box.json<Json>(["submit", "local", "--name", "good-one", "--", "true"]);
   const bad = await box.json<Json>([
     "submit",
@@ -155,12 +161,12 @@ Deno.test("molq watch --ui follows the given jobs and exits 0 only if all succee
     await waitForScreen(session, /failed/, "the failure to show");
     await tmux("send-keys", "-t", session, "q");
     await waitForScreen(session, /EXITED=1/, "exit code 1");
-    await tmux("kill-session", "-t", session);
+    // A second session while the first lives: killing the last one stops the tmux server.
     await tmux(
       "new-session",
       "-d",
       "-s",
-      session,
+      second,
       "-x",
       "100",
       "-y",
@@ -169,10 +175,11 @@ Deno.test("molq watch --ui follows the given jobs and exits 0 only if all succee
       box.cwd,
       run(String(ok.job_id)),
     );
-    await waitForScreen(session, /succeeded/, "the success to show");
-    await tmux("send-keys", "-t", session, "q");
-    await waitForScreen(session, /EXITED=0/, "exit code 0");
+    await waitForScreen(second, /succeeded/, "the success to show");
+    await tmux("send-keys", "-t", second, "q");
+    await waitForScreen(second, /EXITED=0/, "exit code 0");
   } finally {
+    await tmux("kill-session", "-t", second).catch(() => "");
     await tmux("kill-session", "-t", session).catch(() => "");
   }
 });

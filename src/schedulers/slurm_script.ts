@@ -19,7 +19,12 @@ export const SLURM_DEPENDENCY: Record<DependencyKind, string> = {
 
 export const ARRAY_TASK_VARIABLE = "SLURM_ARRAY_TASK_ID";
 
-/** The whole script written to `<jobDir>/job.sh`. */
+/**
+ * The whole script written to `<jobDir>/job.sh`. sbatch refuses any script containing a
+ * CR LF pair ("DOS line breaks"), so a value holding one is written as `\r''\n`: user text
+ * only ever appears inside single quotes there (directives refuse line breaks), where `''`
+ * ends and reopens the quoted string and the shell reads back the same bytes.
+ */
 export function renderSlurmScript(context: SubmitContext): string {
   return renderJobScript({
     jobId: context.jobId,
@@ -29,7 +34,7 @@ export function renderSlurmScript(context: SubmitContext): string {
     env: context.request.env,
     directives: slurmDirectives(context),
     arrayTaskVariable: context.request.scheduling.array ? ARRAY_TASK_VARIABLE : undefined,
-  });
+  }).replaceAll("\r\n", "\r''\n");
 }
 
 /** The `#SBATCH` lines, one option each, in a fixed order. */
