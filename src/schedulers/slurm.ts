@@ -59,8 +59,11 @@ const SUPPORTED = new Set<RequestField>([
   "after-start",
   "scheduler-arg",
 ]);
-/** Keeps one `-j` argument well under Linux's 128 KiB limit for a single argument. */
-const MAX_ID_LIST_CHARS = 64_000;
+/**
+ * Keeps one `-j` argument under Linux's limit for a single argument (MAX_ARG_STRLEN,
+ * 131,072 bytes), with room to spare: 10,000 eight-digit ids still take one squeue call.
+ */
+export const MAX_ID_LIST_CHARS = 120_000;
 /** Margin on sacct's window for clock differences between this host and the controller. */
 const WINDOW_MARGIN_MS = 86_400_000;
 /** Epoch seconds instead of zone-less local times. */
