@@ -15,8 +15,7 @@ export function cliDashboardSource(ctx: CliContext, cluster?: string): Dashboard
   return storeDashboardSource(
     ctx.store,
     async () => {
-      const records = cluster ? ctx.store.list({ cluster, limit: 1 }) : undefined;
-      await refreshClusters(ctx, records);
+      await refreshClusters(ctx, cluster ? { cluster } : undefined);
       const errors = clusterPollInfo(ctx.store)
         .filter((info) => info.lastPollError !== null && (!cluster || info.name === cluster))
         .map((info) => ({ cluster: info.name, message: info.lastPollError! }));

@@ -1,26 +1,32 @@
-/** Runs the shared, budgeted reconcile pass for the clusters behind some records. */
-import type { JobRecord } from "../core/job_record.ts";
+/** Runs the shared, budgeted reconcile pass for some clusters. */
+import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import type { CliContext } from "./context.ts";
 
-/** One pass per distinct cluster of `records` (or of every cluster with active jobs). */
+/** Whose clusters to refresh: these records', one named cluster's, or (undefined) every active one. */
+export type ClusterSelection = readonly JobRecord[] | { cluster: string };
+
+/** One pass per selected cluster; a named cluster without jobs has nothing to refresh. */
 export async function refreshClusters(
   ctx: CliContext,
-  records?: readonly JobRecord[],
+  selection?: ClusterSelection,
   options: { force?: boolean } = {},
 ): Promise<PassResult[]> {
-  const clusters = new Map<string, JobRecord["scheduler"]>();
-  if (records) {
-    for (const record of records) clusters.set(record.cluster, record.scheduler);
-  } else {
-    for (const name of ctx.store.clustersWithActiveJobs()) {
-      const [sample] = ctx.store.list({ cluster: name, limit: 1 });
-      if (sample) clusters.set(name, sample.scheduler);
-    }
-  }
   const results: PassResult[] = [];
-  for (const [name, kind] of clusters) {
+  for (const [name, kind] of selectedClusters(ctx, selection)) {
     results.push(await (await ctx.cluster(name, kind)).refresh(options));
   }
   return results;
+}
+
+function selectedClusters(
+  ctx: CliContext,
+  selection?: ClusterSelection,
+): Map<string, SchedulerKind> {
+  if (selection === undefined) return ctx.store.clustersWithActiveJobs();
+  if ("cluster" in selection) {
+    const kind = ctx.store.clusterScheduler(selection.cluster);
+    return new Map(kind ? [[selection.cluster, kind]] : []);
+  }
+  return new Map(selection.map((record) => [record.cluster, record.scheduler]));
 }

@@ -290,5 +290,6 @@ export function toTracked(record: JobRecord): TrackedJob {
     submittedAt: record.submittedAt,
     timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
     arrayTaskId: record.arrayTaskId,
+    array: record.arrayTaskId === null ? record.request.scheduling.array ?? null : null,
   };
 }

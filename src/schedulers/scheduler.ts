@@ -44,6 +44,8 @@ export interface TrackedJob {
   timeLimitSeconds: number | null;
   /** Set on an array task's record. */
   arrayTaskId: string | null;
+  /** The array spec of an array job's own record (`0-3`); null for everything else. */
+  array?: string | null;
 }
 
 /** What a scheduler (or the job's own files) says about one job. */

@@ -76,7 +76,10 @@ export function observeJobs(
 ): ObserveResult {
   const result: ObserveResult = { observations: new Map(), newArrayTasks: [], askAccounting: [] };
   for (const job of jobs) {
-    const info = job.arrayTaskId === null ? readArrayLogPaths(job.jobDir) : null;
+    // Only an array's own record has log patterns to read (a missing file costs a throw).
+    const info = job.arrayTaskId === null && job.array !== null
+      ? readArrayLogPaths(job.jobDir)
+      : null;
     const id = job.schedulerJobId;
     const isArray = info !== null || queue.tasks.has(id) || queue.collapsed.has(id) ||
       (accounting?.tasks.has(id) ?? false);

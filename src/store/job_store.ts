@@ -4,7 +4,7 @@
  * so a concurrent cancel or another process's reconcile pass wins cleanly.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { JobRecord, StateTransition } from "../core/job_record.ts";
+import type { JobRecord, SchedulerKind, StateTransition } from "../core/job_record.ts";
 import { canTransition, type JobState } from "../core/job_state.ts";
 import type { Dependency } from "../core/job_request.ts";
 import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts";
@@ -177,10 +177,18 @@ export class JobStore {
   }
 
   /** Names of clusters that have records in a non-terminal state. */
-  clustersWithActiveJobs(): string[] {
-    return this.#prepare(
-      "SELECT DISTINCT cluster FROM jobs WHERE state IN ('created','submitted','queued','running')",
-    ).all().map((row) => row.cluster as string);
+  clustersWithActiveJobs(): Map<string, SchedulerKind> {
+    const rows = this.#prepare(
+      `SELECT DISTINCT cluster, scheduler FROM jobs
+       WHERE state IN ('created','submitted','queued','running')`,
+    ).all();
+    return new Map(rows.map((row) => [row.cluster as string, row.scheduler as SchedulerKind]));
+  }
+
+  /** The scheduler kind of a cluster's jobs, or undefined when it has none. */
+  clusterScheduler(cluster: string): SchedulerKind | undefined {
+    const row = this.#prepare("SELECT scheduler FROM jobs WHERE cluster = ? LIMIT 1").get(cluster);
+    return row?.scheduler as SchedulerKind | undefined;
   }
 
   /** Deletes records (with their history); callers decide which. */

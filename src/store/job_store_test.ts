@@ -71,7 +71,12 @@ Deno.test("JobStore.findByPrefix() and list() filter and order newest first", ()
   assert.deepEqual(store.list({ cluster: "hpc" }).map((r) => r.jobId), ["aaaa2222"]);
   assert.deepEqual(store.list({ runLabel: "r1" }).map((r) => r.jobId), ["bbbb3333"]);
   assert.deepEqual(store.list({ limit: 1 }).map((r) => r.jobId), ["bbbb3333"]);
-  assert.deepEqual(store.clustersWithActiveJobs().sort(), ["hpc", "local"]);
+  assert.deepEqual([...store.clustersWithActiveJobs()].sort(), [["hpc", "local"], [
+    "local",
+    "local",
+  ]]);
+  assert.equal(store.clusterScheduler("hpc"), "local");
+  assert.equal(store.clusterScheduler("nope"), undefined);
   store.close();
 });
 

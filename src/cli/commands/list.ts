@@ -35,7 +35,9 @@ Examples:
       refresh: boolean;
     }) => {
       const ctx = context();
-      if (options.refresh) await refreshClusters(ctx);
+      if (options.refresh) {
+        await refreshClusters(ctx, options.cluster ? { cluster: options.cluster } : undefined);
+      }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
       const records = ctx.store.list({
         cluster: options.cluster,

@@ -21,14 +21,11 @@ Examples:
     .action(
       async (options: { cluster?: string; force?: boolean; quiet?: boolean; json?: boolean }) => {
         const ctx = context();
-        let records = undefined;
-        if (options.cluster) {
-          records = ctx.store.list({ cluster: options.cluster, limit: 1 });
-          if (records.length === 0) {
-            throw new MolqError(`No jobs recorded for cluster "${options.cluster}".`);
-          }
+        if (options.cluster && !ctx.store.clusterScheduler(options.cluster)) {
+          throw new MolqError(`No jobs recorded for cluster "${options.cluster}".`);
         }
-        const results = await refreshClusters(ctx, records, { force: options.force });
+        const selection = options.cluster ? { cluster: options.cluster } : undefined;
+        const results = await refreshClusters(ctx, selection, { force: options.force });
         if (options.json) ctx.printJson(results);
         else if (!options.quiet) {
           if (results.length === 0) ctx.print("No active jobs.");
