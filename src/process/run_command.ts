@@ -12,6 +12,12 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Return non-zero exits instead of throwing. */
   allowFailure?: boolean;
+  /**
+   * Run the command in a process group of its own and signal the whole group on
+   * timeout: a site wrapper script's children (which hold our pipes open) die with it,
+   * so the timeout really bounds the call.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunResult {
@@ -39,6 +45,7 @@ export async function runCommand(
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
+      detached: options.ownProcessGroup ?? false,
     }).spawn();
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
@@ -49,8 +56,9 @@ export async function runCommand(
   let timedOut = false;
   const killTimer = setTimeout(() => {
     timedOut = true;
-    signal(child, "SIGTERM");
-    setTimeout(() => signal(child, "SIGKILL"), KILL_GRACE_MS);
+    const group = options.ownProcessGroup ?? false;
+    signal(child, "SIGTERM", group);
+    setTimeout(() => signal(child, "SIGKILL", group), KILL_GRACE_MS);
   }, timeoutMs);
   const output = await child.output().finally(() => clearTimeout(killTimer));
   const result: RunResult = {
@@ -89,23 +97,43 @@ export interface DetachedOptions {
  * SSH hang-ups) with no pipes back to us, and returns its pid.
  */
 export function spawnDetached(argv: readonly string[], options: DetachedOptions = {}): number {
-  const [program, ...args] = argv;
+  const [program] = argv;
   if (program === undefined) throw new Error("spawnDetached() needs a program");
+  // `setsid PROGRAM` gives the same new session (pid = process group = session) through
+  // Deno's cheap spawn path; `detached` forks the whole runtime, which costs milliseconds.
+  const setsid = setsidPath();
+  const [command, ...args] = setsid ? [setsid, ...argv] : argv;
   try {
-    const child = new Deno.Command(program, {
+    const child = new Deno.Command(command!, {
       args,
       cwd: options.cwd,
       env: options.env,
       stdin: "null",
       stdout: "null",
       stderr: "null",
-      detached: true,
+      detached: setsid === null,
     }).spawn();
     child.unref();
     return child.pid;
   } catch (error) {
     throw new CommandError(`Cannot start ${program}: ${String(error)}.`, argv, null, "");
   }
+}
+
+let setsidLocation: string | null | undefined;
+
+/** util-linux's setsid where there is one (Linux); null elsewhere (macOS). */
+function setsidPath(): string | null {
+  if (setsidLocation === undefined) {
+    setsidLocation = ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
+      try {
+        return Deno.statSync(path).isFile;
+      } catch {
+        return false;
+      }
+    }) ?? null;
+  }
+  return setsidLocation;
 }
 
 async function writeStdin(child: Deno.ChildProcess, text: string): Promise<void> {
@@ -118,9 +146,10 @@ async function writeStdin(child: Deno.ChildProcess, text: string): Promise<void>
   }
 }
 
-function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
+function signal(child: Deno.ChildProcess, name: Deno.Signal, group = false): void {
   try {
-    child.kill(name);
+    if (group) Deno.kill(-child.pid, name);
+    else child.kill(name);
   } catch {
     // Already gone.
   }

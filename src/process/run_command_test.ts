@@ -39,3 +39,13 @@ Deno.test("runCommand() reports a missing program in one sentence", async () => 
     /^CommandError: Cannot run molq-no-such-program: command not found\.$/,
   );
 });
+
+Deno.test("runCommand() with ownProcessGroup also kills a wrapper's children at the timeout", async () => {
+  const started = Date.now();
+  // Without the group kill, the orphaned `sleep` would hold the pipes open for 30 s.
+  await assert.rejects(
+    runCommand(["sh", "-c", "sleep 30; echo done"], { timeoutMs: 200, ownProcessGroup: true }),
+    (e: unknown) => e instanceof CommandError && e.timedOut,
+  );
+  assert.ok(Date.now() - started < 10_000);
+});

@@ -215,6 +215,9 @@ export class LsfScheduler implements Scheduler {
   ): Promise<RunResult> {
     return await runCommand([this.#commands[name], ...args], {
       timeoutMs: this.#timeoutMs,
+      // A hanging site wrapper's children must die with it at the timeout (bsub stays in
+      // our group, so that an interrupted submission takes it along).
+      ownProcessGroup: name !== "bsub",
       ...options,
     });
   }

@@ -210,6 +210,9 @@ export class PbsScheduler implements Scheduler {
       timeoutMs: this.#timeoutMs,
       allowFailure,
       cwd,
+      // A hanging site wrapper's children must die with it at the timeout (qsub stays in
+      // our group, so that an interrupted submission takes it along).
+      ownProcessGroup: name !== "qsub",
     });
   }
 }

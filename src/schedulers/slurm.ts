@@ -201,7 +201,14 @@ export class SlurmScheduler implements Scheduler {
   ): Promise<RunResult> {
     const argv = [this.#commands[name], ...args];
     try {
-      return await runCommand(argv, { timeoutMs: this.#timeoutMs, allowFailure: true, env });
+      // A hanging site wrapper's children must die with it at the timeout; sbatch stays in
+      // our process group, so an interrupted submission takes it along.
+      return await runCommand(argv, {
+        timeoutMs: this.#timeoutMs,
+        allowFailure: true,
+        env,
+        ownProcessGroup: name !== "sbatch",
+      });
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       const why = error.timedOut
