@@ -3,7 +3,7 @@ import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import { formatElapsed } from "../core/duration.ts";
 import { renderTable } from "./table.ts";
-import { paint, STATE_COLORS } from "./style.ts";
+import { paint, printable, STATE_COLORS } from "./style.ts";
 
 export function renderJobTable(
   records: readonly JobRecord[],
@@ -15,9 +15,9 @@ export function renderJobTable(
     paint(r.state, STATE_COLORS[r.state], color),
     r.cluster,
     r.schedulerJobId ?? "-",
-    r.name ?? r.commandDisplay,
+    printable(r.name ?? r.commandDisplay),
     elapsed(r, now),
-    r.exitCode !== null ? String(r.exitCode) : (r.stateDetail ?? ""),
+    r.exitCode !== null ? String(r.exitCode) : printable(r.stateDetail ?? ""),
   ]);
   return renderTable(
     ["ID", "STATE", "CLUSTER", "SCHED ID", "NAME/COMMAND", "ELAPSED", "EXIT/REASON"],

@@ -45,3 +45,12 @@ export function visibleWidth(text: string): number {
   // deno-lint-ignore no-control-regex
   return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
 }
+
+/**
+ * User text made safe for a terminal: line breaks and tabs become spaces, other control
+ * characters (an ESC could repaint the screen) become `?`.
+ */
+export function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\n\r\t]/g, " ").replace(/[\x00-\x1f\x7f\x9b]/g, "?");
+}

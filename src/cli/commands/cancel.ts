@@ -19,7 +19,8 @@ Example:
     )
     .action(async (ids: string[], options: { json?: boolean }) => {
       const ctx = context();
-      const records = ids.map((id) => resolveJob(ctx.store, id));
+      // A retried job is cancelled in its latest attempt (which may still wait out its backoff).
+      const records = ids.map((id) => ctx.store.latestAttempt(resolveJob(ctx.store, id)));
       const done = [];
       const errors: string[] = [];
       for (const record of records) {

@@ -6,7 +6,7 @@ import { resolveJob } from "../../api/resolve_job.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson, transitionToJson } from "../record_json.ts";
 import { renderTable } from "../table.ts";
-import { paint, STATE_COLORS } from "../style.ts";
+import { paint, printable, STATE_COLORS } from "../style.ts";
 import { elapsed } from "../job_rows.ts";
 
 export function inspectCommand(context: () => CliContext): Command {
@@ -45,7 +45,10 @@ Example:
           tasks,
         });
       }
-      const fields = describe(record, ctx.color);
+      const fields = describe(record, ctx.color).map((
+        [k, v],
+        i,
+      ) => [k, i === 1 ? v : printable(v)]);
       ctx.print(renderTable(["FIELD", "VALUE"], fields).split("\n").slice(1).join("\n"));
       ctx.print("\nTimeline:");
       ctx.print(
@@ -80,7 +83,7 @@ Example:
     });
 }
 
-function describe(r: JobRecord, color: boolean): string[][] {
+function describe(r: JobRecord, color: boolean): [string, string][] {
   const time = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
   const res = r.request.resources;
   const sched = r.request.scheduling;
@@ -97,7 +100,8 @@ function describe(r: JobRecord, color: boolean): string[][] {
     ["job id", r.jobId],
     [
       "state",
-      paint(r.state, STATE_COLORS[r.state], color) + (r.stateDetail ? ` (${r.stateDetail})` : ""),
+      paint(r.state, STATE_COLORS[r.state], color) +
+      (r.stateDetail ? ` (${printable(r.stateDetail)})` : ""),
     ],
     ["cluster", `${r.cluster} (${r.scheduler})`],
     ["scheduler id", r.schedulerJobId ?? "-"],
