@@ -92,3 +92,12 @@ function exists(path: string): boolean {
     return false;
   }
 }
+
+/** Takes a cancel marker back when the scheduler refused the cancel. */
+export function removeCancelledMarker(jobDir: string): void {
+  try {
+    Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
+  } catch {
+    // already gone
+  }
+}

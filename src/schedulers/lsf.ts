@@ -4,16 +4,17 @@
  * exit-code file; `bkill` to cancel.
  */
 import type { JobRequest } from "../core/job_request.ts";
-import { CommandError, MolqError } from "../core/errors.ts";
+import { MolqError } from "../core/errors.ts";
 import { runCommand, type RunResult } from "../process/run_command.ts";
 import {
-  CANCELLED_MARKER,
   JOB_SCRIPT,
   jobFile,
   listTaskEvidence,
   readJobEvidence,
+  removeCancelledMarker,
   writeCancelledMarker,
 } from "./job_files.ts";
+import { commandDetail, firstLine, schedulerMessage } from "./directive_text.ts";
 import {
   BJOBS_FIELDS,
   type LsfJobStatus,
@@ -111,7 +112,7 @@ export class LsfScheduler implements Scheduler {
       allowFailure: true,
     })
       .catch((error) => {
-        marked.forEach((job) => removeCancelMarker(job.jobDir));
+        marked.forEach((job) => removeCancelledMarker(job.jobDir));
         throw new MolqError(`Cannot cancel LSF jobs: ${commandDetail(error)}`);
       });
     const gone = new Set<string>();
@@ -122,9 +123,9 @@ export class LsfScheduler implements Scheduler {
       else refused.push(line);
     }
     // A job that had already finished was not cancelled by us.
-    for (const job of marked) if (gone.has(job.schedulerJobId)) removeCancelMarker(job.jobDir);
+    for (const job of marked) if (gone.has(job.schedulerJobId)) removeCancelledMarker(job.jobDir);
     if (refused.length > 0) {
-      marked.forEach((job) => removeCancelMarker(job.jobDir));
+      marked.forEach((job) => removeCancelledMarker(job.jobDir));
       throw new MolqError(`LSF refused to cancel: ${refused[0]}`);
     }
   }
@@ -142,7 +143,7 @@ export class LsfScheduler implements Scheduler {
     const byKey = new Map(statuses.map((status) => [lsfKey(status), status]));
     const missing: TrackedJob[] = [];
     for (const job of jobs) {
-      const cancelRequested = hasCancelMarker(job.jobDir);
+      const cancelRequested = readJobEvidence(job.jobDir).cancelled;
       if (job.arrayTaskId === null) {
         const elements = statuses.filter((s) => s.jobId === job.schedulerJobId && s.index > 0);
         for (const element of elements) {
@@ -267,33 +268,4 @@ function evidencedTasks(
     const schedulerJobId = `${parent.schedulerJobId}[${index}]`;
     return [{ arrayJobId: parent.jobId, taskId: index, schedulerJobId, observation }];
   });
-}
-
-function hasCancelMarker(jobDir: string): boolean {
-  return readJobEvidence(jobDir).cancelled;
-}
-
-function removeCancelMarker(jobDir: string): void {
-  try {
-    Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
-  } catch {
-    // already gone
-  }
-}
-
-/** What the scheduler said when it refused: its own words, not our wrapper's. */
-function schedulerMessage(error: unknown): string {
-  const said = error instanceof CommandError && error.code !== null
-    ? error.stderr.split("\n").map((line) => line.trim()).find((line) => line !== "")
-    : undefined;
-  return said ?? commandDetail(error);
-}
-
-function commandDetail(error: unknown): string {
-  if (error instanceof MolqError) return error.message;
-  throw error;
-}
-
-function firstLine(text: string): string {
-  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
 }

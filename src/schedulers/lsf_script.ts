@@ -7,6 +7,7 @@ import { UsageError } from "../core/errors.ts";
 import { memoryMebibytes } from "../core/memory.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { renderJobScript } from "./job_script.ts";
+import { insertBeforeExtension, singleLine } from "./directive_text.ts";
 import { assertSupported, type RequestField, type SubmitContext } from "./scheduler.ts";
 
 export const LSF_SUPPORTED: ReadonlySet<RequestField> = new Set<RequestField>([
@@ -66,7 +67,9 @@ export function lsfDirectives(context: SubmitContext): string[] {
   const { resources: r, scheduling: s, name } = context.request;
   const lines: string[] = [];
   const add = (flag: string, value?: string) =>
-    lines.push(value === undefined ? flag : `${flag} ${shellQuote(oneLine(flag, value))}`);
+    lines.push(
+      value === undefined ? flag : `${flag} ${shellQuote(singleLine("LSF", flag, value))}`,
+    );
   const label = name?.replace(/[[\]]/g, "_");
   if (s.array) {
     add(
@@ -100,20 +103,4 @@ export function lsfDirectives(context: SubmitContext): string[] {
     add("-ti"); // end the job at once (TERM_ORPHAN_SYSTEM) if the dependency can never hold
   }
   return lines;
-}
-
-/** `stdout.log` → `stdout.%I.log`: each array element gets its own file. */
-function insertBeforeExtension(path: string, token: string): string {
-  const slash = path.lastIndexOf("/");
-  const dot = path.lastIndexOf(".");
-  return dot > slash + 1 ? `${path.slice(0, dot)}.${token}${path.slice(dot)}` : `${path}.${token}`;
-}
-
-function oneLine(flag: string, value: string): string {
-  if (/[\n\r\0]/.test(value)) {
-    throw new UsageError(
-      `The LSF directive ${flag} cannot hold a line break: ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
 }

@@ -4,16 +4,17 @@
  * forgotten, and `qdel`. The flavour is read once from `qstat --version` unless given.
  */
 import type { JobRequest } from "../core/job_request.ts";
-import { CommandError, MolqError } from "../core/errors.ts";
+import { MolqError } from "../core/errors.ts";
 import { runCommand, type RunResult } from "../process/run_command.ts";
 import {
-  CANCELLED_MARKER,
   JOB_SCRIPT,
   jobFile,
   listTaskEvidence,
   readJobEvidence,
+  removeCancelledMarker,
   writeCancelledMarker,
 } from "./job_files.ts";
+import { commandDetail, schedulerMessage } from "./directive_text.ts";
 import {
   parsePbsFlavour,
   parseQstatErrors,
@@ -123,7 +124,7 @@ export class PbsScheduler implements Scheduler {
     for (const job of jobs) {
       const short = shortPbsId(job.schedulerJobId);
       // Only whole jobs get the marker, so in a task's directory it means its array was cancelled.
-      const cancelRequested = hasCancelMarker(job.jobDir);
+      const cancelRequested = readJobEvidence(job.jobDir).cancelled;
       if (short.endsWith("[]") && job.arrayTaskId === null) {
         const tasks = [...statuses.values()].filter((s) => pbsArrayOf(s.id)?.parent === short);
         for (const task of tasks) {
@@ -154,7 +155,7 @@ export class PbsScheduler implements Scheduler {
     for (const job of marked) writeCancelledMarker(job.jobDir);
     const result = await this.#run("qdel", jobs.map((job) => job.schedulerJobId), true)
       .catch((error) => {
-        for (const job of marked) removeCancelMarker(job.jobDir);
+        for (const job of marked) removeCancelledMarker(job.jobDir);
         throw new MolqError(`Cannot cancel PBS jobs: ${commandDetail(error)}`);
       });
     const gone = new Set<string>();
@@ -167,10 +168,10 @@ export class PbsScheduler implements Scheduler {
     }
     // A job that had already finished was not cancelled by us.
     for (const job of marked) {
-      if (gone.has(shortPbsId(job.schedulerJobId))) removeCancelMarker(job.jobDir);
+      if (gone.has(shortPbsId(job.schedulerJobId))) removeCancelledMarker(job.jobDir);
     }
     if (refused.length > 0 || (result.code !== 0 && gone.size === 0)) {
-      for (const job of marked) removeCancelMarker(job.jobDir);
+      for (const job of marked) removeCancelledMarker(job.jobDir);
       throw new MolqError(
         `PBS refused to cancel: ${refused[0] ?? `qdel exited with code ${result.code}`}.`,
       );
@@ -265,29 +266,4 @@ function evidencedTasks(
       observation,
     }];
   });
-}
-
-function hasCancelMarker(jobDir: string): boolean {
-  return readJobEvidence(jobDir).cancelled;
-}
-
-function removeCancelMarker(jobDir: string): void {
-  try {
-    Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
-  } catch {
-    // already gone
-  }
-}
-
-/** What the scheduler said when it refused: its own words, not our wrapper's. */
-function schedulerMessage(error: unknown): string {
-  const said = error instanceof CommandError && error.code !== null
-    ? error.stderr.split("\n").map((line) => line.trim()).find((line) => line !== "")
-    : undefined;
-  return said ?? commandDetail(error);
-}
-
-function commandDetail(error: unknown): string {
-  if (error instanceof MolqError) return error.message;
-  throw error;
 }

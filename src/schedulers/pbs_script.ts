@@ -8,6 +8,7 @@ import { formatClock } from "../core/duration.ts";
 import { memoryMebibytes } from "../core/memory.ts";
 import { shellQuote } from "../core/shell_quote.ts";
 import { renderJobScript } from "./job_script.ts";
+import { insertBeforeExtension, singleLine } from "./directive_text.ts";
 import type { PbsFlavour } from "./pbs_parse.ts";
 import { assertSupported, type RequestField, type SubmitContext } from "./scheduler.ts";
 
@@ -83,7 +84,7 @@ export function pbsDirectives(context: SubmitContext, flavour: PbsFlavour): stri
   const { resources: r, scheduling: s, name } = context.request;
   const lines: string[] = [];
   const add = (flag: string, value: string) =>
-    lines.push(`${flag} ${shellQuote(oneLine(flag, value))}`);
+    lines.push(`${flag} ${shellQuote(singleLine("PBS", flag, value))}`);
   if (name) add("-N", pbsJobName(name));
   if (s.partition) add("-q", s.partition);
   if (s.account) add("-A", s.account);
@@ -150,19 +151,4 @@ function pbsPath(path: string): string {
 /** PBS Pro substitutes `^array_index^` in each subjob's paths: `stdout.log` → `stdout.^array_index^.log`. */
 function arrayTemplate(path: string): string {
   return insertBeforeExtension(path, "^array_index^");
-}
-
-function insertBeforeExtension(path: string, token: string): string {
-  const slash = path.lastIndexOf("/");
-  const dot = path.lastIndexOf(".");
-  return dot > slash + 1 ? `${path.slice(0, dot)}.${token}${path.slice(dot)}` : `${path}.${token}`;
-}
-
-function oneLine(flag: string, value: string): string {
-  if (/[\n\r\0]/.test(value)) {
-    throw new UsageError(
-      `The PBS directive ${flag} cannot hold a line break: ${JSON.stringify(value)}.`,
-    );
-  }
-  return value;
 }

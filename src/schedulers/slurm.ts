@@ -7,6 +7,7 @@ import type { JobRequest } from "../core/job_request.ts";
 import { CommandError, MolqError } from "../core/errors.ts";
 import { runCommand, type RunResult } from "../process/run_command.ts";
 import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
+import { firstLine } from "./directive_text.ts";
 import {
   assertSupported,
   type RequestField,
@@ -273,8 +274,4 @@ function commandFailed(name: string, result: RunResult): MolqError {
   return new MolqError(
     `Cannot query SLURM: ${name} failed with exit code ${result.code}: ${why.replace(/\.$/, "")}.`,
   );
-}
-
-function firstLine(text: string): string {
-  return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
 }

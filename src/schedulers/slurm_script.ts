@@ -7,6 +7,7 @@ import type { DependencyKind } from "../core/job_request.ts";
 import { UsageError } from "../core/errors.ts";
 import { memoryMebibytes } from "../core/memory.ts";
 import { renderJobScript } from "./job_script.ts";
+import { insertBeforeExtension } from "./directive_text.ts";
 import type { SubmitContext } from "./scheduler.ts";
 
 /** molq dependency kinds → SLURM's: `after` (any end) is SLURM's `afterany`, `afterstart` its `after`. */
@@ -105,19 +106,12 @@ export function slurmLogPattern(path: string, isArray: boolean): string {
     );
   }
   const escaped = path.replaceAll("%", "%%");
-  return isArray ? withTaskSuffix(escaped, "%A_%a") : escaped;
+  return isArray ? insertBeforeExtension(escaped, "%A_%a") : escaped;
 }
 
 /** An array task's log path: what SLURM made of `slurmLogPattern(path, true)`. */
 export function arrayTaskLogPath(path: string, arrayJobId: string, taskId: string): string {
-  return withTaskSuffix(path, `${arrayJobId}_${taskId}`);
-}
-
-function withTaskSuffix(path: string, suffix: string): string {
-  const slash = path.lastIndexOf("/");
-  const dot = path.lastIndexOf(".");
-  if (dot > slash + 1) return `${path.slice(0, dot)}.${suffix}${path.slice(dot)}`;
-  return `${path}.${suffix}`;
+  return insertBeforeExtension(path, `${arrayJobId}_${taskId}`);
 }
 
 function gres(gpus: number | undefined, gpuType: string | undefined): string | null {
