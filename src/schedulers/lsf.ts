@@ -24,7 +24,8 @@ import {
   parseBsubOutput,
 } from "./lsf_parse.ts";
 import { renderLsfScript, validateLsfRequest } from "./lsf_script.ts";
-import { observeLsfEvidence, observeLsfStatus } from "./lsf_states.ts";
+import { observeLsfStatus } from "./lsf_states.ts";
+import { observeEvidence } from "./evidence_observation.ts";
 import type {
   ArrayTaskObservation,
   Observation,
@@ -94,7 +95,7 @@ export class LsfScheduler implements Scheduler {
       missing = this.#resolve(missing, history, observations, newArrayTasks);
     }
     for (const job of missing) {
-      const observation = observeLsfEvidence(readJobEvidence(job.jobDir, job.arrayTaskId));
+      const observation = observeEvidence("LSF", readJobEvidence(job.jobDir, job.arrayTaskId));
       if (observation) observations.set(job.jobId, observation);
     }
     for (const job of jobs.filter((job) => job.arrayTaskId === null)) {
@@ -263,7 +264,7 @@ function evidencedTasks(
 ): ArrayTaskObservation[] {
   const seen = new Set(reported.filter((t) => t.arrayJobId === parent.jobId).map((t) => t.taskId));
   return listTaskEvidence(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observeLsfEvidence(readJobEvidence(parent.jobDir, index));
+    const observation = observeEvidence("LSF", readJobEvidence(parent.jobDir, index));
     if (!observation) return [];
     const schedulerJobId = `${parent.schedulerJobId}[${index}]`;
     return [{ arrayJobId: parent.jobId, taskId: index, schedulerJobId, observation }];

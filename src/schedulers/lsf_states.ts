@@ -3,7 +3,6 @@
  * EXIT are final; UNKWN (lost contact) and ZOMBI (being killed) never are.
  */
 import { describeExit } from "./exit_status.ts";
-import type { JobEvidence } from "./job_files.ts";
 import type { LsfJobStatus } from "./lsf_parse.ts";
 import type { Observation } from "./scheduler.ts";
 
@@ -68,26 +67,4 @@ export function observeLsfStatus(status: LsfJobStatus, cancelRequested: boolean)
     ? "LSF ended the job (EXIT) without an exit code."
     : describeExit(exitCode);
   return { state: "failed", exitCode, failureReason, ...final };
-}
-
-/**
- * What the job's own files say once LSF (bjobs and bhist) has forgotten it. Null when
- * there is no evidence (the reconciler decides on lost).
- */
-export function observeLsfEvidence(evidence: JobEvidence): Observation | null {
-  const times = { startedAt: evidence.startedAt ?? null, finishedAt: evidence.finishedAt ?? null };
-  const code = evidence.exitCode;
-  if (code === 0) return { state: "succeeded", exitCode: 0, ...times };
-  if (evidence.cancelled) {
-    const failureReason = "Cancelled; LSF no longer lists the job.";
-    return {
-      state: "cancelled",
-      exitCode: code ?? null,
-      failureReason,
-      ...times,
-      finishedAt: times.finishedAt ?? Date.now(),
-    };
-  }
-  if (code === undefined) return null;
-  return { state: "failed", exitCode: code, failureReason: describeExit(code), ...times };
 }

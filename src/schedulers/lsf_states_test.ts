@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseBjobsJson } from "./lsf_parse.ts";
-import { observeLsfEvidence, observeLsfStatus } from "./lsf_states.ts";
+import { observeLsfStatus } from "./lsf_states.ts";
+import { observeEvidence } from "./evidence_observation.ts";
 
 const text = Deno.readTextFileSync(new URL("../../testdata/lsf/bjobs.json", import.meta.url));
 const byId = new Map(parseBjobsJson(text).statuses.map((s) => [`${s.jobId}.${s.index}`, s]));
@@ -66,12 +67,15 @@ Deno.test("observeLsfStatus() explains other TERM_ reasons and a dependency neve
   );
 });
 
-Deno.test("observeLsfEvidence() trusts the job's exit code and molq's cancel marker", () => {
+Deno.test("observeEvidence() trusts the job's exit code and molq's cancel marker", () => {
   assert.equal(
-    observeLsfEvidence({ exitCode: 0, timedOut: false, cancelled: false })?.state,
+    observeEvidence("LSF", { exitCode: 0, timedOut: false, cancelled: false })?.state,
     "succeeded",
   );
-  assert.equal(observeLsfEvidence({ exitCode: 9, timedOut: false, cancelled: false })?.exitCode, 9);
-  assert.equal(observeLsfEvidence({ timedOut: false, cancelled: true })?.state, "cancelled");
-  assert.equal(observeLsfEvidence({ timedOut: false, cancelled: false }), null);
+  assert.equal(
+    observeEvidence("LSF", { exitCode: 9, timedOut: false, cancelled: false })?.exitCode,
+    9,
+  );
+  assert.equal(observeEvidence("LSF", { timedOut: false, cancelled: true })?.state, "cancelled");
+  assert.equal(observeEvidence("LSF", { timedOut: false, cancelled: false }), null);
 });

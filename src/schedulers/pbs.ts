@@ -27,7 +27,8 @@ import {
   shortPbsId,
 } from "./pbs_parse.ts";
 import { PBS_SUPPORTED, renderPbsScript, validatePbsRequest } from "./pbs_script.ts";
-import { observePbsEvidence, observePbsStatus } from "./pbs_states.ts";
+import { observePbsStatus } from "./pbs_states.ts";
+import { observeEvidence } from "./evidence_observation.ts";
 import {
   type ArrayTaskObservation,
   assertSupported,
@@ -142,7 +143,7 @@ export class PbsScheduler implements Scheduler {
       const status = statuses.get(short);
       const observation = status
         ? observePbsStatus(status, { flavour, cancelRequested, isArray: short.endsWith("[]") })
-        : observePbsEvidence(readJobEvidence(job.jobDir, job.arrayTaskId));
+        : observeEvidence("PBS", readJobEvidence(job.jobDir, job.arrayTaskId));
       if (observation) observations.set(job.jobId, observation);
     }
     return { observations, newArrayTasks, commandCalls: this.#calls - callsBefore };
@@ -257,7 +258,7 @@ function evidencedTasks(
   schedulerJobId: (index: string) => string,
 ): ArrayTaskObservation[] {
   return listTaskEvidence(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observePbsEvidence(readJobEvidence(parent.jobDir, index));
+    const observation = observeEvidence("PBS", readJobEvidence(parent.jobDir, index));
     if (!observation) return [];
     return [{
       arrayJobId: parent.jobId,

@@ -3,7 +3,6 @@
  * Only F and X (PBS Pro) and C (Torque) are final; T, M, B and E never are.
  */
 import { describeExit, signalName } from "./exit_status.ts";
-import type { JobEvidence } from "./job_files.ts";
 import type { PbsFlavour, PbsJobStatus } from "./pbs_parse.ts";
 import type { Observation } from "./scheduler.ts";
 
@@ -130,26 +129,4 @@ function isWalltimeKill(status: PbsJobStatus, flavour: PbsFlavour): boolean {
   const { walltimeUsedSeconds: used, walltimeLimitSeconds: limit } = status;
   return flavour === "torque" && code !== null && code > 256 && used !== null && limit !== null &&
     used >= limit;
-}
-
-/**
- * What the job's own files say once PBS has forgotten it: the exit code it wrote, or
- * molq's cancel marker. Null when there is no evidence (the reconciler decides on lost).
- */
-export function observePbsEvidence(evidence: JobEvidence): Observation | null {
-  const times = { startedAt: evidence.startedAt ?? null, finishedAt: evidence.finishedAt ?? null };
-  const code = evidence.exitCode;
-  if (code === 0) return { state: "succeeded", exitCode: 0, ...times };
-  if (evidence.cancelled) {
-    const failureReason = "Cancelled; PBS no longer lists the job.";
-    return {
-      state: "cancelled",
-      exitCode: code ?? null,
-      failureReason,
-      ...times,
-      finishedAt: times.finishedAt ?? Date.now(),
-    };
-  }
-  if (code === undefined) return null;
-  return { state: "failed", exitCode: code, failureReason: describeExit(code), ...times };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseQstatFull, parseQstatJson } from "./pbs_parse.ts";
-import { observePbsEvidence, observePbsStatus } from "./pbs_states.ts";
+import { observePbsStatus } from "./pbs_states.ts";
+import { observeEvidence } from "./evidence_observation.ts";
 
 const sample = (name: string) =>
   Deno.readTextFileSync(new URL(`../../testdata/pbs/${name}`, import.meta.url));
@@ -79,19 +80,19 @@ Deno.test("observePbsStatus() reads an array's own Exit_status", () => {
   assert.equal(observePbsStatus({ ...array, state: "F", exitStatus: 1 }, asArray).state, "failed");
 });
 
-Deno.test("observePbsEvidence() trusts the job's exit code and molq's cancel marker", () => {
+Deno.test("observeEvidence() trusts the job's exit code and molq's cancel marker", () => {
   assert.equal(
-    observePbsEvidence({ exitCode: 0, timedOut: false, cancelled: false })?.state,
+    observeEvidence("PBS", { exitCode: 0, timedOut: false, cancelled: false })?.state,
     "succeeded",
   );
   assert.equal(
-    observePbsEvidence({ exitCode: 4, timedOut: false, cancelled: false })?.failureReason,
+    observeEvidence("PBS", { exitCode: 4, timedOut: false, cancelled: false })?.failureReason,
     "Exited with code 4.",
   );
   assert.equal(
-    observePbsEvidence({ exitCode: 143, timedOut: false, cancelled: true })?.state,
+    observeEvidence("PBS", { exitCode: 143, timedOut: false, cancelled: true })?.state,
     "cancelled",
   );
-  assert.equal(observePbsEvidence({ timedOut: false, cancelled: true })?.state, "cancelled");
-  assert.equal(observePbsEvidence({ startedAt: 1, timedOut: false, cancelled: false }), null);
+  assert.equal(observeEvidence("PBS", { timedOut: false, cancelled: true })?.state, "cancelled");
+  assert.equal(observeEvidence("PBS", { startedAt: 1, timedOut: false, cancelled: false }), null);
 });
