@@ -78,6 +78,18 @@ function setUp(): Promise<Fixture> {
 const submit = (...flags: string[]) => ["submit", "local", ...flags, "--", "true"];
 
 const CASES: Case[] = [
+  {
+    name: "--timeout without --wait on submit",
+    args: submit("--timeout", "1s"),
+    code: 2,
+    stderr: /^molq: --timeout goes with --wait\.$/,
+  },
+  {
+    name: "submit --wait with a bad --timeout",
+    args: submit("--wait", "--timeout", "soon"),
+    code: 2,
+    stderr: /^molq: Invalid duration "soon": expected/,
+  },
   // Memory sizes.
   {
     name: "--mem with an unknown unit",

@@ -121,3 +121,22 @@ Deno.test("submit --wait submits and waits in one step", async () => {
     /molq: 1 of 1 jobs did not succeed: [0-9a-f]{8} failed \(Exited with code 5\.\)\.\n$/,
   );
 });
+
+Deno.test("submit --wait --timeout stops waiting with exit 3 and leaves the job running", async () => {
+  const box = sandbox();
+  const result = await box.molq([
+    "submit",
+    "local",
+    "--wait",
+    "--timeout",
+    "1s",
+    "--",
+    "sleep",
+    "30",
+  ]);
+  assert.equal(result.code, 3, result.stderr);
+  assert.match(result.stderr, /Timed out after \d+ s waiting for 1 of 1 jobs; they keep running\./);
+  const [record] = await box.json<Record<string, unknown>[]>(["list"]);
+  assert.equal(record?.state, "running");
+  await box.molq(["cancel", record!.job_id as string]);
+});

@@ -85,6 +85,10 @@ async function clusterRows(ctx: CliContext): Promise<ClusterRow[]> {
     r.total += Number(c.total);
     rows.set(c.cluster, r);
   }
+  // A cluster polled in the past keeps its row after cleanup removed its records.
+  for (const poll of polls.values()) {
+    if (!rows.has(poll.name)) rows.set(poll.name, row(poll.name, poll.scheduler, false));
+  }
   for (const r of rows.values()) {
     const poll = polls.get(r.name);
     r.last_poll = poll?.lastPollAt ? new Date(poll.lastPollAt).toISOString() : null;

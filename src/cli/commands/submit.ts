@@ -9,6 +9,8 @@ import type { CliContext } from "../context.ts";
 import { collect, exitCodeOption, integerOption, keyValueOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
 import { waitAndReport } from "./watch.ts";
+import { parseDurationSeconds } from "../../core/duration.ts";
+import { UsageError } from "../../core/errors.ts";
 
 export function submitCommand(context: () => CliContext): Command {
   return new Command("submit")
@@ -56,6 +58,7 @@ export function submitCommand(context: () => CliContext): Command {
       "where job directories go (default: profile jobs_dir or ./.molq/jobs)",
     )
     .option("--wait", "wait for the job to finish; exit 0 only if it succeeded")
+    .option("--timeout <duration>", "with --wait: stop waiting after this long (exit 3)")
     .option("--json", "print the record as JSON")
     .addHelpText(
       "after",
@@ -70,6 +73,11 @@ Examples:
     )
     .action(async (scheduler: string | undefined, options: Record<string, unknown>) => {
       const ctx = context();
+      if (options.timeout !== undefined && !options.wait) {
+        throw new UsageError("--timeout goes with --wait.");
+      }
+      const timeout = options.timeout as string | undefined;
+      const timeoutMs = timeout === undefined ? undefined : parseDurationSeconds(timeout) * 1000;
       const config = await ctx.config();
       const target = resolveCluster(config, {
         clusterFlag: options.cluster as string | undefined,
@@ -91,7 +99,9 @@ Examples:
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,
       );
-      if (options.wait) return await waitAndReport(ctx, [record.jobId], { json: !!options.json });
+      if (options.wait) {
+        return await waitAndReport(ctx, [record.jobId], { json: !!options.json, timeoutMs });
+      }
       if (options.json) ctx.printJson(recordToJson(record));
       else ctx.print(`${record.jobId}  submitted to ${record.cluster} as ${record.schedulerJobId}`);
     });
