@@ -9,7 +9,7 @@ import { isTerminal, type JobState } from "../core/job_state.ts";
 import type { JobStore, RecordPatch } from "../store/job_store.ts";
 import { acquirePollLease, releasePollLease, renewPollLease } from "../store/cluster_polls.ts";
 import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
-import { readJobEvidence } from "../schedulers/job_files.ts";
+import { readJobEvidence, readSchedulerId } from "../schedulers/job_files.ts";
 import { describeExit } from "../schedulers/exit_status.ts";
 import { deriveArrayState } from "./derive_array_state.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
@@ -253,6 +253,15 @@ export class JobReconciler {
     record: JobRecord,
     now: number,
   ): [JobState, RecordPatch, string] | "wait" | null {
+    const schedulerJobId = record.request.scheduling.array
+      ? undefined
+      : readSchedulerId(record.jobDir);
+    if (schedulerJobId !== undefined) {
+      // The job wrote its own id: track it from the next pass like any submitted job.
+      const why =
+        `The submission was interrupted after the scheduler accepted it as ${schedulerJobId}.`;
+      return ["submitted", { schedulerJobId, submittedAt: record.createdAt }, why];
+    }
     const evidence = readJobEvidence(record.jobDir);
     const why =
       "The submission was interrupted after the job started; its own files tell the rest.";

@@ -115,3 +115,31 @@ Deno.test("JobReconciler: a job the scheduler stops listing becomes lost only af
   assert.equal(lost.state, "lost");
   assert.match(lost.failureReason!, /have not known this job for 6 polls/);
 });
+
+Deno.test("JobReconciler: a submission interrupted after the job started is tracked by the id the job wrote", async () => {
+  const base = Deno.makeTempDirSync({ prefix: "molq-adopt-" });
+  const store = JobStore.open(join(base, "jobs.db"));
+  const jobDir = join(base, "job");
+  Deno.mkdirSync(jobDir);
+  Deno.writeTextFileSync(join(jobDir, "scheduler_id"), "4242\n");
+  const record = sampleRecord({
+    cluster: "slurm",
+    scheduler: "slurm",
+    jobDir,
+    createdAt: Date.now() - 120_000,
+  });
+  store.insert(record);
+  const scheduler = new SwitchableScheduler();
+  scheduler.running.add("4242");
+  const reconciler = new JobReconciler(store, "slurm", scheduler, {
+    minIntervalMs: 0,
+    commandTimeoutMs: 1_000,
+    submitGraceMs: 60_000,
+  });
+  await reconciler.reconcile({ force: true });
+  const adopted = store.get(record.jobId)!;
+  assert.equal(adopted.state, "submitted");
+  assert.equal(adopted.schedulerJobId, "4242");
+  await reconciler.reconcile({ force: true });
+  assert.equal(store.get(record.jobId)!.state, "running");
+});

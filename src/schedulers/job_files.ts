@@ -9,6 +9,7 @@ export const JOB_SCRIPT = "job.sh";
 export const USER_SCRIPT = "user_script";
 export const MANIFEST = "manifest.json";
 export const STARTED_AT = "started_at";
+export const SCHEDULER_ID = "scheduler_id";
 export const EXIT_CODE = "exit_code";
 export const TIMED_OUT_MARKER = "timed_out";
 export const CANCELLED_MARKER = "cancelled";
@@ -99,5 +100,14 @@ export function removeCancelledMarker(jobDir: string): void {
     Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
   } catch {
     // already gone
+  }
+}
+
+/** The scheduler id the job wrote at start (see `schedulerIdExpression`), if any. */
+export function readSchedulerId(jobDir: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(jobFile(jobDir, SCHEDULER_ID)).trim() || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -5,7 +5,14 @@
  */
 import type { JobCommand } from "../core/job_request.ts";
 import { shellJoin, shellQuote } from "../core/shell_quote.ts";
-import { EXIT_CODE, jobFile, STARTED_AT, TIMED_OUT_MARKER, USER_SCRIPT } from "./job_files.ts";
+import {
+  EXIT_CODE,
+  jobFile,
+  SCHEDULER_ID,
+  STARTED_AT,
+  TIMED_OUT_MARKER,
+  USER_SCRIPT,
+} from "./job_files.ts";
 
 export interface JobScriptOptions {
   jobId: string;
@@ -22,6 +29,12 @@ export interface JobScriptOptions {
    * `PBS_ARRAY_INDEX`, `LSB_JOBINDEX`). Evidence files then get a `.<task>` suffix.
    */
   arrayTaskVariable?: string;
+  /**
+   * A shell expression for the job's own scheduler id (`$$`, `$SLURM_JOB_ID`, ...), written
+   * to the job directory at start, so a submission interrupted before molq recorded the id
+   * can still be tracked. Not used for arrays.
+   */
+  schedulerIdExpression?: string;
   /** Supervise the command: survive a group TERM, and enforce this limit (local backend). */
   supervise?: { timeLimitSeconds: number | null; killGraceSeconds: number };
 }
@@ -44,6 +57,11 @@ export function renderJobScript(options: JobScriptOptions): string {
   for (const [name, value] of Object.entries(options.env)) {
     if (!ENV_NAME.test(name)) throw new Error(`invalid environment variable name ${name}`);
     lines.push(`export ${name}=${shellQuote(value)}`);
+  }
+  if (options.schedulerIdExpression && !options.arrayTaskVariable) {
+    lines.push(
+      `printf '%s\\n' "${options.schedulerIdExpression}" >"$molq_dir/${SCHEDULER_ID}.tmp" && mv -f "$molq_dir/${SCHEDULER_ID}.tmp" "$molq_dir/${SCHEDULER_ID}"`,
+    );
   }
   lines.push(
     `date +%s >"$molq_dir/${STARTED_AT}${suffix}.tmp" && mv -f "$molq_dir/${STARTED_AT}${suffix}.tmp" "$molq_dir/${STARTED_AT}${suffix}"`,

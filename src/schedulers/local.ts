@@ -50,6 +50,7 @@ export class LocalScheduler implements Scheduler {
       command: context.request.command,
       env: context.request.env,
       redirect: { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath },
+      schedulerIdExpression: "$$",
       supervise: {
         timeLimitSeconds: context.request.resources.timeLimitSeconds ?? null,
         killGraceSeconds: this.#killGraceSeconds,

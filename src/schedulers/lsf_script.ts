@@ -58,6 +58,7 @@ export function renderLsfScript(context: SubmitContext): string {
     command: request.command,
     env: request.env,
     directives: lsfDirectives(context).map((words) => `#BSUB ${words}`),
+    schedulerIdExpression: "$LSB_JOBID",
     arrayTaskVariable: request.scheduling.array ? "LSB_JOBINDEX" : undefined,
   });
 }

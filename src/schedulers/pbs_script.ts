@@ -75,6 +75,7 @@ export function renderPbsScript(context: SubmitContext, flavour: PbsFlavour): st
     command: request.command,
     env: request.env,
     directives: pbsDirectives(context, flavour).map((words) => `#PBS ${words}`),
+    schedulerIdExpression: "$PBS_JOBID",
     arrayTaskVariable: request.scheduling.array ? ARRAY_INDEX_VARIABLE[flavour] : undefined,
   });
 }

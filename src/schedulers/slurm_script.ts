@@ -34,6 +34,7 @@ export function renderSlurmScript(context: SubmitContext): string {
     command: context.request.command,
     env: context.request.env,
     directives: slurmDirectives(context),
+    schedulerIdExpression: "$SLURM_JOB_ID",
     arrayTaskVariable: context.request.scheduling.array ? ARRAY_TASK_VARIABLE : undefined,
   }).replaceAll("\r\n", "\r''\n");
 }
