@@ -41,13 +41,17 @@ export function openDatabase(path: string): DatabaseSync {
 
 function readVersion(db: DatabaseSync, path: string): number {
   try {
-    const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
-    // A non-empty file without our tables is someone else's database.
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
-    if (row.user_version === 0 && tables.n > 0) {
+    // One statement, one snapshot: another molq creating this store at the same moment
+    // commits its tables and its version together, and we must see both or neither.
+    const row = db.prepare(
+      `SELECT (SELECT user_version FROM pragma_user_version) AS version,
+              (SELECT count(*) FROM sqlite_master) AS tables`,
+    ).get() as { version: number; tables: number };
+    // A non-empty file without our version is someone else's database.
+    if (row.version === 0 && row.tables > 0) {
       throw new MolqError(`The file ${path} is an SQLite database, but not a molq store.`);
     }
-    return row.user_version;
+    return row.version;
   } catch (error) {
     if (error instanceof MolqError) throw error;
     const why = reason(error);
