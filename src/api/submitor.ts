@@ -22,8 +22,8 @@ import { applyDefaults } from "./apply_defaults.ts";
 import { builtinConfig, type MolqConfig } from "../config/config.ts";
 import { loadConfig } from "../config/load_config.ts";
 import { clusterRuntimeSettings, resolveCluster } from "../config/resolve.ts";
-import { submitJob } from "./submit_job.ts";
-import { resolveJob } from "./resolve_job.ts";
+import { submitJob } from "../reconcile/submit_job.ts";
+import { resolveJob } from "../store/resolve_job.ts";
 import { cancelJob } from "./cancel_job.ts";
 import { JobHandle } from "./job_handle.ts";
 

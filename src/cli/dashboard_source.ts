@@ -1,6 +1,6 @@
 /** The dashboard's data source for the CLI: the store, the shared refresh, and cancel. */
 import { cancelJob } from "../api/cancel_job.ts";
-import { resolveJob } from "../api/resolve_job.ts";
+import { resolveJob } from "../store/resolve_job.ts";
 import { clusterPollInfo } from "../store/cluster_polls.ts";
 import { type DashboardSource, storeDashboardSource } from "../dashboard/source.ts";
 import type { CliContext } from "./context.ts";

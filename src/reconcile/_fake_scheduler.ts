@@ -11,7 +11,7 @@ import type {
   SubmitResult,
   TrackedJob,
 } from "../schedulers/scheduler.ts";
-import type { SubmitTarget } from "../api/submit_job.ts";
+import type { SubmitTarget } from "./submit_job.ts";
 import { JobReconciler } from "./job_reconciler.ts";
 
 export class FakeScheduler implements Scheduler {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { submitJob } from "../api/submit_job.ts";
+import { submitJob } from "./submit_job.ts";
 import type { DependencyKind } from "../core/job_request.ts";
 import type { JobState } from "../core/job_state.ts";
 import { sampleRecord } from "../testing/sample_record.ts";

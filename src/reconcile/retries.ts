@@ -11,7 +11,7 @@ import type { JobRecord } from "../core/job_record.ts";
 import type { RetryPolicy } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
-import { handOver, recordJob } from "../api/submit_job.ts";
+import { handOver, recordJob } from "./submit_job.ts";
 
 /** Whether this finished attempt gets another one. */
 export function wantsRetry(record: JobRecord): boolean {

@@ -1,7 +1,7 @@
 /** `molq cancel`: cancel jobs (the whole process tree locally; scancel/qdel/bkill elsewhere). */
 import { Command } from "commander";
 import { MolqError } from "../../core/errors.ts";
-import { resolveJob } from "../../api/resolve_job.ts";
+import { resolveJob } from "../../store/resolve_job.ts";
 import { cancelJob } from "../../api/cancel_job.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";

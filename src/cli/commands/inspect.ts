@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import type { JobRecord } from "../../core/job_record.ts";
 import { formatMemory } from "../../core/memory.ts";
-import { resolveJob } from "../../api/resolve_job.ts";
+import { resolveJob } from "../../store/resolve_job.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson, transitionToJson } from "../record_json.ts";
 import { renderTable } from "../table.ts";

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";
-import { resolveJob } from "../../api/resolve_job.ts";
+import { resolveJob } from "../../store/resolve_job.ts";
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { type FollowState, readNew, tailLines } from "../log_tail.ts";

@@ -1,6 +1,6 @@
 /** `molq status`: refresh and show the state of some jobs. */
 import { Command } from "commander";
-import { resolveJob } from "../../api/resolve_job.ts";
+import { resolveJob } from "../../store/resolve_job.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";
 import { renderJobTable } from "../job_rows.ts";

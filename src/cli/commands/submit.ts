@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
 import { buildJobRequest, type JobSpec, retryFlags } from "../../api/job_spec.ts";
-import { submitJob } from "../../api/submit_job.ts";
+import { submitJob } from "../../reconcile/submit_job.ts";
 import { applyDefaults } from "../../api/apply_defaults.ts";
 import { resolveCluster } from "../../config/resolve.ts";
 import type { CliContext } from "../context.ts";

@@ -7,7 +7,7 @@ import { parseDurationSeconds } from "../../core/duration.ts";
 import { JobMonitor } from "../../monitor/job_monitor.ts";
 import { FixedStrategy, type PollingStrategy } from "../../monitor/polling_strategy.ts";
 import { parsePollingStrategy, POLL_FORMS } from "../../monitor/parse_polling_strategy.ts";
-import { resolveJob } from "../../api/resolve_job.ts";
+import { resolveJob } from "../../store/resolve_job.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { recordToJson } from "../record_json.ts";

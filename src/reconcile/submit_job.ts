@@ -18,8 +18,8 @@ import {
   MANIFEST,
   USER_SCRIPT,
 } from "../schedulers/job_files.ts";
-import { resolveJob } from "./resolve_job.ts";
-import { holdForDependencies, holdsDependencies } from "../reconcile/local_dependencies.ts";
+import { resolveJob } from "../store/resolve_job.ts";
+import { holdForDependencies, holdsDependencies } from "./local_dependencies.ts";
 
 export interface SubmitTarget {
   store: JobStore;

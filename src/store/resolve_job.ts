@@ -1,7 +1,7 @@
 /** Finds a job by its id or a unique prefix of it. */
 import { UsageError } from "../core/errors.ts";
 import type { JobRecord } from "../core/job_record.ts";
-import type { JobStore } from "../store/job_store.ts";
+import type { JobStore } from "./job_store.ts";
 
 export function resolveJob(store: JobStore, idOrPrefix: string, cluster?: string): JobRecord {
   const prefix = idOrPrefix.trim().toLowerCase();
