@@ -27,7 +27,7 @@ export function openDatabase(path: string): DatabaseSync {
         `The molq store ${path} was written by a newer molq (schema version ${version}; this molq knows up to ${SCHEMA_VERSION}): upgrade molq to use it.`,
       );
     }
-    db.exec("PRAGMA journal_mode = WAL");
+    enableWal(db);
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
     if (version < SCHEMA_VERSION) migrate(db, path, version);
@@ -36,6 +36,25 @@ export function openDatabase(path: string): DatabaseSync {
     db.close();
     if (error instanceof MolqError) throw error;
     throw new MolqError(`Cannot use the molq store ${path}: ${reason(error)}.`);
+  }
+}
+
+/**
+ * WAL is a property of the file, set once by whoever creates it. Switching to it needs
+ * the file to itself, and SQLite does not wait for that (no busy handler), so when many
+ * molq processes create a store at the same moment the losers retry briefly.
+ */
+function enableWal(db: DatabaseSync): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let delayMs = 5;; delayMs = Math.min(delayMs * 2, 200)) {
+    try {
+      const row = db.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
+      if (row.journal_mode.toLowerCase() !== "wal") db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!/locked|busy/i.test(reason(error)) || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayMs);
+    }
   }
 }
 
