@@ -32,84 +32,88 @@ const { values, positionals } = parseArgs({
     help: { type: "boolean", short: "h", default: false },
   },
 });
+const unknown = positionals.filter((name) => !(SUITES as readonly string[]).includes(name));
 if (values.help) {
   console.log(
     `Usage: deno task bench [--quick] [--runs N] [--monitor-seconds S] [${SUITES.join("|")}]...`,
   );
-  Deno.exit(0);
-}
-const unknown = positionals.filter((name) => !(SUITES as readonly string[]).includes(name));
-if (unknown.length > 0) {
+} else if (unknown.length > 0) {
   console.error(`bench: unknown suite ${unknown.join(", ")}; expected ${SUITES.join(", ")}.`);
-  Deno.exit(2);
-}
-const selected = new Set<Suite>(positionals.length ? positionals as Suite[] : SUITES);
-const quick = values.quick;
-const settings: RunSettings = { runs: Number(values.runs ?? (quick ? 3 : 5)), warmups: 1 };
-const monitorSeconds = Number(values["monitor-seconds"] ?? (quick ? 10 : 60));
-
-const loadBefore = loadAverage();
-const title = await header();
-console.log(title);
-const results: BenchResult[] = [];
-const notes: string[] = [];
-const run = async (suite: Suite, work: () => Promise<BenchResult[]>) => {
-  if (!selected.has(suite)) return;
-  const start = performance.now();
-  console.error(`… ${suite}`);
-  results.push(...await work());
-  console.error(`  ${suite} took ${((performance.now() - start) / 1000).toFixed(0)} s`);
-};
-
-await run("startup", () => benchStartup(settings));
-await run("list", () => benchList(settings, quick ? [1_000, 10_000] : undefined));
-await run("submit", () => benchSubmit(quick ? { cli: 50, api: 200 } : undefined));
-await run("reconcile", () => benchReconcile(settings, notes, quick ? [1_000] : undefined));
-await run("dashboard", async () => [
-  ...await benchFrames(undefined, notes),
-  ...await benchIdleMonitor(monitorSeconds, 10_000, notes),
-]);
-await run("store", () => benchStore(settings, notes));
-
-const table = renderResults(results);
-console.log(table);
-for (const note of notes) console.log(`\nNote: ${note}`);
-const load = `load average ${loadBefore} at the start, ${loadAverage()} at the end`;
-console.log(`\n${load}.`);
-if (Math.max(...[loadBefore, loadAverage()].map(Number)) > navigator.hardwareConcurrency) {
-  notes.push(`${load}: other work competed for the CPUs; the min column is the better guide.`);
-  console.log(`Note: ${notes.at(-1)}`);
-}
-const missed = missedTargets(results);
-console.log(
-  missed.length === 0
-    ? "\nAll targets met."
-    : `\nTargets missed: ${missed.map((r) => `${r.suite}: ${r.name.trim()}`).join("; ")}.`,
-);
-saveResults([title, table, ...notes.map((note) => `\nNote: ${note}`)].join("\n"));
-
-/** The one-minute load average (a busy machine makes every figure slower). */
-function loadAverage(): string {
-  return Deno.loadavg()[0]!.toFixed(1);
+  Deno.exitCode = 2;
+} else {
+  await runBenchmarks();
 }
 
-async function header(): Promise<string> {
-  let commit = "unknown";
-  try {
-    const git = await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"] }).output();
-    if (git.success) commit = new TextDecoder().decode(git.stdout).trim();
-  } catch {
-    // not a git checkout
+async function runBenchmarks(): Promise<void> {
+  const selected = new Set<Suite>(positionals.length ? positionals as Suite[] : SUITES);
+  const quick = values.quick;
+  const settings: RunSettings = { runs: Number(values.runs ?? (quick ? 3 : 5)), warmups: 1 };
+  const monitorSeconds = Number(values["monitor-seconds"] ?? (quick ? 10 : 60));
+
+  const loadBefore = loadAverage();
+  const title = await header();
+  console.log(title);
+  const results: BenchResult[] = [];
+  const notes: string[] = [];
+  const run = async (suite: Suite, work: () => Promise<BenchResult[]>) => {
+    if (!selected.has(suite)) return;
+    const start = performance.now();
+    console.error(`… ${suite}`);
+    results.push(...await work());
+    console.error(`  ${suite} took ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  };
+
+  await run("startup", () => benchStartup(settings));
+  await run("list", () => benchList(settings, quick ? [1_000, 10_000] : undefined));
+  await run("submit", () => benchSubmit(quick ? { cli: 50, api: 200 } : undefined));
+  await run("reconcile", () => benchReconcile(settings, notes, quick ? [1_000] : undefined));
+  await run("dashboard", async () => [
+    ...await benchFrames(undefined, notes),
+    ...await benchIdleMonitor(monitorSeconds, 10_000, notes),
+  ]);
+  await run("store", () => benchStore(settings, notes));
+
+  const table = renderResults(results);
+  console.log(table);
+  for (const note of notes) console.log(`\nNote: ${note}`);
+  const load = `load average ${loadBefore} at the start, ${loadAverage()} at the end`;
+  console.log(`\n${load}.`);
+  if (Math.max(...[loadBefore, loadAverage()].map(Number)) > navigator.hardwareConcurrency) {
+    notes.push(`${load}: other work competed for the CPUs; the min column is the better guide.`);
+    console.log(`Note: ${notes.at(-1)}`);
   }
-  return `molq benchmarks · ${new Date().toISOString().slice(0, 16)}Z · commit ${commit} · ` +
-    `deno ${Deno.version.deno} · ${Deno.build.os}/${Deno.build.arch} · ` +
-    `${navigator.hardwareConcurrency} cores · median of ${settings.runs} runs (${settings.warmups} warm-up)\n`;
-}
+  const missed = missedTargets(results);
+  console.log(
+    missed.length === 0
+      ? "\nAll targets met."
+      : `\nTargets missed: ${missed.map((r) => `${r.suite}: ${r.name.trim()}`).join("; ")}.`,
+  );
+  saveResults([title, table, ...notes.map((note) => `\nNote: ${note}`)].join("\n"));
 
-/** The latest table, for docs/performance.md (bench/results/ is not committed). */
-function saveResults(text: string): void {
-  const dir = fileURLToPath(new URL("./results/", import.meta.url));
-  Deno.mkdirSync(dir, { recursive: true });
-  Deno.writeTextFileSync(join(dir, "latest.md"), text + "\n");
-  Deno.writeTextFileSync(join(dir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  /** The one-minute load average (a busy machine makes every figure slower). */
+  function loadAverage(): string {
+    return Deno.loadavg()[0]!.toFixed(1);
+  }
+
+  async function header(): Promise<string> {
+    let commit = "unknown";
+    try {
+      const git = await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"] })
+        .output();
+      if (git.success) commit = new TextDecoder().decode(git.stdout).trim();
+    } catch {
+      // not a git checkout
+    }
+    return `molq benchmarks · ${new Date().toISOString().slice(0, 16)}Z · commit ${commit} · ` +
+      `deno ${Deno.version.deno} · ${Deno.build.os}/${Deno.build.arch} · ` +
+      `${navigator.hardwareConcurrency} cores · median of ${settings.runs} runs (${settings.warmups} warm-up)\n`;
+  }
+
+  /** The latest table, for docs/performance.md (bench/results/ is not committed). */
+  function saveResults(text: string): void {
+    const dir = fileURLToPath(new URL("./results/", import.meta.url));
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeTextFileSync(join(dir, "latest.md"), text + "\n");
+    Deno.writeTextFileSync(join(dir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  }
 }
