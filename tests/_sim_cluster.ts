@@ -238,3 +238,37 @@ export function exists(path: string): boolean {
 /** A record's job directory. */
 export const jobDir = (record: Json) =>
   (record.metadata as Record<string, string>)["molq.job_dir"]!;
+
+/**
+ * The budget, through the CLI: four processes refreshing at once past the minimum
+ * interval make one status query between them; then, until every job of the burst has
+ * ended, each pass that runs makes exactly one. Returns the number of passes that ran.
+ */
+export async function refreshBurstToTheEnd(box: SimBox, jobs: Json[]): Promise<number> {
+  await sleep(3_100);
+  const crowd = await Promise.all(
+    Array.from({ length: 4 }, () => box.refresh([], { MOLQ_MIN_POLL_INTERVAL: "3s" })),
+  );
+  const polled = crowd.flat().filter((p) => p.skipped === false);
+  assert.equal(polled.length, 1, JSON.stringify(crowd));
+  assert.equal(box.statusCalls().length, 2);
+  let passes = 2;
+  await eventually(
+    async () => {
+      await sleep(1100);
+      const [pass] = await box.refresh();
+      if (pass?.skipped === false) {
+        passes++;
+        assert.deepEqual([pass.commandCalls, pass.error], [1, null]);
+      }
+      const records = await box.records();
+      return jobs.every((job) => TERMINAL.includes(records.get(id(job))!.state as string))
+        ? true
+        : undefined;
+    },
+    90_000,
+    "the burst to end",
+  );
+  assert.equal(box.statusCalls().length, passes);
+  return passes;
+}

@@ -14,9 +14,9 @@ import {
   inBatches,
   jobDir,
   type Json,
+  refreshBurstToTheEnd,
   type SimBox,
   simBox,
-  sleep,
   tasksOf,
   TERMINAL,
   withBox,
@@ -215,34 +215,7 @@ Deno.test({
       );
       assert.equal(asked.length, 32, "each id asked about once");
 
-      // Four processes refreshing at once, once the minimum interval (3 s here) is over:
-      // one of them polls, the others find the cluster being polled or freshly polled.
-      await sleep(3_100);
-      const crowd = await Promise.all(
-        Array.from({ length: 4 }, () => box.refresh([], { MOLQ_MIN_POLL_INTERVAL: "3s" })),
-      );
-      const polled = crowd.flat().filter((p) => p.skipped === false);
-      assert.equal(polled.length, 1, JSON.stringify(crowd));
-      assert.equal(box.statusCalls().length, 2);
-
-      let passes = 2;
-      await eventually(
-        async () => {
-          await sleep(1100);
-          const [pass] = await box.refresh();
-          if (pass?.skipped === false) {
-            passes++;
-            assert.deepEqual([pass.commandCalls, pass.error], [1, null]);
-          }
-          const records = await box.records();
-          return jobs.every((job) => TERMINAL.includes(records.get(id(job))!.state as string))
-            ? true
-            : undefined;
-        },
-        90_000,
-        "the burst to end",
-      );
-      assert.equal(box.statusCalls().length, passes);
+      const passes = await refreshBurstToTheEnd(box, jobs);
       assert.deepEqual(box.calls().filter((line) => line.startsWith("bhist")), []);
       const row = await box.clusterRow();
       assert.equal(row.scheduler_calls_last_hour, passes);
