@@ -11,6 +11,10 @@ export const MANIFEST = "manifest.json";
 export const STARTED_AT = "started_at";
 export const SCHEDULER_ID = "scheduler_id";
 export const EXIT_CODE = "exit_code";
+/** When the exit code was written (epoch ms), beside it. */
+export const FINISHED_AT = "finished_at";
+/** `HOSTNAME BOOT_ID` of the machine a local job runs on, written at start. */
+export const HOST_FILE = "host";
 export const TIMED_OUT_MARKER = "timed_out";
 export const CANCELLED_MARKER = "cancelled";
 export const DEFAULT_STDOUT = "stdout.log";
@@ -28,6 +32,8 @@ export interface JobEvidence {
   finishedAt?: number;
   timedOut: boolean;
   cancelled: boolean;
+  /** The host a local job wrote at start. */
+  host?: { hostname: string; bootId: string | null };
 }
 
 /** Reads a job's evidence; an array task's files carry its index as a suffix. */

@@ -1,0 +1,30 @@
+/**
+ * Where a cluster's commands run and its job files live: this machine, or a cluster over
+ * SSH. Backends, submission and the evidence step talk only to a Runner, so local and
+ * remote execution are the same code above it.
+ */
+import type { RunOptions, RunResult } from "./run_command.ts";
+
+export interface Runner {
+  /** For messages: "this host", or `cluster "hpc" (ssh hpc1)`. */
+  readonly where: string;
+  /** True when commands and files are on another machine (molq's store stays here). */
+  readonly remote: boolean;
+  /**
+   * Runs a command there. Throws CommandError when it cannot be started, times out, or
+   * (without `allowFailure`) exits non-zero; a remote runner throws TransportError when
+   * the link itself failed, so a caller never mistakes a lost answer for an empty one.
+   */
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Writes a file there (created or replaced), with `mode`. */
+  writeFile(path: string, text: string, mode: number): Promise<void>;
+  /** Creates a private directory there (0700), with its parents. */
+  makePrivateDir(path: string): Promise<void>;
+  /** Removes a file there; a missing file is not an error. */
+  removeFile(path: string): Promise<void>;
+  /**
+   * Starts `/bin/sh SCRIPT` detached in a session of its own (it survives molq and the
+   * connection), with `cwd`, and returns its pid (= its process group).
+   */
+  startDetached(scriptPath: string, cwd: string): Promise<number>;
+}
