@@ -130,6 +130,7 @@ async function onePass(fixture: Fixture, name: string) {
     let statusMs = 0;
     const timed: Scheduler = {
       kind: slurm.kind,
+      runner: slurm.runner,
       validate: (request) => slurm.validate(request),
       submit: (context) => slurm.submit(context),
       cancel: (jobs) => slurm.cancel(jobs),

@@ -165,6 +165,8 @@ export function makeRecord(random: () => number, seed: RecordSeed): JobRecord {
     lastPolled: finishedAt ?? seed.createdAt + 60_000,
     missingSince: null,
     missingPolls: 0,
+    host: null,
+    bootId: null,
   };
 }
 

@@ -98,7 +98,11 @@ Deno.test("a pass that outlasts its lease renews it, so nobody else polls meanwh
       while ((Date.now() <= first + 100 || leaseUntil() <= first) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const busy = acquirePollLease(other, "slurm", "slurm", "other-process", {
+      const busy = acquirePollLease(other, "slurm", "slurm", {
+        owner: "other-process",
+        host: Deno.hostname(),
+        pid: 1,
+      }, {
         minIntervalMs: 0,
         leaseMs: 1_000,
       });

@@ -3,6 +3,7 @@
  * not with the size of the store. The SQL is captured from the real code paths (store
  * methods, the reconciler, retention and CLI commands) and checked with EXPLAIN QUERY PLAN.
  */
+import { localRunner } from "../src/process/local_runner.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -252,6 +253,7 @@ Deno.test("the read commands and refresh (list, status, clusters) use indexes on
 function arrayScheduler(arrayJobId: string): Scheduler {
   return {
     kind: "slurm",
+    runner: localRunner,
     validate: () => {},
     submit: () => Promise.reject(new Error("not used")),
     cancel: () => Promise.resolve(),

@@ -23,10 +23,13 @@ export async function cancelJob(
         }": job is already finished (${current.state}).`,
       );
     }
+    assertCancellableHere(current, scheduler);
     const tasks = store.list({ states: ["submitted", "queued", "running"] })
       .filter((r) => r.arrayJobId === current.jobId);
     if (current.schedulerJobId !== null) {
-      await scheduler.cancel([current, ...tasks].filter((r) => r.schedulerJobId).map(toTracked));
+      await scheduler.cancel(
+        [current, ...tasks].filter((r) => r.schedulerJobId).map((r) => toTracked(r)),
+      );
       sent = true;
     }
     const now = Date.now();
@@ -56,4 +59,13 @@ export async function cancelJob(
     // A concurrent pass moved the job on; look again.
   }
   throw new MolqError(`Cannot cancel job "${record.jobId.slice(0, 8)}": its state keeps changing.`);
+}
+
+/** A local job's pids mean something only on its own host: signal it there or not at all. */
+function assertCancellableHere(record: JobRecord, scheduler: Scheduler): void {
+  if (record.scheduler !== "local" || scheduler.runner.remote || record.host === null) return;
+  if (record.host === Deno.hostname()) return;
+  throw new MolqError(
+    `Cannot cancel job "${record.jobId.slice(0, 8)}": it runs on ${record.host}; cancel it there.`,
+  );
 }

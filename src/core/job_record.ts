@@ -47,6 +47,9 @@ export interface JobRecord {
   /** When the scheduler and every other source first stopped knowing the job. */
   missingSince: number | null;
   missingPolls: number;
+  /** Local jobs: the host the job runs on and its boot id then; null for batch jobs. */
+  host: string | null;
+  bootId: string | null;
 }
 
 /** One row of a record's state history. */

@@ -4,6 +4,13 @@
  * remote execution are the same code above it.
  */
 import type { RunOptions, RunResult } from "./run_command.ts";
+import type { HostIdentity } from "../core/host_identity.ts";
+
+/** A job wrapper started in its own session: its pid (= process group) and its host. */
+export interface DetachedStart {
+  pid: number;
+  host: HostIdentity;
+}
 
 export interface Runner {
   /** For messages: "this host", or `cluster "hpc" (ssh hpc1)`. */
@@ -24,7 +31,7 @@ export interface Runner {
   removeFile(path: string): Promise<void>;
   /**
    * Starts `/bin/sh SCRIPT` detached in a session of its own (it survives molq and the
-   * connection), with `cwd`, and returns its pid (= its process group).
+   * connection), with `cwd`, and says its pid (= its process group) and the host.
    */
-  startDetached(scriptPath: string, cwd: string): Promise<number>;
+  startDetached(scriptPath: string, cwd: string): Promise<DetachedStart>;
 }

@@ -1,4 +1,5 @@
 /** Test helper: an in-memory scheduler whose answers the test sets, and a store around it. */
+import { localRunner } from "../process/local_runner.ts";
 import { join } from "node:path";
 import type { SchedulerKind } from "../core/job_record.ts";
 import type { JobRequest } from "../core/job_request.ts";
@@ -22,6 +23,7 @@ export class FakeScheduler implements Scheduler {
   statusCalls = 0;
   #nextId = 100;
 
+  readonly runner = localRunner;
   constructor(readonly kind: SchedulerKind = "slurm") {}
 
   validate(): void {}

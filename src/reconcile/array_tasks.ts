@@ -57,5 +57,7 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     lastPolled: now,
     missingSince: null,
     missingPolls: 0,
+    host: null,
+    bootId: null,
   };
 }

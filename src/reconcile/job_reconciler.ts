@@ -7,9 +7,17 @@
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import type { JobStore, RecordPatch } from "../store/job_store.ts";
-import { acquirePollLease, releasePollLease, renewPollLease } from "../store/cluster_polls.ts";
+import {
+  acquirePollLease,
+  type LeaseHolder,
+  pollKey,
+  releasePollLease,
+  renewPollLease,
+} from "../store/cluster_polls.ts";
+import { LEGACY_LOCAL_HOST_KEY } from "../store/open_database.ts";
 import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
-import { readJobEvidence, readSchedulerId } from "../schedulers/job_files.ts";
+import { SCHEDULER_ID } from "../schedulers/job_files.ts";
+import { gatherJobFiles, type JobFilesSnapshot } from "../schedulers/job_files_snapshot.ts";
 import { describeExit } from "../schedulers/exit_status.ts";
 import { deriveArrayState } from "./derive_array_state.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
@@ -47,7 +55,13 @@ const DEFAULT_LOST_MIN_POLLS = 3;
 const MIN_LEASE_MS = 1_000;
 
 export class JobReconciler {
-  readonly #owner = crypto.randomUUID();
+  readonly #holder: LeaseHolder = {
+    owner: crypto.randomUUID(),
+    host: Deno.hostname(),
+    pid: Deno.pid,
+  };
+  /** The clusters-table key of this pass's lease and budget (per host for local jobs here). */
+  readonly #pollKey: string;
   #inFlight: Promise<PassResult> | null = null;
 
   constructor(
@@ -55,7 +69,10 @@ export class JobReconciler {
     readonly cluster: string,
     readonly scheduler: Scheduler,
     readonly options: ReconcileOptions,
-  ) {}
+  ) {
+    const host = scheduler.runner.remote ? null : this.#holder.host;
+    this.#pollKey = pollKey(cluster, scheduler.kind, host);
+  }
 
   /**
    * Runs one pass; `force` ignores the minimum interval (never another process's lease).
@@ -75,25 +92,33 @@ export class JobReconciler {
       error: null,
     };
     const leaseMs = Math.max(this.options.minIntervalMs, MIN_LEASE_MS);
-    const decision = acquirePollLease(this.store, this.cluster, this.scheduler.kind, this.#owner, {
-      minIntervalMs: this.options.minIntervalMs,
-      leaseMs,
-      force,
-    });
+    const decision = acquirePollLease(
+      this.store,
+      this.#pollKey,
+      this.scheduler.kind,
+      this.#holder,
+      {
+        minIntervalMs: this.options.minIntervalMs,
+        leaseMs,
+        force,
+      },
+    );
     if (decision !== "acquired") return { ...result, skipped: decision };
     const heartbeat = setInterval(() => {
       try {
-        renewPollLease(this.store, this.cluster, this.#owner, leaseMs);
+        renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);
       } catch {
         // A busy store: the next beat tries again.
       }
     }, leaseMs / 3);
     try {
       const active = this.store.list({ cluster: this.cluster, states: ACTIVE });
-      result.changed += this.#failInterruptedSubmissions(active);
+      result.changed += await this.#failInterruptedSubmissions(active);
       const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
       if (tracked.length > 0) {
-        const report = await this.scheduler.status(tracked.map(toTracked)).catch((error) => {
+        const legacyHost = this.#legacyLocalHost();
+        const jobs = tracked.map((record) => toTracked(record, legacyHost));
+        const report = await this.scheduler.status(jobs).catch((error) => {
           result.commandCalls = 1; // a failed query still cost the scheduler a call
           throw error;
         });
@@ -105,7 +130,7 @@ export class JobReconciler {
       result.error = error instanceof Error ? error.message : String(error);
     } finally {
       clearInterval(heartbeat);
-      releasePollLease(this.store, this.cluster, this.#owner, {
+      releasePollLease(this.store, this.#pollKey, this.#holder.owner, {
         error: result.error,
         commandCalls: result.commandCalls,
       });
@@ -131,10 +156,21 @@ export class JobReconciler {
 
   // ---
 
+  /** The host that judges local records from before hosts were recorded (see open_database). */
+  #legacyLocalHost(): string | null {
+    if (this.scheduler.kind !== "local") return null;
+    const row = this.store.prepare("SELECT value FROM store_meta WHERE key = ?").get(
+      LEGACY_LOCAL_HOST_KEY,
+    );
+    return (row?.value ?? null) as string | null;
+  }
+
   #apply(tracked: JobRecord[], report: StatusReport): number {
     const now = Date.now();
     let changed = recordArrayTasks(this.store, tracked, report.newArrayTasks, now);
     for (const record of tracked) {
+      // Another host's local job: only that host can judge it; write nothing about it.
+      if (report.elsewhere?.has(record.jobId)) continue;
       if (record.arrayJobId === null && record.request.scheduling.array && this.#hasTasks(record)) {
         continue; // an array's state comes from its tasks, below
       }
@@ -155,6 +191,10 @@ export class JobReconciler {
       stateDetail: observation.detail ?? null,
     };
     if (observation.startedAt) patch.startedAt = observation.startedAt;
+    if (observation.host) {
+      patch.host = observation.host.hostname;
+      patch.bootId = observation.host.bootId;
+    }
     if (observation.state === record.state) {
       this.store.update(record.jobId, record.state, patch);
       return 0;
@@ -228,14 +268,23 @@ export class JobReconciler {
   }
 
   /** Records left `created` without a scheduler id past the grace were interrupted mid-submit. */
-  #failInterruptedSubmissions(active: JobRecord[]): number {
+  async #failInterruptedSubmissions(active: JobRecord[]): Promise<number> {
     const graceMs = this.options.submitGraceMs ?? this.options.commandTimeoutMs + 30_000;
     const now = Date.now();
+    const interrupted = active.filter((record) =>
+      record.state === "created" && record.schedulerJobId === null &&
+      record.notBefore === null && now - record.createdAt >= graceMs
+    );
+    if (interrupted.length === 0) return 0;
+    // What those jobs wrote themselves, read in one batched step where they run.
+    const files = await gatherJobFiles(
+      this.scheduler.runner,
+      interrupted.map((record) => record.jobDir),
+      { timeoutMs: this.options.commandTimeoutMs },
+    );
     let changed = 0;
-    for (const record of active) {
-      if (record.state !== "created" || record.schedulerJobId !== null) continue;
-      if (record.notBefore !== null || now - record.createdAt < graceMs) continue;
-      const ended = this.#startedWithoutId(record, now);
+    for (const record of interrupted) {
+      const ended = this.#startedWithoutId(record, files, now);
       if (ended === "wait") continue;
       const reason = "The submission was interrupted before the scheduler accepted the job.";
       const [state, patch, why] = ended ??
@@ -251,18 +300,24 @@ export class JobReconciler {
    */
   #startedWithoutId(
     record: JobRecord,
+    files: JobFilesSnapshot,
     now: number,
   ): [JobState, RecordPatch, string] | "wait" | null {
     const schedulerJobId = record.request.scheduling.array
       ? undefined
-      : readSchedulerId(record.jobDir);
+      : files.text(record.jobDir, SCHEDULER_ID) || undefined;
+    const evidence = files.evidence(record.jobDir);
     if (schedulerJobId !== undefined) {
       // The job wrote its own id: track it from the next pass like any submitted job.
       const why =
         `The submission was interrupted after the scheduler accepted it as ${schedulerJobId}.`;
-      return ["submitted", { schedulerJobId, submittedAt: record.createdAt }, why];
+      const patch: RecordPatch = { schedulerJobId, submittedAt: record.createdAt };
+      if (evidence.host) {
+        patch.host = evidence.host.hostname;
+        patch.bootId = evidence.host.bootId;
+      }
+      return ["submitted", patch, why];
     }
-    const evidence = readJobEvidence(record.jobDir);
     const why =
       "The submission was interrupted after the job started; its own files tell the rest.";
     if (evidence.exitCode !== undefined) {
@@ -290,8 +345,16 @@ export class JobReconciler {
   }
 }
 
-export function toTracked(record: JobRecord): TrackedJob {
+/**
+ * What a backend is told about a record. A local record without a host (written before
+ * molq recorded hosts) is taken to run on `legacyHost`, until a host finds it running.
+ */
+export function toTracked(record: JobRecord, legacyHost: string | null = null): TrackedJob {
+  const assumed = record.scheduler === "local" && record.host === null && legacyHost !== null;
+  const hostname = record.host ?? (assumed ? legacyHost : null);
   return {
+    host: hostname === null ? null : { hostname, bootId: record.bootId },
+    hostAssumed: assumed,
     jobId: record.jobId,
     schedulerJobId: record.schedulerJobId!,
     jobDir: record.jobDir,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { localRunner } from "../process/local_runner.ts";
 import { join } from "node:path";
 import { JobStore } from "../store/job_store.ts";
 import type { Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
@@ -9,6 +10,7 @@ import { JobReconciler } from "./job_reconciler.ts";
 /** A scheduler whose status answer the test switches between an outage and the truth. */
 class SwitchableScheduler implements Scheduler {
   readonly kind = "slurm" as const;
+  readonly runner = localRunner;
   outage: string | null = null;
   /** Scheduler ids the queue still lists (running); every other id is finished with exit 0. */
   running = new Set<string>();
@@ -94,6 +96,7 @@ Deno.test("JobReconciler: a job the scheduler stops listing becomes lost only af
   store.insert(record);
   const silent: Scheduler = {
     kind: "slurm",
+    runner: localRunner,
     validate() {},
     submit: () => Promise.reject(new Error("not used")),
     cancel: () => Promise.resolve(),

@@ -9,7 +9,6 @@ import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { displayCommand, type JobRequest } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";
-import { ensurePrivateDir } from "../store/open_database.ts";
 import { type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
 import {
   DEFAULT_STDERR,
@@ -41,33 +40,48 @@ export async function submitJob(
   request: JobRequest,
   lineage?: SubmitLineage,
 ): Promise<JobRecord> {
-  const record = recordJob(target, request, lineage);
+  const record = validatedRecord(target, request, lineage);
+  // The directory before the record: a full disk leaves no record behind.
+  await prepareJobDir(target, record);
+  target.store.insert(record);
   if (record.notBefore !== null) return record; // a retry waiting out its backoff
   if (heldByMolq(target, record) && !holdForDependencies(target.store, record)) {
     return target.store.get(record.jobId)!; // waiting for its upstream jobs (or ended)
   }
-  return await handOver(target, record);
+  return await handOver(target, record, undefined, { prepared: true });
 }
 
-/** Validates and records a job (`created`) with its job directory, without submitting it. */
+/**
+ * Validates and records a job (`created`) without submitting it and without its job
+ * directory, which `handOver` makes (a retry is recorded inside a pass's transaction).
+ */
 export function recordJob(
   target: SubmitTarget,
   request: JobRequest,
   lineage?: SubmitLineage,
 ): JobRecord {
+  const record = validatedRecord(target, request, lineage);
+  target.store.insert(record);
+  return record;
+}
+
+function validatedRecord(
+  target: SubmitTarget,
+  request: JobRequest,
+  lineage?: SubmitLineage,
+): JobRecord {
   target.scheduler.validate(request);
-  checkWorkdir(request.workdir);
-  checkOutputDir("--stdout", request.stdoutPath);
-  checkOutputDir("--stderr", request.stderrPath);
+  if (!target.scheduler.runner.remote) {
+    checkWorkdir(request.workdir);
+    checkOutputDir("--stdout", request.stdoutPath);
+    checkOutputDir("--stderr", request.stderrPath);
+  }
   const dependencies = resolveDependencies(target, request);
   const resolved = {
     ...request,
     dependencies: dependencies.map(({ kind, jobId }) => ({ kind, jobId })),
   };
-  const record = createRecord(target, resolved, lineage);
-  prepareJobDir(record);
-  target.store.insert(record);
-  return record;
+  return createRecord(target, resolved, lineage);
 }
 
 /** Submits an existing `created` record (also used for retries whose backoff is over). */
@@ -75,9 +89,11 @@ export async function handOver(
   target: SubmitTarget,
   record: JobRecord,
   dependencies = heldByMolq(target, record) ? [] : resolveDependencies(target, record.request),
+  { prepared = false } = {},
 ): Promise<JobRecord> {
   try {
-    const { schedulerJobId } = await target.scheduler.submit(
+    if (!prepared) await prepareJobDir(target, record);
+    const { schedulerJobId, host } = await target.scheduler.submit(
       submitContextFor(record, dependencies),
     );
     const now = Date.now();
@@ -89,8 +105,10 @@ export async function handOver(
         schedulerJobId,
         submittedAt: now,
         notBefore: null,
+        host: host?.hostname ?? null,
+        bootId: host?.bootId ?? null,
       },
-      `accepted as ${schedulerJobId}`,
+      `accepted as ${schedulerJobId}${host ? ` on ${host.hostname}` : ""}`,
       now,
     );
   } catch (error) {
@@ -148,13 +166,16 @@ function createRecord(
     lastPolled: null,
     missingSince: null,
     missingPolls: 0,
+    host: null,
+    bootId: null,
   };
 }
 
-function prepareJobDir(record: JobRecord): void {
-  ensurePrivateDir(record.jobDir);
+/** The job directory where the job runs (this host or the cluster), with its manifest. */
+async function prepareJobDir(target: SubmitTarget, record: JobRecord): Promise<void> {
+  const runner = target.scheduler.runner;
+  await runner.makePrivateDir(record.jobDir);
   try {
-    Deno.chmodSync(record.jobDir, 0o700);
     const manifest = {
       job_id: record.jobId,
       cluster: record.cluster,
@@ -162,22 +183,20 @@ function prepareJobDir(record: JobRecord): void {
       created_at: new Date(record.createdAt).toISOString(),
       command: record.commandDisplay,
     };
-    Deno.writeTextFileSync(
+    await runner.writeFile(
       jobFile(record.jobDir, MANIFEST),
       JSON.stringify(manifest, null, 2) + "\n",
-      {
-        mode: 0o600,
-      },
+      0o600,
     );
     const command = record.request.command;
     if (command.type === "script" || command.type === "inline") {
       const text = command.type === "script" ? Deno.readTextFileSync(command.path) : command.script;
       const script = text.startsWith("#!") ? text : `#!/bin/sh\n${text}`;
-      Deno.writeTextFileSync(jobFile(record.jobDir, USER_SCRIPT), script, { mode: 0o700 });
+      await runner.writeFile(jobFile(record.jobDir, USER_SCRIPT), script, 0o700);
     }
   } catch (error) {
     // A full disk or an unwritable directory: say so plainly (no record was written yet).
-    const why = error instanceof Error ? error.message : String(error);
+    const why = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
     throw new MolqError(`Cannot prepare the job directory ${record.jobDir}: ${why}.`);
   }
 }

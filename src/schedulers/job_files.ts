@@ -1,9 +1,12 @@
 /**
  * The files molq keeps in a job directory, and the evidence a job leaves there itself:
  * its start time, its exit code (written atomically) and markers for time-outs and
- * cancels. Every backend falls back on this evidence when the scheduler forgets a job.
+ * cancels. Every backend falls back on this evidence when the scheduler forgets a job; a
+ * pass reads it in one batched step (job_files_snapshot.ts).
  */
 import { join } from "node:path";
+import type { HostIdentity } from "../core/host_identity.ts";
+import type { Runner } from "../process/runner.ts";
 
 export const JOB_SCRIPT = "job.sh";
 export const USER_SCRIPT = "user_script";
@@ -33,87 +36,19 @@ export interface JobEvidence {
   timedOut: boolean;
   cancelled: boolean;
   /** The host a local job wrote at start. */
-  host?: { hostname: string; bootId: string | null };
-}
-
-/** Reads a job's evidence; an array task's files carry its index as a suffix. */
-export function readJobEvidence(jobDir: string, arrayTaskId?: string | null): JobEvidence {
-  const suffix = arrayTaskId ? `.${arrayTaskId}` : "";
-  const evidence: JobEvidence = {
-    timedOut: exists(jobFile(jobDir, TIMED_OUT_MARKER)),
-    cancelled: exists(jobFile(jobDir, CANCELLED_MARKER)),
-  };
-  const started = readInteger(jobFile(jobDir, STARTED_AT + suffix));
-  if (started !== undefined) evidence.startedAt = started * 1000;
-  const exitPath = jobFile(jobDir, EXIT_CODE + suffix);
-  const exitCode = readInteger(exitPath);
-  if (exitCode !== undefined) {
-    evidence.exitCode = exitCode;
-    evidence.finishedAt = Deno.statSync(exitPath).mtime?.getTime();
-  }
-  return evidence;
-}
-
-/**
- * The array task ids that left evidence in a job directory (`started_at.<task>` or
- * `exit_code.<task>`), for tasks the scheduler forgot before molq ever saw them.
- */
-export function listTaskEvidence(jobDir: string): string[] {
-  const evidenceFile = new RegExp(`^(?:${STARTED_AT}|${EXIT_CODE})\\.(\\d+)$`);
-  const ids = new Set<string>();
-  try {
-    for (const entry of Deno.readDirSync(jobDir)) {
-      const match = evidenceFile.exec(entry.name);
-      if (match) ids.add(match[1]!);
-    }
-  } catch {
-    // No directory (cleaned up, another host): no evidence.
-  }
-  return [...ids].sort((a, b) => Number(a) - Number(b));
+  host?: HostIdentity;
 }
 
 /** Marks a job as cancelled by the user, so a late exit code does not read as a failure. */
-export function writeCancelledMarker(jobDir: string): void {
+export async function writeCancelledMarker(runner: Runner, jobDir: string): Promise<void> {
   try {
-    Deno.writeTextFileSync(jobFile(jobDir, CANCELLED_MARKER), `${Date.now()}\n`);
+    await runner.writeFile(jobFile(jobDir, CANCELLED_MARKER), `${Date.now()}\n`, 0o600);
   } catch {
-    // The job directory may be gone (cleanup, another host); the store still records the cancel.
-  }
-}
-
-function readInteger(path: string): number | undefined {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path).trim();
-  } catch {
-    return undefined;
-  }
-  return /^-?\d+$/.test(text) ? Number(text) : undefined;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
+    // The job directory may be gone (cleanup); the store still records the cancel.
   }
 }
 
 /** Takes a cancel marker back when the scheduler refused the cancel. */
-export function removeCancelledMarker(jobDir: string): void {
-  try {
-    Deno.removeSync(jobFile(jobDir, CANCELLED_MARKER));
-  } catch {
-    // already gone
-  }
-}
-
-/** The scheduler id the job wrote at start (see `schedulerIdExpression`), if any. */
-export function readSchedulerId(jobDir: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(jobFile(jobDir, SCHEDULER_ID)).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+export async function removeCancelledMarker(runner: Runner, jobDir: string): Promise<void> {
+  await runner.removeFile(jobFile(jobDir, CANCELLED_MARKER)).catch(() => {});
 }

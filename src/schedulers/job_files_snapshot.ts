@@ -6,6 +6,8 @@
  */
 import type { Runner } from "../process/runner.ts";
 import { MolqError } from "../core/errors.ts";
+import { type HostIdentity, parseHostLine } from "../core/host_identity.ts";
+import { BOOT_ID_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
 import {
   CANCELLED_MARKER,
@@ -17,12 +19,6 @@ import {
   TIMED_OUT_MARKER,
 } from "./job_files.ts";
 import { parsePsOutput, type ProcessTable } from "./process_table.ts";
-
-/** The machine a step ran on. The boot id changes when it restarts (null where unknown). */
-export interface HostIdentity {
-  hostname: string;
-  bootId: string | null;
-}
 
 /** Small job-written files the step reads (first line only); everything else is skipped. */
 const EVIDENCE_NAMES = [
@@ -49,9 +45,7 @@ const END_LINE = "molq-end";
  */
 export const SNAPSHOT_SCRIPT = `
 printf '${HOST_LINE} %s\\n' "$(uname -n)"
-b=
-if [ -r /proc/sys/kernel/random/boot_id ]; then IFS= read -r b </proc/sys/kernel/random/boot_id || :
-else b=$(sysctl -n kern.boottime 2>/dev/null) || b=; fi
+${BOOT_ID_SH}
 printf '${BOOT_LINE} %s\\n' "$b"
 if [ "\${1:-}" = ps ]; then
   printf '${PS_LINE}\\n'
@@ -192,12 +186,6 @@ export function parseSnapshotOutput(
     psLines.join("\n"),
   );
   return new JobFilesSnapshot({ hostname, bootId }, processes, files);
-}
-
-/** The `host` file a local job writes at start: `NAME BOOT_ID` (boot id may be absent). */
-export function parseHostLine(line: string): HostIdentity {
-  const [hostname = "", ...boot] = line.trim().split(" ");
-  return { hostname, bootId: boot.join(" ") || null };
 }
 
 function integer(text: string | undefined): number | undefined {

@@ -1,14 +1,19 @@
 /**
- * The local backend: runs each job on this machine, detached in its own session, under a
- * small sh wrapper that records the start time and exit code and enforces `--time`.
- * The scheduler job id is the wrapper's pid, which is also the job's process group.
+ * The local backend: runs each job on the runner's machine (this host, or a cluster's login
+ * node over SSH), detached in its own session, under a small sh wrapper that records its
+ * host, start time and exit code and enforces `--time`. The scheduler job id is the
+ * wrapper's pid, which is also the job's process group. A job belongs to the host it runs
+ * on: only that host judges or signals it, because only there do its pids mean anything.
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
-import { spawnDetached } from "../process/run_command.ts";
-import { JOB_SCRIPT, jobFile, readJobEvidence, writeCancelledMarker } from "./job_files.ts";
+import type { HostIdentity } from "../core/host_identity.ts";
+import type { Runner } from "../process/runner.ts";
+import { localRunner } from "../process/local_runner.ts";
+import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
+import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
+import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { renderJobScript } from "./job_script.ts";
-import { readProcessTable } from "./process_table.ts";
 import { describeExit } from "./exit_status.ts";
 import {
   assertSupported,
@@ -27,21 +32,24 @@ const KILL_GRACE_SECONDS = 5;
 export interface LocalOptions {
   /** Seconds between TERM and KILL on cancel and time-out. */
   killGraceSeconds?: number;
+  runner?: Runner;
 }
 
 export class LocalScheduler implements Scheduler {
   readonly kind = "local" as const;
+  readonly runner: Runner;
   readonly #killGraceSeconds: number;
 
   constructor(options: LocalOptions = {}) {
     this.#killGraceSeconds = options.killGraceSeconds ?? KILL_GRACE_SECONDS;
+    this.runner = options.runner ?? localRunner;
   }
 
   validate(request: JobRequest): void {
     assertSupported(this.kind, request, SUPPORTED);
   }
 
-  submit(context: SubmitContext): Promise<SubmitResult> {
+  async submit(context: SubmitContext): Promise<SubmitResult> {
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
     const script = renderJobScript({
       jobId: context.jobId,
@@ -51,46 +59,138 @@ export class LocalScheduler implements Scheduler {
       env: context.request.env,
       redirect: { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath },
       schedulerIdExpression: "$$",
+      recordHost: true,
       supervise: {
         timeLimitSeconds: context.request.resources.timeLimitSeconds ?? null,
         killGraceSeconds: this.#killGraceSeconds,
       },
     });
-    Deno.writeTextFileSync(scriptPath, script, { mode: 0o700 });
-    const pid = spawnDetached(["/bin/sh", scriptPath], { cwd: context.jobDir });
-    return Promise.resolve({ schedulerJobId: String(pid) });
+    await this.runner.writeFile(scriptPath, script, 0o700);
+    const started = await this.runner.startDetached(scriptPath, context.jobDir);
+    return { schedulerJobId: String(started.pid), host: started.host };
   }
 
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
-    const table = await readProcessTable();
+    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      processes: true,
+    });
     const observations = new Map<string, Observation>();
+    const elsewhere = new Set<string>();
     for (const job of jobs) {
-      const pid = Number(job.schedulerJobId);
-      const wrapperAlive = table.commandLine(pid)?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ??
-        false;
-      const observation = observe(job, wrapperAlive, table.groupAlive(pid));
-      if (observation) observations.set(job.jobId, observation);
+      const observation = observeHere(job, snapshot);
+      if (observation === "elsewhere") elsewhere.add(job.jobId);
+      else if (observation) observations.set(job.jobId, observation);
     }
-    return { observations, newArrayTasks: [], commandCalls: 0 };
+    return { observations, newArrayTasks: [], commandCalls: 0, elsewhere };
   }
 
+  /** Signals every job's process group (TERM, grace, KILL) on the host it runs on. */
   async cancel(jobs: readonly TrackedJob[]): Promise<void> {
-    for (const job of jobs) writeCancelledMarker(job.jobDir);
-    const groups = jobs.map((job) => Number(job.schedulerJobId));
-    for (const pgid of groups) signalGroup(pgid, "SIGTERM");
-    const deadline = Date.now() + this.#killGraceSeconds * 1000;
-    let alive = groups;
-    while (alive.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const table = await readProcessTable();
-      alive = alive.filter((pgid) => table.groupAlive(pgid));
+    const byHost = new Map<string, TrackedJob[]>();
+    for (const job of jobs) {
+      const pgid = Number(job.schedulerJobId);
+      if (!Number.isInteger(pgid) || pgid <= 1) {
+        throw new MolqError(
+          `Cannot signal local job ${job.schedulerJobId}: it is not a valid process id.`,
+        );
+      }
+      const host = job.host?.hostname ?? "";
+      byHost.set(host, [...(byHost.get(host) ?? []), job]);
     }
-    for (const pgid of alive) signalGroup(pgid, "SIGKILL");
+    for (const [host, group] of byHost) await this.#signal(host, group);
+  }
+
+  async #signal(host: string, jobs: TrackedJob[]): Promise<void> {
+    const here = host || (await gatherJobFiles(this.runner, [])).host.hostname;
+    const argv = [
+      "/bin/sh",
+      "-c",
+      SIGNAL_GROUPS_SH,
+      "signal",
+      here,
+      String(this.#killGraceSeconds),
+      ...jobs.map((job) => job.schedulerJobId),
+    ];
+    // The marker first, so that an exit code written as the job dies reads as a cancel.
+    for (const job of jobs) {
+      await this.runner.writeFile(jobFile(job.jobDir, CANCELLED_MARKER), `${Date.now()}\n`, 0o600)
+        .catch(() => {/* the directory may be gone (cleanup); the store records the cancel */});
+    }
+    const result = await this.runner.run(argv, {
+      allowFailure: true,
+      timeoutMs: (this.#killGraceSeconds + 30) * 1000,
+    });
+    if (result.code === 0) return;
+    for (const job of jobs) {
+      await this.runner.removeFile(jobFile(job.jobDir, CANCELLED_MARKER)).catch(() => {});
+    }
+    if (result.code === 3) {
+      const actual = result.stdout.replace(/^host /, "").trim();
+      throw new MolqError(
+        `Cannot cancel ${describeJobs(jobs)}: ${
+          jobs.length === 1 ? "it runs" : "they run"
+        } on ${host}, not on ${actual}; cancel ${jobs.length === 1 ? "it" : "them"} there.`,
+      );
+    }
+    throw new MolqError(
+      `Cannot cancel ${describeJobs(jobs)} on ${this.runner.where}: ${
+        result.stderr.trim() || `exit code ${result.code}`
+      }.`,
+    );
   }
 }
 
-function observe(job: TrackedJob, wrapperAlive: boolean, groupAlive: boolean): Observation | null {
-  const evidence = readJobEvidence(job.jobDir);
+/**
+ * What the snapshot of this host says about one job, or "elsewhere" when the job runs on
+ * another host (then only that host may judge it).
+ */
+export function observeHere(
+  job: TrackedJob,
+  snapshot: JobFilesSnapshot,
+): Observation | "elsewhere" | null {
+  const here = snapshot.host;
+  const evidence = snapshot.evidence(job.jobDir);
+  const owner = job.host ?? evidence.host ?? null;
+  const pid = Number(job.schedulerJobId);
+  const processes = snapshot.processes!;
+  const wrapperAlive = processes.commandLine(pid)?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ??
+    false;
+  if (owner && owner.hostname !== here.hostname) {
+    // A record from before molq tracked hosts, found running here: it is ours after all.
+    if (!(job.hostAssumed && wrapperAlive)) return "elsewhere";
+    const running = observe(job, evidence, true, true);
+    return running && { ...running, host: here };
+  }
+  if (evidence.exitCode === undefined && restarted(owner, here)) {
+    const finishedAt = Date.now();
+    const startedAt = evidence.startedAt ?? null;
+    if (evidence.cancelled) {
+      return { state: "cancelled", startedAt, finishedAt, failureReason: "Cancelled." };
+    }
+    return {
+      state: "failed",
+      startedAt,
+      finishedAt,
+      failureReason:
+        `The host ${here.hostname} was restarted while the job ran, so it ended without an exit code.`,
+    };
+  }
+  const observation = observe(job, evidence, wrapperAlive, processes.groupAlive(pid));
+  if (observation && job.hostAssumed) observation.host = owner ?? here;
+  return observation;
+}
+
+/** The boot id changed since the job started: its host was restarted. */
+function restarted(owner: HostIdentity | null, here: HostIdentity): boolean {
+  return owner?.bootId != null && here.bootId !== null && owner.bootId !== here.bootId;
+}
+
+function observe(
+  job: TrackedJob,
+  evidence: JobEvidence,
+  wrapperAlive: boolean,
+  groupAlive: boolean,
+): Observation | null {
   const startedAt = evidence.startedAt ?? null;
   if (evidence.exitCode !== undefined || (!groupAlive && evidence.timedOut)) {
     const finishedAt = evidence.finishedAt ?? Date.now();
@@ -131,14 +231,6 @@ function observe(job: TrackedJob, wrapperAlive: boolean, groupAlive: boolean): O
   return null; // no evidence at all: the reconciler decides about "lost"
 }
 
-function signalGroup(pgid: number, signal: Deno.Signal): void {
-  if (!Number.isInteger(pgid) || pgid <= 1) {
-    throw new MolqError(`Cannot signal local job ${pgid}: it is not a valid process id.`);
-  }
-  try {
-    Deno.kill(-pgid, signal);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return; // already gone
-    throw new MolqError(`Cannot signal local job ${pgid}: ${String(error)}.`);
-  }
+function describeJobs(jobs: TrackedJob[]): string {
+  return jobs.length === 1 ? `local job ${jobs[0]!.schedulerJobId}` : `${jobs.length} local jobs`;
 }

@@ -5,15 +5,11 @@
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
-import { runCommand, type RunResult } from "../process/run_command.ts";
-import {
-  JOB_SCRIPT,
-  jobFile,
-  listTaskEvidence,
-  readJobEvidence,
-  removeCancelledMarker,
-  writeCancelledMarker,
-} from "./job_files.ts";
+import type { RunResult } from "../process/run_command.ts";
+import type { Runner } from "../process/runner.ts";
+import { localRunner } from "../process/local_runner.ts";
+import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { JOB_SCRIPT, jobFile, removeCancelledMarker, writeCancelledMarker } from "./job_files.ts";
 import { commandDetail, firstLine, schedulerMessage } from "./directive_text.ts";
 import {
   BJOBS_FIELDS,
@@ -40,6 +36,7 @@ export interface LsfOptions {
   /** Paths of the LSF commands, when they are not on PATH under their usual names. */
   commands?: { bsub?: string; bjobs?: string; bkill?: string; bhist?: string };
   commandTimeoutMs?: number;
+  runner?: Runner;
 }
 
 type Command = "bsub" | "bjobs" | "bkill" | "bhist";
@@ -48,6 +45,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class LsfScheduler implements Scheduler {
   readonly kind = "lsf" as const;
+  readonly runner: Runner;
   readonly #commands: Record<Command, string>;
   readonly #timeoutMs: number;
 
@@ -60,6 +58,7 @@ export class LsfScheduler implements Scheduler {
       ...options.commands,
     };
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.runner = options.runner ?? localRunner;
   }
 
   validate(request: JobRequest): void {
@@ -69,7 +68,7 @@ export class LsfScheduler implements Scheduler {
   async submit(context: SubmitContext): Promise<SubmitResult> {
     validateLsfRequest(context.request);
     const script = renderLsfScript(context);
-    Deno.writeTextFileSync(jobFile(context.jobDir, JOB_SCRIPT), script, { mode: 0o700 });
+    await this.runner.writeFile(jobFile(context.jobDir, JOB_SCRIPT), script, 0o700);
     let result: RunResult;
     try {
       result = await this.#run("bsub", context.request.extraArgs, {
@@ -88,18 +87,21 @@ export class LsfScheduler implements Scheduler {
     if (jobs.length === 0) return { observations, newArrayTasks, commandCalls: 0 };
     let commandCalls = 1;
     const queue = await this.#queried(() => this.#bjobs(queryIds(jobs)));
-    let missing = this.#resolve(jobs, queue, observations, newArrayTasks);
+    const files = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      timeoutMs: this.#timeoutMs,
+    });
+    let missing = this.#resolve(jobs, queue, files, observations, newArrayTasks);
     if (missing.length > 0) {
       commandCalls++;
       const history = await this.#queried(() => this.#bhist(queryIds(missing)));
-      missing = this.#resolve(missing, history, observations, newArrayTasks);
+      missing = this.#resolve(missing, history, files, observations, newArrayTasks);
     }
     for (const job of missing) {
-      const observation = observeEvidence("LSF", readJobEvidence(job.jobDir, job.arrayTaskId));
+      const observation = observeEvidence("LSF", files.evidence(job.jobDir, job.arrayTaskId));
       if (observation) observations.set(job.jobId, observation);
     }
     for (const job of jobs.filter((job) => job.arrayTaskId === null)) {
-      newArrayTasks.push(...evidencedTasks(job, newArrayTasks));
+      newArrayTasks.push(...evidencedTasks(files, job, newArrayTasks));
     }
     return { observations, newArrayTasks, commandCalls };
   }
@@ -108,12 +110,12 @@ export class LsfScheduler implements Scheduler {
     if (jobs.length === 0) return;
     // Array elements share their array's directory, so only whole jobs get the marker.
     const marked = jobs.filter((job) => job.arrayTaskId === null);
-    for (const job of marked) writeCancelledMarker(job.jobDir);
+    for (const job of marked) await writeCancelledMarker(this.runner, job.jobDir);
     const result = await this.#run("bkill", jobs.map((job) => job.schedulerJobId), {
       allowFailure: true,
     })
-      .catch((error) => {
-        marked.forEach((job) => removeCancelledMarker(job.jobDir));
+      .catch(async (error) => {
+        for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
         throw new MolqError(`Cannot cancel LSF jobs: ${commandDetail(error)}`);
       });
     const gone = new Set<string>();
@@ -124,9 +126,11 @@ export class LsfScheduler implements Scheduler {
       else refused.push(line);
     }
     // A job that had already finished was not cancelled by us.
-    for (const job of marked) if (gone.has(job.schedulerJobId)) removeCancelledMarker(job.jobDir);
+    for (const job of marked) {
+      if (gone.has(job.schedulerJobId)) await removeCancelledMarker(this.runner, job.jobDir);
+    }
     if (refused.length > 0) {
-      marked.forEach((job) => removeCancelledMarker(job.jobDir));
+      for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
       throw new MolqError(`LSF refused to cancel: ${refused[0]}`);
     }
   }
@@ -138,13 +142,14 @@ export class LsfScheduler implements Scheduler {
   #resolve(
     jobs: readonly TrackedJob[],
     statuses: readonly LsfJobStatus[],
+    files: JobFilesSnapshot,
     observations: Map<string, Observation>,
     newArrayTasks: ArrayTaskObservation[],
   ): TrackedJob[] {
     const byKey = new Map(statuses.map((status) => [lsfKey(status), status]));
     const missing: TrackedJob[] = [];
     for (const job of jobs) {
-      const cancelRequested = readJobEvidence(job.jobDir).cancelled;
+      const cancelRequested = files.evidence(job.jobDir).cancelled;
       if (job.arrayTaskId === null) {
         const elements = statuses.filter((s) => s.jobId === job.schedulerJobId && s.index > 0);
         for (const element of elements) {
@@ -215,7 +220,7 @@ export class LsfScheduler implements Scheduler {
       env?: Record<string, string>;
     } = {},
   ): Promise<RunResult> {
-    return await runCommand([this.#commands[name], ...args], {
+    return await this.runner.run([this.#commands[name], ...args], {
       timeoutMs: this.#timeoutMs,
       // A hanging site wrapper's children must die with it at the timeout (bsub stays in
       // our group, so that an interrupted submission takes it along).
@@ -259,12 +264,13 @@ function arrayTask(
  * code in the job directory: they still get records of their own.
  */
 function evidencedTasks(
+  files: JobFilesSnapshot,
   parent: TrackedJob,
   reported: readonly ArrayTaskObservation[],
 ): ArrayTaskObservation[] {
   const seen = new Set(reported.filter((t) => t.arrayJobId === parent.jobId).map((t) => t.taskId));
-  return listTaskEvidence(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observeEvidence("LSF", readJobEvidence(parent.jobDir, index));
+  return files.taskIds(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
+    const observation = observeEvidence("LSF", files.evidence(parent.jobDir, index));
     if (!observation) return [];
     const schedulerJobId = `${parent.schedulerJobId}[${index}]`;
     return [{ arrayJobId: parent.jobId, taskId: index, schedulerJobId, observation }];

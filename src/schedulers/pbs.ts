@@ -5,15 +5,11 @@
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
-import { runCommand, type RunResult } from "../process/run_command.ts";
-import {
-  JOB_SCRIPT,
-  jobFile,
-  listTaskEvidence,
-  readJobEvidence,
-  removeCancelledMarker,
-  writeCancelledMarker,
-} from "./job_files.ts";
+import type { RunResult } from "../process/run_command.ts";
+import type { Runner } from "../process/runner.ts";
+import { localRunner } from "../process/local_runner.ts";
+import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { JOB_SCRIPT, jobFile, removeCancelledMarker, writeCancelledMarker } from "./job_files.ts";
 import { commandDetail, schedulerMessage } from "./directive_text.ts";
 import {
   parsePbsFlavour,
@@ -45,12 +41,14 @@ export interface PbsOptions {
   /** Paths of the PBS commands, when they are not on PATH under their usual names. */
   commands?: { qsub?: string; qstat?: string; qdel?: string };
   commandTimeoutMs?: number;
+  runner?: Runner;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export class PbsScheduler implements Scheduler {
   readonly kind = "pbs" as const;
+  readonly runner: Runner;
   #flavour: PbsFlavour | undefined;
   #detecting: Promise<PbsFlavour> | undefined;
   readonly #commands: { qsub: string; qstat: string; qdel: string };
@@ -61,6 +59,7 @@ export class PbsScheduler implements Scheduler {
     this.#flavour = options.flavour;
     this.#commands = { qsub: "qsub", qstat: "qstat", qdel: "qdel", ...options.commands };
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.runner = options.runner ?? localRunner;
   }
 
   /** PBS Pro or Torque: given, or read once from `qstat --version`. */
@@ -94,7 +93,7 @@ export class PbsScheduler implements Scheduler {
     const flavour = await this.flavour();
     validatePbsRequest(context.request, flavour);
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
-    Deno.writeTextFileSync(scriptPath, renderPbsScript(context, flavour), { mode: 0o700 });
+    await this.runner.writeFile(scriptPath, renderPbsScript(context, flavour), 0o700);
     let result: RunResult;
     try {
       result = await this.#run(
@@ -122,10 +121,13 @@ export class PbsScheduler implements Scheduler {
     } catch (error) {
       throw new MolqError(`Cannot query PBS job status: ${commandDetail(error)}`);
     }
+    const files = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      timeoutMs: this.#timeoutMs,
+    });
     for (const job of jobs) {
       const short = shortPbsId(job.schedulerJobId);
       // Only whole jobs get the marker, so in a task's directory it means its array was cancelled.
-      const cancelRequested = readJobEvidence(job.jobDir).cancelled;
+      const cancelRequested = files.evidence(job.jobDir).cancelled;
       if (short.endsWith("[]") && job.arrayTaskId === null) {
         const tasks = [...statuses.values()].filter((s) => pbsArrayOf(s.id)?.parent === short);
         for (const task of tasks) {
@@ -133,6 +135,7 @@ export class PbsScheduler implements Scheduler {
         }
         const seen = new Set(tasks.map((task) => pbsArrayOf(task.id)!.index));
         const forgotten = evidencedTasks(
+          files,
           job,
           seen,
           (i) => job.schedulerJobId.replace("[]", `[${i}]`),
@@ -143,7 +146,7 @@ export class PbsScheduler implements Scheduler {
       const status = statuses.get(short);
       const observation = status
         ? observePbsStatus(status, { flavour, cancelRequested, isArray: short.endsWith("[]") })
-        : observeEvidence("PBS", readJobEvidence(job.jobDir, job.arrayTaskId));
+        : observeEvidence("PBS", files.evidence(job.jobDir, job.arrayTaskId));
       if (observation) observations.set(job.jobId, observation);
     }
     return { observations, newArrayTasks, commandCalls: this.#calls - callsBefore };
@@ -153,10 +156,10 @@ export class PbsScheduler implements Scheduler {
     if (jobs.length === 0) return;
     // Array tasks share their array's directory, so only whole jobs get the marker.
     const marked = jobs.filter((job) => job.arrayTaskId === null);
-    for (const job of marked) writeCancelledMarker(job.jobDir);
+    for (const job of marked) await writeCancelledMarker(this.runner, job.jobDir);
     const result = await this.#run("qdel", jobs.map((job) => job.schedulerJobId), true)
-      .catch((error) => {
-        for (const job of marked) removeCancelledMarker(job.jobDir);
+      .catch(async (error) => {
+        for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
         throw new MolqError(`Cannot cancel PBS jobs: ${commandDetail(error)}`);
       });
     const gone = new Set<string>();
@@ -169,10 +172,12 @@ export class PbsScheduler implements Scheduler {
     }
     // A job that had already finished was not cancelled by us.
     for (const job of marked) {
-      if (gone.has(shortPbsId(job.schedulerJobId))) removeCancelledMarker(job.jobDir);
+      if (gone.has(shortPbsId(job.schedulerJobId))) {
+        await removeCancelledMarker(this.runner, job.jobDir);
+      }
     }
     if (refused.length > 0 || (result.code !== 0 && gone.size === 0)) {
-      for (const job of marked) removeCancelledMarker(job.jobDir);
+      for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
       throw new MolqError(
         `PBS refused to cancel: ${refused[0] ?? `qdel exited with code ${result.code}`}.`,
       );
@@ -208,7 +213,7 @@ export class PbsScheduler implements Scheduler {
 
   async #run(name: "qsub" | "qstat" | "qdel", args: string[], allowFailure: boolean, cwd?: string) {
     this.#calls++;
-    return await runCommand([this.#commands[name], ...args], {
+    return await this.runner.run([this.#commands[name], ...args], {
       timeoutMs: this.#timeoutMs,
       allowFailure,
       cwd,
@@ -253,12 +258,13 @@ function arrayTask(
  * that left an exit code in the job directory: they still get records of their own.
  */
 function evidencedTasks(
+  files: JobFilesSnapshot,
   parent: TrackedJob,
   seen: ReadonlySet<string>,
   schedulerJobId: (index: string) => string,
 ): ArrayTaskObservation[] {
-  return listTaskEvidence(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observeEvidence("PBS", readJobEvidence(parent.jobDir, index));
+  return files.taskIds(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
+    const observation = observeEvidence("PBS", files.evidence(parent.jobDir, index));
     if (!observation) return [];
     return [{
       arrayJobId: parent.jobId,

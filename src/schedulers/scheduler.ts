@@ -7,6 +7,8 @@ import type { JobState } from "../core/job_state.ts";
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { UsageError } from "../core/errors.ts";
+import type { HostIdentity } from "../core/host_identity.ts";
+import type { Runner } from "../process/runner.ts";
 
 /** Everything a backend needs to submit one job. Paths are absolute. */
 export interface SubmitContext {
@@ -46,6 +48,13 @@ export interface TrackedJob {
   arrayTaskId: string | null;
   /** The array spec of an array job's own record (`0-3`); null for everything else. */
   array?: string | null;
+  /** Local jobs: the host the job runs on (null when not known). */
+  host?: HostIdentity | null;
+  /**
+   * True when `host` was not recorded with the job but assumed (records from before molq
+   * tracked hosts): a host that finds the job's wrapper running there takes it over.
+   */
+  hostAssumed?: boolean;
 }
 
 /** What a scheduler (or the job's own files) says about one job. */
@@ -58,6 +67,8 @@ export interface Observation {
   detail?: string | null;
   startedAt?: number | null;
   finishedAt?: number | null;
+  /** Local jobs: the host now known to run the job, to be recorded. */
+  host?: HostIdentity;
 }
 
 /** An array task seen for the first time, to become a record of its own. */
@@ -77,14 +88,23 @@ export interface StatusReport {
   newArrayTasks: ArrayTaskObservation[];
   /** How many scheduler commands this query ran. */
   commandCalls: number;
+  /**
+   * Jobs this pass may not judge (local jobs of another host): they keep their state and
+   * nothing about them is written, so they never drift toward `lost` either.
+   */
+  elsewhere?: ReadonlySet<string>;
 }
 
 export interface SubmitResult {
   schedulerJobId: string;
+  /** Local jobs: the host the job was started on. */
+  host?: HostIdentity;
 }
 
 export interface Scheduler {
   readonly kind: SchedulerKind;
+  /** Where its commands run and its job files live (this host, or a cluster over SSH). */
+  readonly runner: Runner;
   /** Throws a UsageError listing every field of the request this backend cannot honour. */
   validate(request: JobRequest): void;
   submit(context: SubmitContext): Promise<SubmitResult>;

@@ -5,8 +5,11 @@
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { CommandError, MolqError } from "../core/errors.ts";
-import { runCommand, type RunResult } from "../process/run_command.ts";
+import type { RunResult } from "../process/run_command.ts";
+import type { Runner } from "../process/runner.ts";
+import { localRunner } from "../process/local_runner.ts";
 import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
+import { gatherJobFiles } from "./job_files_snapshot.ts";
 import { firstLine } from "./directive_text.ts";
 import {
   assertSupported,
@@ -18,6 +21,7 @@ import {
   type TrackedJob,
 } from "./scheduler.ts";
 import { renderSlurmScript, slurmDirectives } from "./slurm_script.ts";
+import { needsExitCode } from "./slurm_states.ts";
 import {
   parseSacctOutput,
   parseSbatchOutput,
@@ -39,6 +43,7 @@ export interface SlurmOptions {
   sacctChunkSize?: number;
   /** How far back `sacct` looks for a job whose submission time is unknown; default 7 days. */
   accountingWindowDays?: number;
+  runner?: Runner;
 }
 
 const SUPPORTED = new Set<RequestField>([
@@ -72,6 +77,7 @@ const TIME_ENV = { SLURM_TIME_FORMAT: "%s" };
 
 export class SlurmScheduler implements Scheduler {
   readonly kind = "slurm" as const;
+  readonly runner: Runner;
   readonly #commands: Record<SlurmCommand, string>;
   readonly #timeoutMs: number;
   readonly #sacctChunkSize: number;
@@ -88,6 +94,7 @@ export class SlurmScheduler implements Scheduler {
     this.#timeoutMs = options.commandTimeoutMs ?? 30_000;
     this.#sacctChunkSize = Math.max(1, options.sacctChunkSize ?? 500);
     this.#windowDays = options.accountingWindowDays ?? 7;
+    this.runner = options.runner ?? localRunner;
   }
 
   validate(request: JobRequest): void {
@@ -105,8 +112,7 @@ export class SlurmScheduler implements Scheduler {
 
   async submit(context: SubmitContext): Promise<SubmitResult> {
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
-    await Deno.writeTextFile(scriptPath, renderSlurmScript(context), { mode: 0o700 });
-    await Deno.chmod(scriptPath, 0o700);
+    await this.runner.writeFile(scriptPath, renderSlurmScript(context), 0o700);
     const array = context.request.scheduling.array;
     if (array) {
       const paths: ArrayLogPaths = {
@@ -114,7 +120,11 @@ export class SlurmScheduler implements Scheduler {
         stderrPath: context.stderrPath,
         array,
       };
-      await Deno.writeTextFile(jobFile(context.jobDir, ARRAY_LOGS_FILE), JSON.stringify(paths));
+      await this.runner.writeFile(
+        jobFile(context.jobDir, ARRAY_LOGS_FILE),
+        JSON.stringify(paths),
+        0o600,
+      );
     }
     const args = ["--parsable", ...context.request.extraArgs, scriptPath];
     const result = await this.#run("sbatch", args, "submit the job");
@@ -128,14 +138,23 @@ export class SlurmScheduler implements Scheduler {
     const calls = { count: 0 };
     if (jobs.length === 0) return { observations: new Map(), newArrayTasks: [], commandCalls: 0 };
     const queue = await this.#squeue(jobs.map((job) => job.schedulerJobId), calls);
-    const firstPass = observeJobs(jobs, queue, null);
+    // The job-written files matter only where the queue cannot tell: arrays, jobs it forgot,
+    // and final rows without an exit code. One batched step reads all of them.
+    const needFiles = jobs.filter((job) => {
+      const row = queue.byId.get(job.schedulerJobId);
+      return job.array || !row || needsExitCode(row);
+    });
+    const files = await gatherJobFiles(this.runner, needFiles.map((job) => job.jobDir), {
+      timeoutMs: this.#timeoutMs,
+    });
+    const firstPass = observeJobs(jobs, queue, null, files);
     let accounting: RowIndex | null = null;
     if (firstPass.askAccounting.length > 0) {
       const askedIds = new Set(firstPass.askAccounting);
       const asked = jobs.filter((job) => askedIds.has(job.jobId));
       accounting = await this.#sacct(asked, calls);
     }
-    const result = accounting === null ? firstPass : observeJobs(jobs, queue, accounting);
+    const result = accounting === null ? firstPass : observeJobs(jobs, queue, accounting, files);
     return {
       observations: result.observations,
       newArrayTasks: result.newArrayTasks,
@@ -154,7 +173,9 @@ export class SlurmScheduler implements Scheduler {
     }
     // Evidence for sites without accounting: a job that vanishes without an exit code after
     // this was cancelled. Not for single array tasks: the marker is shared by all tasks.
-    for (const job of jobs) if (job.arrayTaskId === null) writeCancelledMarker(job.jobDir);
+    for (const job of jobs) {
+      if (job.arrayTaskId === null) await writeCancelledMarker(this.runner, job.jobDir);
+    }
   }
 
   /** One squeue call (more only past the argv limit) for every id, finished jobs included. */
@@ -204,7 +225,7 @@ export class SlurmScheduler implements Scheduler {
     try {
       // A hanging site wrapper's children must die with it at the timeout; sbatch stays in
       // our process group, so an interrupted submission takes it along.
-      return await runCommand(argv, {
+      return await this.runner.run(argv, {
         timeoutMs: this.#timeoutMs,
         allowFailure: true,
         env,

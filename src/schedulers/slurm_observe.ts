@@ -5,7 +5,8 @@
  * exit-code file the job wrote. Array tasks are collected for their tracked parents.
  */
 import type { ArrayTaskObservation, Observation, TrackedJob } from "./scheduler.ts";
-import { EXIT_CODE, jobFile, readJobEvidence } from "./job_files.ts";
+import { EXIT_CODE } from "./job_files.ts";
+import type { JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { expandTaskRange, type SlurmJobRow } from "./slurm_parse.ts";
 import {
   needsExitCode,
@@ -73,19 +74,19 @@ export function observeJobs(
   jobs: readonly TrackedJob[],
   queue: RowIndex,
   accounting: RowIndex | null,
+  files: JobFilesSnapshot,
 ): ObserveResult {
   const result: ObserveResult = { observations: new Map(), newArrayTasks: [], askAccounting: [] };
   for (const job of jobs) {
-    // Only an array's own record has log patterns to read (a missing file costs a throw).
     const info = job.arrayTaskId === null && job.array !== null
-      ? readArrayLogPaths(job.jobDir)
+      ? readArrayLogPaths(files, job.jobDir)
       : null;
     const id = job.schedulerJobId;
     const isArray = info !== null || queue.tasks.has(id) || queue.collapsed.has(id) ||
       (accounting?.tasks.has(id) ?? false);
     const seen = isArray && job.arrayTaskId === null
-      ? observeArray(job, info, queue, accounting, result.newArrayTasks)
-      : observeSingle(job, queue, accounting);
+      ? observeArray(job, info, queue, accounting, files, result.newArrayTasks)
+      : observeSingle(job, queue, accounting, files);
     if (seen.ask) result.askAccounting.push(job.jobId);
     if (seen.observation) result.observations.set(job.jobId, seen.observation);
   }
@@ -97,13 +98,18 @@ interface Seen {
   ask: boolean;
 }
 
-function observeSingle(job: TrackedJob, queue: RowIndex, accounting: RowIndex | null): Seen {
+function observeSingle(
+  job: TrackedJob,
+  queue: RowIndex,
+  accounting: RowIndex | null,
+  files: JobFilesSnapshot,
+): Seen {
   const id = job.schedulerJobId;
   const row = queue.byId.get(id);
   if (row) {
     const observation = observeSlurmRow(row, job.state);
     if (!needsExitCode(row)) return { observation, ask: false };
-    const exitCode = readJobEvidence(job.jobDir, job.arrayTaskId).exitCode;
+    const exitCode = files.evidence(job.jobDir, job.arrayTaskId).exitCode;
     if (exitCode !== undefined) {
       return { observation: withExitCode(observation, exitCode), ask: false };
     }
@@ -115,7 +121,7 @@ function observeSingle(job: TrackedJob, queue: RowIndex, accounting: RowIndex | 
   const final = finalRow(accounting.byId.get(id));
   if (final) return { observation: observeSlurmRow(final, job.state), ask: false };
   return {
-    observation: observeJobEvidence(readJobEvidence(job.jobDir, job.arrayTaskId)),
+    observation: observeJobEvidence(files.evidence(job.jobDir, job.arrayTaskId)),
     ask: false,
   };
 }
@@ -125,6 +131,7 @@ function observeArray(
   info: ArrayLogPaths | null,
   queue: RowIndex,
   accounting: RowIndex | null,
+  files: JobFilesSnapshot,
   newTasks: ArrayTaskObservation[],
 ): Seen {
   const base = job.schedulerJobId;
@@ -137,6 +144,7 @@ function observeArray(
       { ...job, schedulerJobId: row.id, arrayTaskId: task, state: "submitted" },
       queue,
       accounting,
+      files,
     );
     ask ||= seen.ask;
     if (seen.observation) tasks.set(task, seen.observation);
@@ -146,9 +154,9 @@ function observeArray(
       const final = finalRow(row);
       if (!tasks.has(task) && final) tasks.set(task, observeSlurmRow(final, "submitted"));
     }
-    for (const task of expected ?? tasksWithExitCodes(job.jobDir)) {
+    for (const task of expected ?? tasksWithExitCodes(files, job.jobDir)) {
       if (tasks.has(task)) continue;
-      const observation = observeJobEvidence(readJobEvidence(job.jobDir, task));
+      const observation = observeJobEvidence(files.evidence(job.jobDir, task));
       if (observation) tasks.set(task, observation);
     }
   }
@@ -202,9 +210,9 @@ function finalRow(row: SlurmJobRow | undefined): SlurmJobRow | undefined {
   return outcome && outcome !== "keep" && isTerminal(outcome) ? row : undefined;
 }
 
-function readArrayLogPaths(jobDir: string): ArrayLogPaths | null {
+function readArrayLogPaths(files: JobFilesSnapshot, jobDir: string): ArrayLogPaths | null {
   try {
-    const parsed = JSON.parse(Deno.readTextFileSync(jobFile(jobDir, ARRAY_LOGS_FILE)));
+    const parsed = JSON.parse(files.text(jobDir, ARRAY_LOGS_FILE) ?? "null");
     return typeof parsed?.stdoutPath === "string" && typeof parsed?.stderrPath === "string" &&
         typeof parsed?.array === "string"
       ? parsed as ArrayLogPaths
@@ -215,15 +223,8 @@ function readArrayLogPaths(jobDir: string): ArrayLogPaths | null {
 }
 
 /** Task indexes with an exit-code file (`exit_code.2`), for arrays nobody else remembers. */
-function tasksWithExitCodes(jobDir: string): string[] {
-  const tasks: string[] = [];
-  try {
-    for (const entry of Deno.readDirSync(jobDir)) {
-      const task = new RegExp(`^${EXIT_CODE}\\.(\\d+)$`).exec(entry.name)?.[1];
-      if (task !== undefined) tasks.push(task);
-    }
-  } catch {
-    // No job directory: no evidence.
-  }
-  return tasks;
+function tasksWithExitCodes(files: JobFilesSnapshot, jobDir: string): string[] {
+  return files.taskIds(jobDir).filter((task) =>
+    files.text(jobDir, `${EXIT_CODE}.${task}`) !== undefined
+  );
 }

@@ -2,6 +2,14 @@ import assert from "node:assert/strict";
 import type { TrackedJob } from "./scheduler.ts";
 import { parseSacctOutput, parseSqueueOutput } from "./slurm_parse.ts";
 import { ARRAY_LOGS_FILE, observeJobs, RowIndex } from "./slurm_observe.ts";
+import { gatherJobFiles } from "./job_files_snapshot.ts";
+import { localRunner } from "../process/local_runner.ts";
+
+/** observeJobs() over a real snapshot of the jobs' directories. */
+async function observe(jobs: TrackedJob[], queued: RowIndex, accounted: RowIndex | null) {
+  const files = await gatherJobFiles(localRunner, jobs.map((job) => job.jobDir));
+  return observeJobs(jobs, queued, accounted, files);
+}
 
 function queue(text: string): RowIndex {
   const index = new RowIndex();
@@ -50,8 +58,8 @@ function tracked(
 const S = "1795599421";
 
 Deno.test("observeJobs() takes a queued job's state from squeue alone", async () => {
-  await withJobDir({}, (dir) => {
-    const result = observeJobs(
+  await withJobDir({}, async (dir) => {
+    const result = await observe(
       [tracked(dir, "4")],
       queue(`4|4|RUNNING|None|${S}|NONE|0:04\n`),
       null,
@@ -66,8 +74,8 @@ Deno.test("observeJobs() takes a queued job's state from squeue alone", async ()
 });
 
 Deno.test("observeJobs() completes a FAILED squeue row from the job's exit code file", async () => {
-  await withJobDir({ exit_code: "3\n" }, (dir) => {
-    const result = observeJobs(
+  await withJobDir({ exit_code: "3\n" }, async (dir) => {
+    const result = await observe(
       [tracked(dir, "3")],
       queue(`3|3|FAILED|NonZeroExitCode|${S}|${S}|0:00\n`),
       null,
@@ -83,13 +91,13 @@ Deno.test("observeJobs() completes a FAILED squeue row from the job's exit code 
 });
 
 Deno.test("observeJobs() asks sacct for a FAILED squeue row without an exit code file", async () => {
-  await withJobDir({}, (dir) => {
+  await withJobDir({}, async (dir) => {
     const jobs = [tracked(dir, "3")];
     const rows = queue(`3|3|FAILED|NonZeroExitCode|${S}|${S}|0:00\n`);
-    assert.deepEqual(observeJobs(jobs, rows, null).askAccounting, ["molq-3"]);
-    const final = observeJobs(jobs, rows, accounting(`3|3|FAILED|3:0|${S}|${S}|None\n`));
+    assert.deepEqual((await observe(jobs, rows, null)).askAccounting, ["molq-3"]);
+    const final = await observe(jobs, rows, accounting(`3|3|FAILED|3:0|${S}|${S}|None\n`));
     assert.equal(final.observations.get("molq-3")?.exitCode, 3);
-    const unknown = observeJobs(jobs, rows, new RowIndex());
+    const unknown = await observe(jobs, rows, new RowIndex());
     assert.equal(unknown.observations.get("molq-3")?.state, "failed");
     assert.equal(unknown.observations.get("molq-3")?.exitCode, null);
   });
@@ -98,9 +106,9 @@ Deno.test("observeJobs() asks sacct for a FAILED squeue row without an exit code
 Deno.test("observeJobs() reports a captured TIMEOUT as timed_out with SLURM's times", async () => {
   const captured = (name: string) =>
     Deno.readTextFileSync(new URL(`../../testdata/slurm/${name}`, import.meta.url));
-  await withJobDir({ started_at: "1795599606\n" }, (dir) => {
+  await withJobDir({ started_at: "1795599606\n" }, async (dir) => {
     const job = tracked(dir, "23", { state: "running", timeLimitSeconds: 60 });
-    const fromQueue = observeJobs([job], queue(captured("squeue_timeout_epoch.txt")), null);
+    const fromQueue = await observe([job], queue(captured("squeue_timeout_epoch.txt")), null);
     assert.deepEqual(fromQueue.askAccounting, []);
     const seen = fromQueue.observations.get("molq-23")!;
     assert.deepEqual([seen.state, seen.startedAt, seen.finishedAt], [
@@ -109,7 +117,7 @@ Deno.test("observeJobs() reports a captured TIMEOUT as timed_out with SLURM's ti
       1795599687000,
     ]);
     const purged = tracked(dir, "22", { state: "running" });
-    const fromSacct = observeJobs(
+    const fromSacct = await observe(
       [purged],
       new RowIndex(),
       accounting(captured("sacct_timeout_epoch.txt")),
@@ -119,32 +127,32 @@ Deno.test("observeJobs() reports a captured TIMEOUT as timed_out with SLURM's ti
 });
 
 Deno.test("observeJobs() resolves a job that left the queue from sacct", async () => {
-  await withJobDir({}, (dir) => {
+  await withJobDir({}, async (dir) => {
     const jobs = [tracked(dir, "2", { state: "running" })];
     const empty = new RowIndex();
-    assert.deepEqual(observeJobs(jobs, empty, null).askAccounting, ["molq-2"]);
-    const result = observeJobs(jobs, empty, accounting(`2|2|COMPLETED|0:0|${S}|${S}|None\n`));
+    assert.deepEqual((await observe(jobs, empty, null)).askAccounting, ["molq-2"]);
+    const result = await observe(jobs, empty, accounting(`2|2|COMPLETED|0:0|${S}|${S}|None\n`));
     assert.equal(result.observations.get("molq-2")?.state, "succeeded");
   });
 });
 
 Deno.test("observeJobs() ignores a stale non-final sacct row and falls back to the exit code file", async () => {
-  await withJobDir({ exit_code: "0\n", started_at: "1795599421\n" }, (dir) => {
+  await withJobDir({ exit_code: "0\n", started_at: "1795599421\n" }, async (dir) => {
     const stale = accounting(`2|2|RUNNING|0:0|${S}|Unknown|None\n`);
-    const result = observeJobs([tracked(dir, "2")], new RowIndex(), stale);
+    const result = await observe([tracked(dir, "2")], new RowIndex(), stale);
     assert.equal(result.observations.get("molq-2")?.state, "succeeded");
     assert.equal(result.observations.get("molq-2")?.startedAt, 1795599421000);
   });
-  await withJobDir({}, (dir) => {
+  await withJobDir({}, async (dir) => {
     const stale = accounting(`2|2|RUNNING|0:0|${S}|Unknown|None\n`);
-    const result = observeJobs([tracked(dir, "2")], new RowIndex(), stale);
+    const result = await observe([tracked(dir, "2")], new RowIndex(), stale);
     assert.equal(result.observations.has("molq-2"), false); // no evidence: the reconciler decides
   });
 });
 
 Deno.test("observeJobs() reads a cancel marker for a job nobody knows any more", async () => {
-  await withJobDir({ cancelled: "1\n" }, (dir) => {
-    const result = observeJobs([tracked(dir, "5")], new RowIndex(), new RowIndex());
+  await withJobDir({ cancelled: "1\n" }, async (dir) => {
+    const result = await observe([tracked(dir, "5")], new RowIndex(), new RowIndex());
     assert.equal(result.observations.get("molq-5")?.state, "cancelled");
   });
 });
@@ -157,7 +165,7 @@ Deno.test("observeJobs() reports every task of a tracked array with its log path
       ["6_0|6|PENDING|None|N/A|N/A|0:00", "6_1|6|PENDING|None|N/A|N/A|0:00"].join("\n") +
         `\n6_2|12|RUNNING|None|${S}|NONE|0:01\n6_3|6|PENDING|Resources|N/A|N/A|0:00\n`,
     );
-    const result = observeJobs([tracked(dir, "6")], rows, null);
+    const result = await observe([tracked(dir, "6")], rows, null);
     assert.deepEqual(result.askAccounting, []);
     assert.deepEqual(result.newArrayTasks.map((task) => [task.taskId, task.schedulerJobId]), [
       ["0", "6_0"],
@@ -181,8 +189,8 @@ Deno.test("observeJobs() asks sacct when some tasks of an array left the queue",
     await Deno.writeTextFile(`${dir}/${ARRAY_LOGS_FILE}`, JSON.stringify(paths));
     const jobs = [tracked(dir, "6")];
     const rows = queue(`6_2|12|RUNNING|None|${S}|NONE|0:01\n`);
-    assert.deepEqual(observeJobs(jobs, rows, null).askAccounting, ["molq-6"]);
-    const result = observeJobs(
+    assert.deepEqual((await observe(jobs, rows, null)).askAccounting, ["molq-6"]);
+    const result = await observe(
       jobs,
       rows,
       accounting(`6_0|10|COMPLETED|0:0|${S}|${S}|None\n6_1|11|FAILED|5:0|${S}|${S}|None\n`),
@@ -197,7 +205,7 @@ Deno.test("observeJobs() reads a purged array's tasks from their exit code files
   await withJobDir(files, async (dir) => {
     const paths = { stdoutPath: `${dir}/o`, stderrPath: `${dir}/e`, array: "0-3" };
     await Deno.writeTextFile(`${dir}/${ARRAY_LOGS_FILE}`, JSON.stringify(paths));
-    const result = observeJobs([tracked(dir, "9")], new RowIndex(), new RowIndex());
+    const result = await observe([tracked(dir, "9")], new RowIndex(), new RowIndex());
     const tasks = result.newArrayTasks.map((task) => [task.taskId, task.observation.state]);
     assert.deepEqual(tasks.sort(), [["0", "succeeded"], ["1", "failed"]]);
     assert.equal(result.newArrayTasks.find((t) => t.taskId === "1")?.observation.exitCode, 7);
@@ -209,7 +217,7 @@ Deno.test("observeJobs() ends an array cancelled before it split into tasks", as
   await withJobDir({}, async (dir) => {
     const paths = { stdoutPath: `${dir}/o`, stderrPath: `${dir}/e`, array: "0-3" };
     await Deno.writeTextFile(`${dir}/${ARRAY_LOGS_FILE}`, JSON.stringify(paths));
-    const result = observeJobs(
+    const result = await observe(
       [tracked(dir, "14")],
       new RowIndex(),
       accounting(`14|14|CANCELLED by 0|0:0|${S}|${S}|None\n`),
@@ -220,10 +228,10 @@ Deno.test("observeJobs() ends an array cancelled before it split into tasks", as
 });
 
 Deno.test("observeJobs() observes a tracked array task by its own id", async () => {
-  await withJobDir({ "exit_code.2": "5\n" }, (dir) => {
+  await withJobDir({ "exit_code.2": "5\n" }, async (dir) => {
     const task = tracked(dir, "6_2", { jobId: "task-2", arrayTaskId: "2" });
     const rows = queue(`6_2|12|FAILED|NonZeroExitCode|${S}|${S}|0:02\n`);
-    const result = observeJobs([task], rows, null);
+    const result = await observe([task], rows, null);
     assert.equal(result.observations.get("task-2")?.exitCode, 5);
     assert.deepEqual(result.newArrayTasks, []);
   });

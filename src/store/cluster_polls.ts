@@ -7,7 +7,10 @@ import type { SchedulerKind } from "../core/job_record.ts";
 import type { JobStore } from "./job_store.ts";
 
 export interface ClusterPollInfo {
+  /** The cluster's name. */
   name: string;
+  /** For a local cluster, the host whose passes these are (each host polls its own jobs). */
+  host: string | null;
   scheduler: SchedulerKind;
   lastPollAt: number | null;
   lastPollError: string | null;
@@ -18,6 +21,36 @@ export interface ClusterPollInfo {
 export type LeaseDecision = "acquired" | "fresh" | "busy";
 
 const HOUR_MS = 3_600_000;
+/**
+ * Login nodes' clocks differ by a few seconds: another host's lease is honoured this much
+ * past its expiry, and a last poll this far "in the future" is still taken as recent.
+ * A larger difference is not trusted at all (polling is the safe side then).
+ */
+export const MAX_CLOCK_SKEW_MS = 10_000;
+
+/** Who takes a lease: an owner token, and the host and pid it runs as (for display). */
+export interface LeaseHolder {
+  owner: string;
+  host: string;
+  pid: number;
+}
+
+/**
+ * The clusters-table key of a cluster's passes: local jobs are judged per host, so a local
+ * cluster has one budget and one lease per host (`local@login1`); any other cluster, one.
+ */
+export function pollKey(cluster: string, scheduler: SchedulerKind, host: string | null): string {
+  return scheduler === "local" && host !== null ? `${cluster}@${host}` : cluster;
+}
+
+function splitPollKey(
+  key: string,
+  scheduler: SchedulerKind,
+): { name: string; host: string | null } {
+  const at = key.lastIndexOf("@");
+  if (scheduler !== "local" || at <= 0) return { name: key, host: null };
+  return { name: key.slice(0, at), host: key.slice(at + 1) };
+}
 
 /**
  * Takes the poll lease for `cluster` unless another process holds an unexpired one, or
@@ -27,14 +60,14 @@ export function acquirePollLease(
   store: JobStore,
   cluster: string,
   scheduler: SchedulerKind,
-  owner: string,
+  holder: LeaseHolder,
   options: { minIntervalMs: number; leaseMs: number; force?: boolean; now?: number },
 ): LeaseDecision {
   // A look without the write lock first: most callers find the cluster fresh or busy, and
   // many waiters must not queue for the lock only to learn that.
   const peek = readLease(store, cluster);
   if (peek) {
-    const decision = decide(peek, owner, options.now ?? Date.now(), options);
+    const decision = decide(peek, holder, options.now ?? Date.now(), options);
     if (decision !== "acquired") return decision;
   }
   return store.write(() => {
@@ -44,11 +77,12 @@ export function acquirePollLease(
     );
     // Read the clock inside the transaction: waiting for the write lock may take a while.
     const now = options.now ?? Date.now();
-    const decision = decide(readLease(store, cluster)!, owner, now, options);
+    const decision = decide(readLease(store, cluster)!, holder, now, options);
     if (decision !== "acquired") return decision;
     store.prepare(
-      "UPDATE clusters SET poll_lease_owner = ?, poll_lease_until = ? WHERE name = ?",
-    ).run(owner, now + options.leaseMs, cluster);
+      `UPDATE clusters SET poll_lease_owner = ?, poll_lease_until = ?, poll_lease_host = ?,
+         poll_lease_pid = ? WHERE name = ?`,
+    ).run(holder.owner, now + options.leaseMs, holder.host, holder.pid, cluster);
     return "acquired";
   });
 }
@@ -57,28 +91,38 @@ interface LeaseRow {
   lastPollAt: number;
   leaseOwner: string | null;
   leaseUntil: number;
+  leaseHost: string | null;
 }
 
 function readLease(store: JobStore, cluster: string): LeaseRow | undefined {
   const row = store.prepare(
-    "SELECT last_poll_at, poll_lease_owner, poll_lease_until FROM clusters WHERE name = ?",
+    `SELECT last_poll_at, poll_lease_owner, poll_lease_until, poll_lease_host
+     FROM clusters WHERE name = ?`,
   ).get(cluster);
   if (!row) return undefined;
   return {
     lastPollAt: Number(row.last_poll_at ?? 0),
     leaseOwner: (row.poll_lease_owner ?? null) as string | null,
     leaseUntil: Number(row.poll_lease_until ?? 0),
+    leaseHost: (row.poll_lease_host ?? null) as string | null,
   };
 }
 
-function decide(
+/** Pure: may `holder` poll now, given the cluster's lease row? */
+export function decide(
   row: LeaseRow,
-  owner: string,
+  holder: LeaseHolder,
   now: number,
   options: { minIntervalMs: number; force?: boolean },
 ): LeaseDecision {
-  if (row.leaseUntil > now && row.leaseOwner !== owner) return "busy";
-  if (!options.force && now - row.lastPollAt < options.minIntervalMs) return "fresh";
+  if (row.leaseOwner !== null && row.leaseOwner !== holder.owner) {
+    // Another host's clock may run behind ours: its lease lasts a little longer here.
+    const margin = row.leaseHost !== null && row.leaseHost !== holder.host ? MAX_CLOCK_SKEW_MS : 0;
+    if (row.leaseUntil + margin > now) return "busy";
+  }
+  const age = now - row.lastPollAt;
+  const trusted = age >= -MAX_CLOCK_SKEW_MS; // a poll far "in the future": a clock is wrong
+  if (!options.force && trusted && age < options.minIntervalMs) return "fresh";
   return "acquired";
 }
 
@@ -102,7 +146,8 @@ export function releasePollLease(
       ).run(now, outcome.error, now, cluster);
     }
     store.prepare(
-      "UPDATE clusters SET poll_lease_owner = NULL, poll_lease_until = NULL WHERE name = ? AND poll_lease_owner = ?",
+      `UPDATE clusters SET poll_lease_owner = NULL, poll_lease_until = NULL,
+         poll_lease_host = NULL, poll_lease_pid = NULL WHERE name = ? AND poll_lease_owner = ?`,
     ).run(cluster, owner);
     if (outcome.commandCalls > 0) {
       store.prepare("INSERT INTO scheduler_calls (cluster, at, calls) VALUES (?, ?, ?)").run(
@@ -141,7 +186,7 @@ export function clusterPollInfo(store: JobStore, now = Date.now()): ClusterPollI
        (SELECT coalesce(sum(calls), 0) FROM scheduler_calls s WHERE s.cluster = c.name AND s.at >= ?) AS calls
      FROM clusters c ORDER BY c.name`,
   ).all(now - HOUR_MS).map((row) => ({
-    name: row.name as string,
+    ...splitPollKey(row.name as string, row.scheduler as SchedulerKind),
     scheduler: row.scheduler as SchedulerKind,
     lastPollAt: row.last_poll_at === null ? null : Number(row.last_poll_at),
     lastPollError: (row.last_poll_error ?? null) as string | null,

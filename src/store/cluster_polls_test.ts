@@ -13,13 +13,42 @@ function tempStore(): JobStore {
 }
 
 const T = 1_700_000_000_000;
-const lease = (store: JobStore, owner: string, now: number, force = false) =>
-  acquirePollLease(store, "hpc", "slurm", owner, {
+const lease = (store: JobStore, owner: string, now: number, force = false, host = "login1") =>
+  acquirePollLease(store, "hpc", "slurm", { owner, host, pid: 42 }, {
     minIntervalMs: 10_000,
     leaseMs: 10_000,
     force,
     now,
   });
+
+Deno.test("acquirePollLease() records the holder's host and pid", () => {
+  const store = tempStore();
+  lease(store, "a", T, false, "login2");
+  const row = store.prepare("SELECT poll_lease_host, poll_lease_pid FROM clusters").get();
+  assert.deepEqual({ ...row }, { poll_lease_host: "login2", poll_lease_pid: 42 });
+  releasePollLease(store, "hpc", "a", { error: null, commandCalls: 0, now: T + 1 });
+  const freed = store.prepare("SELECT poll_lease_host, poll_lease_pid FROM clusters").get();
+  assert.deepEqual({ ...freed }, { poll_lease_host: null, poll_lease_pid: null });
+});
+
+Deno.test("acquirePollLease() honours another host's lease through a few seconds of clock skew", () => {
+  const store = tempStore();
+  // login1's lease runs until T + 10 s by login1's clock; login2's clock is 8 s ahead.
+  assert.equal(lease(store, "a", T, false, "login1"), "acquired");
+  assert.equal(lease(store, "b", T + 10_000 + 8_000, false, "login2"), "busy");
+  // The same host's own clock is exact: no margin for it.
+  assert.equal(lease(store, "c", T + 10_001, false, "login1"), "acquired");
+});
+
+Deno.test("acquirePollLease() keeps the budget when a host's clock runs behind, and does not trust a wild one", () => {
+  const store = tempStore();
+  assert.equal(lease(store, "a", T, false, "login1"), "acquired");
+  releasePollLease(store, "hpc", "a", { error: null, commandCalls: 1, now: T });
+  // login2 is 5 s behind: the poll looks 5 s in the future, and is still recent.
+  assert.equal(lease(store, "b", T - 5_000, false, "login2"), "fresh");
+  // An hour behind: that clock is not trusted to judge freshness, so it may poll.
+  assert.equal(lease(store, "b", T - 3_600_000, false, "login2"), "acquired");
+});
 
 Deno.test("acquirePollLease() lets one owner poll, then keeps everyone out for the interval", () => {
   const store = tempStore();
@@ -65,6 +94,7 @@ Deno.test("clusterPollInfo() shows the last poll, its error and the calls of the
     lastPollError: "squeue timed out",
     lastPollErrorAt: T + 60_000,
     callsLastHour: 3,
+    host: null,
   });
   [info] = clusterPollInfo(store, T + 3_600_000 + 30_000);
   assert.equal(info!.callsLastHour, 1, "calls older than an hour drop out");

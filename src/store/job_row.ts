@@ -35,6 +35,8 @@ export const COLUMNS: Record<keyof JobRecord, string> = {
   lastPolled: "last_polled",
   missingSince: "missing_since",
   missingPolls: "missing_polls",
+  host: "host",
+  bootId: "boot_id",
 };
 
 const JSON_FIELDS = new Set<keyof JobRecord>(["command", "metadata", "request"]);
@@ -78,6 +80,8 @@ export function rowToRecord(row: Row): JobRecord {
     arrayJobId: text("array_job_id"),
     arrayTaskId: text("array_task_id"),
     notBefore: num("not_before"),
+    host: text("host"),
+    bootId: text("boot_id"),
     lastPolled: num("last_polled"),
     missingSince: num("missing_since"),
     missingPolls: Number(row.missing_polls ?? 0),

@@ -8,6 +8,8 @@ import { MolqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 export const BUSY_TIMEOUT_MS = 30_000;
+/** store_meta key: the host that migrated a store from before hosts were recorded. */
+export const LEGACY_LOCAL_HOST_KEY = "legacy_local_host";
 
 export function openDatabase(path: string): DatabaseSync {
   ensurePrivateDir(dirname(path));
@@ -96,6 +98,14 @@ function migrate(db: DatabaseSync, path: string, from: number): void {
     const current = (db.prepare("PRAGMA user_version").get() as { user_version: number })
       .user_version;
     for (let version = current; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+    if (current > 0 && current < 3) {
+      // Local jobs recorded before molq tracked hosts: the host that upgrades the store
+      // judges the ones no other host proves to be running (see README, "Many login nodes").
+      db.prepare("INSERT OR IGNORE INTO store_meta (key, value) VALUES (?, ?)").run(
+        LEGACY_LOCAL_HOST_KEY,
+        Deno.hostname(),
+      );
+    }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
   } catch (error) {

@@ -78,6 +78,31 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX scheduler_calls_cluster_at ON scheduler_calls (cluster, at);
   `,
+  // 3: many hosts: the host of local jobs, who holds a poll lease, facts about the store
+  // itself, and the SSH links to remote clusters with the connections opened.
+  `
+  ALTER TABLE jobs ADD COLUMN host TEXT;
+  ALTER TABLE jobs ADD COLUMN boot_id TEXT;
+  ALTER TABLE clusters ADD COLUMN poll_lease_host TEXT;
+  ALTER TABLE clusters ADD COLUMN poll_lease_pid INTEGER;
+  CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE ssh_links (
+    cluster TEXT PRIMARY KEY,
+    last_connect_at INTEGER,
+    session_limit INTEGER,
+    link_state TEXT,
+    link_error TEXT,
+    link_error_at INTEGER
+  );
+  CREATE TABLE ssh_connects (
+    cluster TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX ssh_connects_cluster_at ON ssh_connects (cluster, at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

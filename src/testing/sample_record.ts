@@ -42,6 +42,8 @@ export function sampleRecord(overrides: Partial<JobRecord> = {}): JobRecord {
     lastPolled: null,
     missingSince: null,
     missingPolls: 0,
+    host: null,
+    bootId: null,
     ...overrides,
   };
 }

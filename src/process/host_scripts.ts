@@ -1,0 +1,51 @@
+/**
+ * Small POSIX sh scripts that local-backend operations run through a Runner, so the same
+ * text works on this machine and on a cluster over SSH: say which host this is, start a
+ * job detached in its own session, and signal process groups with a grace period.
+ */
+
+/** Sets `b` to the boot id (Linux), the boot time (BSD, macOS), or empty. */
+export const BOOT_ID_SH =
+  "b=; if [ -r /proc/sys/kernel/random/boot_id ]; then IFS= read -r b </proc/sys/kernel/random/boot_id || :; " +
+  "else b=$(sysctl -n kern.boottime 2>/dev/null | tr -d '{},=' | tr -s ' ') || b=; fi";
+
+/**
+ * `sh -c DETACH_SH detach DIR SCRIPT`: starts `/bin/sh SCRIPT` in DIR in a new session
+ * (pid = process group) with no pipes back, then prints its pid, the host name and the
+ * boot id. util-linux `setsid` on Linux, POSIX::setsid through perl on macOS and BSD.
+ */
+export const DETACH_SH = [
+  'cd "$1" || exit 97',
+  "if command -v setsid >/dev/null 2>&1; then",
+  '  setsid /bin/sh "$2" </dev/null >/dev/null 2>&1 &',
+  "elif command -v perl >/dev/null 2>&1; then",
+  `  perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV' /bin/sh "$2" </dev/null >/dev/null 2>&1 &`,
+  "else exit 98; fi",
+  "printf 'pid %s\\n' \"$!\"",
+  "printf 'host %s\\n' \"$(uname -n)\"",
+  BOOT_ID_SH,
+  "printf 'boot %s\\n' \"$b\"",
+].join("\n");
+
+/**
+ * `sh -c SIGNAL_GROUPS_SH signal HOST GRACE PGID...`: refuses (exit 3, `host NAME`) when
+ * this is not HOST; sends TERM to every group, waits up to GRACE seconds for them to end,
+ * then sends KILL to the rest. Zombies count as ended.
+ */
+export const SIGNAL_GROUPS_SH = [
+  'here=$(uname -n); if [ "$here" != "$1" ]; then printf \'host %s\\n\' "$here"; exit 3; fi',
+  "grace=$2; shift 2",
+  'for g in "$@"; do kill -TERM "-$g" 2>/dev/null || :; done',
+  "molq_alive() {",
+  "  LC_ALL=C ps -A -o pgid=,stat= | while read -r g s; do",
+  "    case $s in Z*) continue ;; esac",
+  '    for t in "$@"; do if [ "$g" = "$t" ]; then echo y; return; fi; done',
+  "  done",
+  "}",
+  "n=0",
+  'while [ "$n" -lt $((grace * 10)) ]; do',
+  '  [ -n "$(molq_alive "$@")" ] || exit 0',
+  "  sleep 0.1; n=$((n + 1))",
+  "done",
+  'for g in "$@"; do kill -KILL "-$g" 2>/dev/null || :; done',
+].join("\n");
