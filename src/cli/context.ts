@@ -35,7 +35,11 @@ export class CliContext {
   ) {}
 
   get store(): JobStore {
-    this.#store ??= JobStore.open(this.globals.db ?? defaultDbPath());
+    if (!this.#store) {
+      this.#store = JobStore.open(this.globals.db ?? defaultDbPath());
+      // How the store is kept where it lives (a WAL store on NFS, host-local locks, ...).
+      for (const warning of this.#store.journal.warnings) console.error(`molq: ${warning}`);
+    }
     return this.#store;
   }
 

@@ -14,13 +14,10 @@ export class LocalRunner implements Runner {
     return runCommand(argv, options);
   }
 
+  /** Deno's own errors pass through: they name the file, and callers say what failed. */
   async writeFile(path: string, text: string, mode: number): Promise<void> {
-    try {
-      await Deno.writeTextFile(path, text, { mode });
-      await Deno.chmod(path, mode);
-    } catch (error) {
-      throw new MolqError(`Cannot write ${path}: ${why(error)}.`);
-    }
+    await Deno.writeTextFile(path, text, { mode });
+    await Deno.chmod(path, mode);
   }
 
   async makePrivateDir(path: string): Promise<void> {

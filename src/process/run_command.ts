@@ -87,6 +87,26 @@ export async function runCommand(
   return result;
 }
 
+/**
+ * Runs a short, local, read-only command synchronously (for code that cannot wait, such as
+ * opening the store). No stdin, no timeout: only for commands that cannot hang (`cat`, `df`).
+ */
+export function runCommandSync(argv: readonly string[], env?: Record<string, string>): RunResult {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new Error("runCommandSync() needs a program");
+  try {
+    const output = new Deno.Command(program, { args, env, stdin: "null" }).outputSync();
+    return {
+      code: output.code,
+      stdout: new TextDecoder().decode(output.stdout),
+      stderr: new TextDecoder().decode(output.stderr),
+    };
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
+    throw new CommandError(`Cannot run ${program}: ${why}.`, argv, null, "");
+  }
+}
+
 export interface DetachedOptions {
   cwd?: string;
   env?: Record<string, string>;

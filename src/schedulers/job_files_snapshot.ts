@@ -57,7 +57,7 @@ while IFS= read -r d; do
   for f in "$d"/*; do
     n=\${f##*/}
     case $n in ${
-  EVIDENCE_NAMES.map((name) => `${name}|${name}.*`).join("|")
+  EVIDENCE_NAMES.map((name) => `${name}|${name}.[0-9]*`).join("|")
 }) ;; *) continue ;; esac
     [ -f "$f" ] || continue
     v=; IFS= read -r v <"$f" || :

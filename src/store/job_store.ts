@@ -8,7 +8,7 @@ import type { JobRecord, SchedulerKind, StateTransition } from "../core/job_reco
 import { canTransition, type JobState } from "../core/job_state.ts";
 import type { Dependency } from "../core/job_request.ts";
 import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts";
-import { openDatabase } from "./open_database.ts";
+import { openDatabase, type StoreJournal } from "./open_database.ts";
 
 /** Fields a state change or a poll may update besides the state itself. */
 export type RecordPatch = Partial<Omit<JobRecord, "jobId" | "state" | "cluster" | "scheduler">>;
@@ -29,12 +29,13 @@ export class JobStore {
   readonly #statements = new Map<string, StatementSync>();
   #writeDepth = 0;
 
-  private constructor(db: DatabaseSync, readonly path: string) {
+  private constructor(db: DatabaseSync, readonly path: string, readonly journal: StoreJournal) {
     this.#db = db;
   }
 
   static open(path: string): JobStore {
-    return new JobStore(openDatabase(path), path);
+    const { db, journal } = openDatabase(path);
+    return new JobStore(db, path, journal);
   }
 
   close(): void {

@@ -1,18 +1,31 @@
 /**
- * Opens (and creates, or migrates) a store file: WAL mode, a busy timeout, private
- * permissions, a backup before any migration, and a clear refusal of files molq cannot use.
+ * Opens (and creates, or migrates) a store file: the journal mode its file system allows
+ * (WAL on a local disk, the rollback journal on a network file system shared by hosts), a
+ * busy timeout, private permissions, a backup before any migration, and a clear refusal of
+ * files molq cannot use.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { dirname } from "node:path";
 import { MolqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
+import { detectFileSystem, type FileSystemInfo } from "./file_system.ts";
+
+/** How a store is kept, and why: shown by `molq doctor`, warnings printed by the CLI. */
+export interface StoreJournal {
+  /** The file system of the store's directory, or why it could not be told. */
+  fileSystem: FileSystemInfo | string;
+  /** SQLite's journal mode in use: `wal` or `delete`. */
+  mode: string;
+  warnings: string[];
+}
 
 export const BUSY_TIMEOUT_MS = 30_000;
 /** store_meta key: the host that migrated a store from before hosts were recorded. */
 export const LEGACY_LOCAL_HOST_KEY = "legacy_local_host";
 
-export function openDatabase(path: string): DatabaseSync {
+export function openDatabase(path: string): { db: DatabaseSync; journal: StoreJournal } {
   ensurePrivateDir(dirname(path));
+  const fileSystem = detectFileSystem(dirname(path));
   const isNew = !fileExists(path);
   let db: DatabaseSync;
   try {
@@ -29,15 +42,70 @@ export function openDatabase(path: string): DatabaseSync {
         `The molq store ${path} was written by a newer molq (schema version ${version}; this molq knows up to ${SCHEMA_VERSION}): upgrade molq to use it.`,
       );
     }
-    enableWal(db);
-    db.exec("PRAGMA synchronous = NORMAL");
+    const journal = chooseJournal(db, path, fileSystem);
     db.exec("PRAGMA foreign_keys = ON");
     if (version < SCHEMA_VERSION) migrate(db, path, version);
-    return db;
+    return { db, journal };
   } catch (error) {
     db.close();
     if (error instanceof MolqError) throw error;
     throw new MolqError(`Cannot use the molq store ${path}: ${reason(error)}.`);
+  }
+}
+
+/**
+ * WAL's index is shared memory, which other hosts cannot see: on a network file system (or
+ * one molq cannot identify) the store uses the rollback journal with full syncs. A WAL
+ * store found there is switched when molq gets the file to itself, else used with a warning.
+ */
+function chooseJournal(
+  db: DatabaseSync,
+  path: string,
+  fileSystem: FileSystemInfo | string,
+): StoreJournal {
+  const warnings: string[] = [];
+  const shared = typeof fileSystem === "string" || fileSystem.network;
+  if (typeof fileSystem === "string") {
+    warnings.push(
+      `Cannot tell which file system holds the molq store ${path} (${fileSystem}); using SQLite's rollback journal, which is safe everywhere.`,
+    );
+  } else if (fileSystem.hostLocalLocks.length > 0) {
+    warnings.push(
+      `WARNING: the molq store ${path} is on ${fileSystem.fsType} mounted with ${
+        fileSystem.hostLocalLocks.join(", ")
+      }, so its locks are not seen by other hosts: run molq from one host only, or set MOLQ_HOME to a directory on a file system with shared locks.`,
+    );
+  }
+  if (!shared) {
+    enableWal(db);
+    db.exec("PRAGMA synchronous = NORMAL");
+    return { fileSystem, mode: "wal", warnings };
+  }
+  db.exec("PRAGMA synchronous = FULL");
+  if (journalMode(db) === "wal" && !leaveWal(db)) {
+    const where = typeof fileSystem === "string"
+      ? "an unidentified file system"
+      : fileSystem.fsType;
+    warnings.push(
+      `The molq store ${path} is in WAL mode on ${where}, which is unsafe when several hosts use it; stop every other molq using it (cron, monitors, on every host) and run any molq command to switch it.`,
+    );
+    return { fileSystem, mode: "wal", warnings };
+  }
+  return { fileSystem, mode: journalMode(db), warnings };
+}
+
+function journalMode(db: DatabaseSync): string {
+  return (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode
+    .toLowerCase();
+}
+
+/** Switches a WAL store to the rollback journal; false while another connection has it open. */
+function leaveWal(db: DatabaseSync): boolean {
+  try {
+    db.exec("PRAGMA journal_mode = DELETE");
+    return journalMode(db) !== "wal";
+  } catch {
+    return false;
   }
 }
 
