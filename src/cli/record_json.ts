@@ -32,6 +32,8 @@ export function recordToJson(record: JobRecord): Record<string, unknown> {
     array_task_id: record.arrayTaskId,
     dependencies: record.request.dependencies.map((d) => ({ kind: d.kind, job_id: d.jobId })),
     last_polled: iso(record.lastPolled),
+    host: record.host,
+    boot_id: record.bootId,
   };
 }
 

@@ -45,6 +45,10 @@ export function recordLines(record: JobRecord, state: DashboardState): string[] 
     ? ""
     : ` · scheduler id ${record.schedulerJobId}`;
   lines.push(field("Cluster", `${record.cluster} (${record.scheduler})${schedulerId}`));
+  if (record.host !== null) {
+    const boot = record.bootId ? ` · boot ${record.bootId.slice(0, 8)}` : "";
+    lines.push(field("Host", `${record.host}${boot}`));
+  }
   if (record.stateDetail !== null) lines.push(field("Detail", record.stateDetail));
   if (isTerminal(record.state) || record.exitCode !== null || record.failureReason !== null) {
     const code = record.exitCode === null ? "none" : String(record.exitCode);

@@ -2,6 +2,7 @@
  * The job table: columns laid out for the terminal width (narrow screens drop columns by
  * priority instead of wrapping), and only the rows on screen are formatted.
  */
+import { clusterLabel } from "../core/job_host.ts";
 import { fit, paint, sanitize } from "./ansi.ts";
 import {
   elapsedText,
@@ -32,6 +33,8 @@ export interface Column {
   title: string;
   width: number;
   align: "left" | "right";
+  /** The cluster column: name each local job's host (`local@login1`). */
+  withHost?: boolean;
 }
 
 const NAME_MIN = 16;
@@ -47,7 +50,13 @@ export function layoutColumns(columns: number, hints: ColumnHints): Column[] {
   const all: Column[] = [
     { id: "state", title: "STATE", width: 11, align: "left" },
     { id: "id", title: "ID", width: 8, align: "left" },
-    { id: "cluster", title: "CLUSTER", width: clamp(hints.cluster, 7, 16), align: "left" },
+    {
+      id: "cluster",
+      title: "CLUSTER",
+      width: clamp(hints.cluster, 7, hints.hosts ? 24 : 16),
+      align: "left",
+      withHost: hints.hosts ?? false,
+    },
     {
       id: "scheduler",
       title: "SCHED ID",
@@ -108,7 +117,7 @@ function cellText(column: Column, row: TableRow, now: number): string {
     case "id":
       return shortId(record.jobId);
     case "cluster":
-      return sanitize(record.cluster);
+      return sanitize(clusterLabel(record, column.withHost ?? false));
     case "scheduler":
       return sanitize(record.schedulerJobId ?? "-");
     case "run":

@@ -2,6 +2,7 @@
  * Records → table rows: array tasks grouped under their array, counts for the header,
  * and the state and text filters. Pure; the selection lives in state.ts.
  */
+import { clusterLabel, holdsSeveralHosts } from "../core/job_host.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import { reasonText } from "./format.ts";
@@ -32,6 +33,8 @@ export interface ColumnHints {
   runLabel: number;
   /** Name or command, plus room for an array's marker and task counts. */
   name: number;
+  /** Local jobs of several hosts are shown: the cluster column names each job's host. */
+  hosts?: boolean;
 }
 
 export interface GroupedRecords {
@@ -65,8 +68,9 @@ export function groupRecords(records: readonly JobRecord[]): GroupedRecords {
   let total = 0;
   let finished = 0;
   const hints: ColumnHints = { cluster: 0, schedulerJobId: 0, reason: 0, runLabel: 0, name: 0 };
+  hints.hosts = holdsSeveralHosts(records);
   for (const record of records) {
-    hints.cluster = Math.max(hints.cluster, record.cluster.length);
+    hints.cluster = Math.max(hints.cluster, clusterLabel(record, hints.hosts).length);
     hints.schedulerJobId = Math.max(hints.schedulerJobId, record.schedulerJobId?.length ?? 0);
     hints.runLabel = Math.max(hints.runLabel, record.runLabel?.length ?? 0);
     hints.reason = Math.max(hints.reason, reasonText(record).length);

@@ -186,6 +186,13 @@ export class JobStore {
     return new Map(rows.map((row) => [row.cluster as string, row.scheduler as SchedulerKind]));
   }
 
+  /** The hosts that local jobs in this store ran on. */
+  localHosts(): string[] {
+    return this.#prepare(
+      "SELECT DISTINCT host FROM jobs WHERE scheduler = 'local' AND host IS NOT NULL",
+    ).all().map((row) => row.host as string);
+  }
+
   /** The scheduler kind of a cluster's jobs, or undefined when it has none. */
   clusterScheduler(cluster: string): SchedulerKind | undefined {
     const row = this.#prepare("SELECT scheduler FROM jobs WHERE cluster = ? LIMIT 1").get(cluster);

@@ -102,6 +102,7 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   );
   CREATE INDEX ssh_connects_cluster_at ON ssh_connects (cluster, at);
+  CREATE INDEX jobs_scheduler_host ON jobs (scheduler, host);
   `,
 ];
 

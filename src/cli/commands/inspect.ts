@@ -105,6 +105,7 @@ function describe(r: JobRecord, color: boolean): [string, string][] {
     ],
     ["cluster", `${r.cluster} (${r.scheduler})`],
     ["scheduler id", r.schedulerJobId ?? "-"],
+    ["host", r.host === null ? "-" : `${r.host}${r.bootId ? ` (boot id ${r.bootId})` : ""}`],
     ["name", r.name ?? "-"],
     ["command", r.commandDisplay],
     ["workdir", r.cwd],

@@ -51,6 +51,6 @@ Examples:
           options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
         );
       }
-      ctx.print(renderJobTable(records, ctx.color));
+      ctx.print(renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1));
     });
 }

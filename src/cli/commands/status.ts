@@ -31,6 +31,6 @@ Examples:
           ids.length === 1 ? recordToJson(records[0]!) : records.map(recordToJson),
         );
       }
-      ctx.print(renderJobTable(records, ctx.color));
+      ctx.print(renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1));
     });
 }

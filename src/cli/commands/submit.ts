@@ -1,4 +1,5 @@
 /** `molq submit`: record and submit one job. */
+import { jobDirWarning } from "../job_dir_warning.ts";
 import { Command } from "commander";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
 import { buildJobRequest, type JobSpec, retryFlags } from "../../api/job_spec.ts";
@@ -99,6 +100,8 @@ Examples:
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,
       );
+      const warning = jobDirWarning(cluster.scheduler, jobsDir);
+      if (warning) console.error(`molq: ${warning}`);
       if (options.wait) {
         return await waitAndReport(ctx, [record.jobId], { json: !!options.json, timeoutMs });
       }
