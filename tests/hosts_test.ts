@@ -1,0 +1,174 @@
+/**
+ * Many login nodes, one shared home: local jobs belong to the host they run on. Host A is
+ * this machine; host B is a second login node made with unshare (own hostname, own process
+ * table, the same files), running the real CLI.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { eventually, type Sandbox, sandbox } from "./_molq.ts";
+import { molqOn, secondHostUnavailable, skipSecondHost } from "./_second_host.ts";
+
+type Json = Record<string, unknown>;
+const HOST_A = Deno.hostname();
+const HOST_B = "login2";
+
+function hostBox(): Sandbox {
+  return sandbox({ MOLQ_MIN_POLL_INTERVAL: "1s" });
+}
+
+async function submit(box: Sandbox, args: string[]): Promise<string> {
+  const record = await box.json<Json>(["submit", "local", ...args]);
+  return record.job_id as string;
+}
+
+async function statusOnB(box: Sandbox, id: string): Promise<Json> {
+  const result = await molqOn(HOST_B, box, ["status", id, "--json"]);
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as Json;
+}
+
+async function unlessNoSecondHost(what: string): Promise<boolean> {
+  const why = await secondHostUnavailable();
+  if (why) skipSecondHost(what, why);
+  return why === null;
+}
+
+Deno.test("a running local job survives any number of passes from another login node", async () => {
+  if (!(await unlessNoSecondHost("the second-login-node test"))) return;
+  const box = hostBox();
+  const id = await submit(box, ["--", "sleep", "60"]);
+  await eventually(
+    async () => {
+      const job = await box.json<Json>(["status", id]);
+      return job.state === "running" ? job : undefined;
+    },
+    20_000,
+    "the job to run",
+  );
+  for (let pass = 0; pass < 5; pass++) {
+    const refresh = await molqOn(HOST_B, box, ["refresh", "--force"]);
+    assert.equal(refresh.code, 0, refresh.stderr);
+  }
+  const seen = await statusOnB(box, id);
+  assert.equal(seen.state, "running", "B never judges A's job");
+  assert.equal(seen.host, HOST_A);
+  assert.match(String(seen.boot_id), /^[0-9a-f-]{36}$/);
+  const listed = await molqOn(HOST_B, box, ["list", "--json"]);
+  assert.deepEqual((JSON.parse(listed.stdout) as Json[]).map((j) => j.job_id), [id]);
+
+  const refused = await molqOn(HOST_B, box, ["cancel", id]);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr.trim(),
+    `molq: Cannot cancel job "${id.slice(0, 8)}": it runs on ${HOST_A}; cancel it there.`,
+  );
+  assert.equal((await statusOnB(box, id)).state, "running", "the refused cancel changed nothing");
+
+  const cancelled = await box.molq(["cancel", id]);
+  assert.equal(cancelled.code, 0, cancelled.stderr);
+  assert.equal((await box.json<Json>(["status", id])).state, "cancelled");
+  const inspect = await molqOn(HOST_B, box, ["inspect", id]);
+  assert.match(inspect.stdout, new RegExp(`host\\s+${HOST_A} \\(boot id `));
+});
+
+Deno.test("a job that ends while only another host refreshes gets its true state once its host looks", async () => {
+  if (!(await unlessNoSecondHost("the finished-elsewhere test"))) return;
+  const box = hostBox();
+  const id = await submit(box, ["--command", "echo done; exit 3"]);
+  const jobDir = (await box.json<Json>(["status", id, "--no-refresh"])).job_dir as string;
+  await eventually(
+    () => {
+      try {
+        return Deno.readTextFileSync(join(jobDir, "exit_code")).trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    20_000,
+    "the job's exit code file",
+  );
+  for (let pass = 0; pass < 3; pass++) await molqOn(HOST_B, box, ["refresh", "--force"]);
+  const meanwhile = await statusOnB(box, id);
+  assert.ok(
+    ["submitted", "running"].includes(meanwhile.state as string),
+    `B wrote nothing: ${JSON.stringify(meanwhile)}`,
+  );
+  // B waits for the job: it ends when A records the end, and says the job's exit code.
+  const watch = molqOn(HOST_B, box, ["watch", id, "--timeout", "60s"]);
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const refresh = await box.molq(["refresh", "--force"]);
+  assert.equal(refresh.code, 0, refresh.stderr);
+  const final = await box.json<Json>(["status", id]);
+  assert.equal(final.state, "failed");
+  assert.equal(final.exit_code, 3);
+  const watched = await watch;
+  assert.equal(watched.code, 1, `watch on B ends with the job: ${watched.stderr}`);
+  const logs = await molqOn(HOST_B, box, ["logs", id]);
+  assert.equal(logs.stdout, "done\n", "B reads the shared logs");
+});
+
+Deno.test("two login nodes refreshing side by side keep every job right", async () => {
+  if (!(await unlessNoSecondHost("the side-by-side refresh test"))) return;
+  const box = hostBox();
+  const jobs = [
+    { args: ["--", "true"], state: "succeeded", exit: 0 },
+    { args: ["--command", "sleep 1; exit 2"], state: "failed", exit: 2 },
+    { args: ["--command", "sleep 2"], state: "succeeded", exit: 0 },
+    { args: ["--time", "1s", "--", "sleep", "30"], state: "timed_out", exit: null },
+    { args: ["--", "sleep", "40"], state: "running", exit: null },
+  ];
+  const ids: string[] = [];
+  for (const job of jobs) ids.push(await submit(box, job.args));
+  const stop = Date.now() + 8_000;
+  const loop = async (run: () => Promise<unknown>) => {
+    while (Date.now() < stop) await run();
+  };
+  await Promise.all([
+    loop(() => box.molq(["refresh"])),
+    loop(() => molqOn(HOST_B, box, ["refresh"])),
+  ]);
+  await box.molq(["refresh", "--force"]);
+  const records = await box.json<Json[]>(["status", ...ids]);
+  const byId = new Map(records.map((r) => [r.job_id as string, r]));
+  jobs.forEach((job, i) => {
+    const record = byId.get(ids[i]!)!;
+    assert.equal(record.state, job.state, `job ${i}: ${record.failure_reason}`);
+    if (job.exit !== null) assert.equal(record.exit_code, job.exit);
+  });
+  // Each host has its own budget and lease for its local jobs.
+  const clusters = await box.json<Json[]>(["clusters"]);
+  assert.ok(clusters.some((c) => c.name === "local"));
+  const db = new DatabaseSync(join(box.home, "jobs.db"), { readOnly: true });
+  const keys = db.prepare("SELECT name FROM clusters ORDER BY name").all().map((r) => r.name);
+  db.close();
+  assert.deepEqual(keys, [`local@${HOST_A}`, `local@${HOST_B}`].sort());
+  await box.molq(["cancel", ids.at(-1)!]);
+});
+
+Deno.test("a local job whose host restarted while it ran ends failed, saying so", async () => {
+  const box = hostBox();
+  const id = await submit(box, ["--", "sleep", "60"]);
+  const job = await eventually<Json>(
+    async () => {
+      const record = await box.json<Json>(["status", id]);
+      return record.state === "running" ? record : undefined;
+    },
+    20_000,
+    "the job to run",
+  );
+  // The job dies with its host (no exit code), and the host comes back with a new boot id:
+  // here the old boot id is put back into the record instead.
+  Deno.kill(-Number(job.scheduler_job_id), "SIGKILL");
+  const db = new DatabaseSync(join(box.home, "jobs.db"));
+  db.prepare("UPDATE jobs SET boot_id = 'a-boot-before-the-restart' WHERE job_id = ?").run(id);
+  db.close();
+  const refresh = await box.molq(["refresh", "--force"]);
+  assert.equal(refresh.code, 0, refresh.stderr);
+  const final = await box.json<Json>(["status", id]);
+  assert.equal(final.state, "failed");
+  assert.equal(
+    final.failure_reason,
+    `The host ${HOST_A} was restarted while the job ran, so it ended without an exit code.`,
+  );
+});
