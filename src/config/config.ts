@@ -56,6 +56,20 @@ export interface ClusterProfile {
   retry?: Partial<RetryPolicy>;
   /** PBS only. */
   flavour?: PbsFlavour;
+  /** A cluster reached over SSH: its commands run and its job files live there. */
+  remote?: RemoteSettings;
+}
+
+/** How molq logs in: `batch` (keys, agent) may connect on demand; `interactive` never does. */
+export type SshAuth = "batch" | "interactive";
+export const SSH_AUTH_MODES: readonly SshAuth[] = ["batch", "interactive"];
+
+export interface RemoteSettings {
+  /** An ssh destination: an alias of the user's ssh config, or `user@host`. */
+  host: string;
+  /** Extra arguments for every ssh call (`-F`, `-J`, `-o ...`), `~` expanded. */
+  sshOptions: string[];
+  auth: SshAuth;
 }
 
 export interface MolqConfig {

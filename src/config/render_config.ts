@@ -48,6 +48,8 @@ function profileSections(profile: ClusterProfile): Section[] {
       header: base,
       rows: [
         ["scheduler", profile.scheduler],
+        ["host", profile.remote?.host],
+        ["auth", profile.remote?.auth],
         ["flavour", profile.flavour],
         ["jobs_dir", pathText(profile.jobsDir)],
       ],

@@ -109,6 +109,8 @@ export interface ClusterRuntimeSettings {
     commandTimeoutMs?: number;
     flavour?: "pro" | "torque";
   };
+  /** Set for a cluster reached over SSH. */
+  remote?: { host: string; sshOptions: string[]; auth: "batch" | "interactive" };
 }
 
 export function clusterRuntimeSettings(
@@ -131,6 +133,7 @@ export function clusterRuntimeSettings(
     settings.schedulerOptions.commandTimeoutMs = refresh.commandTimeoutSeconds * 1000;
   }
   if (profile?.flavour !== undefined) settings.schedulerOptions.flavour = profile.flavour;
+  if (profile?.remote) settings.remote = { ...profile.remote };
   return settings;
 }
 

@@ -6,8 +6,11 @@ import {
   isSchedulerKind,
   PBS_FLAVOURS,
   type RefreshSettings,
+  type RemoteSettings,
   SCHEDULER_COMMANDS,
+  SSH_AUTH_MODES,
 } from "./config.ts";
+import { expandPath } from "./expand_path.ts";
 import type { EnvGetter } from "./config_path.ts";
 import { definedOnly, readRetry, readSubmitDefaults } from "./config_sections.ts";
 import {
@@ -18,6 +21,7 @@ import {
   readChoice,
   readDuration,
   readPath,
+  readString,
   readTable,
   tomlType,
 } from "./_fields.ts";
@@ -30,6 +34,9 @@ export const PROFILE_KEYS = [
   "commands",
   "refresh",
   "retry",
+  "host",
+  "ssh_options",
+  "auth",
 ] as const;
 export const REFRESH_KEYS = ["min_interval", "command_timeout"] as const;
 
@@ -60,7 +67,12 @@ export function readClusterProfile(
     commands: readCommands(table["commands"], [...path, "commands"], scheduler, problems, env),
     refresh: readRefresh(table["refresh"], [...path, "refresh"], problems),
   };
-  const jobsDir = readPath(table, "jobs_dir", path, problems, env);
+  const remote = readRemote(table, path, problems, env);
+  if (remote) profile.remote = remote;
+  // A remote jobs_dir is a path over there: its `~` and variables are the cluster's.
+  const jobsDir = remote
+    ? readRemoteDir(table, "jobs_dir", path, problems)
+    : readPath(table, "jobs_dir", path, problems, env);
   if (jobsDir !== undefined) profile.jobsDir = jobsDir;
   if (table["retry"] !== undefined) {
     profile.retry = readRetry(table["retry"], [...path, "retry"], problems);
@@ -72,6 +84,72 @@ export function readClusterProfile(
     if (flavour !== undefined) profile.flavour = flavour;
   }
   return scheduler === undefined || !validName ? undefined : profile;
+}
+
+/** `host`, `ssh_options` and `auth`: a cluster reached over SSH. */
+function readRemote(
+  table: Record<string, unknown>,
+  path: KeyPath,
+  problems: Problems,
+  env: EnvGetter,
+): RemoteSettings | undefined {
+  if (table["host"] === undefined) {
+    for (const key of ["ssh_options", "auth"]) {
+      if (table[key] !== undefined) {
+        problems.add([...path, key], "only a profile with a host takes it");
+      }
+    }
+    return undefined;
+  }
+  let host = readString(table, "host", path, problems);
+  if (host !== undefined && (/\s/.test(host) || host.startsWith("-"))) {
+    problems.add(
+      [...path, "host"],
+      "expected an ssh destination such as hpc or alice@login.hpc.example.org",
+    );
+    host = undefined;
+  }
+  const sshOptions: string[] = [];
+  const options = table["ssh_options"];
+  if (options !== undefined) {
+    if (!Array.isArray(options) || options.some((o) => typeof o !== "string")) {
+      problems.add(
+        [...path, "ssh_options"],
+        `expected an array of strings, got ${tomlType(options)}`,
+      );
+    } else {
+      for (const option of options as string[]) {
+        try {
+          sshOptions.push(option.startsWith("~") ? expandPath(option, env) : option);
+        } catch (error) {
+          problems.addError([...path, "ssh_options"], error);
+        }
+      }
+      const unsafe = /StrictHostKeyChecking[\s=]+(no|off)\b/i.test(sshOptions.join(" "));
+      if (unsafe) {
+        problems.add(
+          [...path, "ssh_options"],
+          "molq never turns off host key checking; fix the host key instead",
+        );
+      }
+    }
+  }
+  const auth = readChoice(table, "auth", path, problems, SSH_AUTH_MODES) ?? "batch";
+  return host === undefined ? undefined : { host, sshOptions, auth };
+}
+
+/** A directory on the cluster: absolute, or under the remote home (`~/...`). */
+function readRemoteDir(
+  table: Record<string, unknown>,
+  key: string,
+  path: KeyPath,
+  problems: Problems,
+): string | undefined {
+  const value = readString(table, key, path, problems);
+  if (value === undefined) return undefined;
+  if (value.startsWith("/") || value === "~" || value.startsWith("~/")) return value;
+  problems.add([...path, key], "a remote path must be absolute or start with ~/");
+  return undefined;
 }
 
 function readScheduler(

@@ -68,3 +68,61 @@ Deno.test("readClusterProfile() returns nothing for an invalid name but still ch
   );
   assert.deepEqual(problems.list.map((p) => p.at), ['clusters."a b"', 'clusters."a b".jobs_dir']);
 });
+
+Deno.test("readClusterProfile() reads a remote profile; its jobs_dir stays a path over there", () => {
+  const problems = new Problems();
+  const profile = readClusterProfile(
+    "hpc",
+    {
+      scheduler: "slurm",
+      host: "alice@login.hpc.example.org",
+      ssh_options: ["-F", "~/.ssh/config.hpc", "-o", "ServerAliveInterval=30"],
+      auth: "interactive",
+      jobs_dir: "~/molq-jobs",
+    },
+    problems,
+    env,
+  );
+  assert.deepEqual(problems.list, []);
+  assert.deepEqual(profile?.remote, {
+    host: "alice@login.hpc.example.org",
+    sshOptions: ["-F", "/home/ada/.ssh/config.hpc", "-o", "ServerAliveInterval=30"],
+    auth: "interactive",
+  });
+  assert.equal(profile?.jobsDir, "~/molq-jobs", "not expanded on this machine");
+  const keys = readClusterProfile("k", { scheduler: "local", host: "k" }, problems, env);
+  assert.equal(keys?.remote?.auth, "batch", "keys by default");
+});
+
+Deno.test("readClusterProfile() names every problem of a remote profile", () => {
+  const problems = new Problems();
+  readClusterProfile(
+    "bad",
+    {
+      scheduler: "slurm",
+      host: "-oProxyCommand=evil",
+      ssh_options: "-v",
+      auth: "password",
+      jobs_dir: "relative/dir",
+    },
+    problems,
+    env,
+  );
+  const messages = problems.list.map((p) => `${p.at}: ${p.message}`);
+  assert.ok(messages.some((m) => m.startsWith("clusters.bad.host: expected an ssh destination")));
+  assert.ok(messages.some((m) => m.startsWith("clusters.bad.auth:")), messages.join("\n"));
+  const more = new Problems();
+  readClusterProfile("b2", { scheduler: "local", ssh_options: ["-v"] }, more, env);
+  assert.ok(more.list.some((p) => /only a profile with a host/.test(p.message)));
+  const unsafe = new Problems();
+  readClusterProfile(
+    "b3",
+    { scheduler: "local", host: "h", ssh_options: ["-o", "StrictHostKeyChecking=no"] },
+    unsafe,
+    env,
+  );
+  assert.ok(unsafe.list.some((p) => /never turns off host key checking/.test(p.message)));
+  const relative = new Problems();
+  readClusterProfile("b4", { scheduler: "slurm", host: "h", jobs_dir: "jobs" }, relative, env);
+  assert.ok(relative.list.some((p) => /absolute or start with ~\//.test(p.message)));
+});
