@@ -6,17 +6,20 @@ import type { CliContext } from "./context.ts";
 /** Whose clusters to refresh: these records', one named cluster's, or (undefined) every active one. */
 export type ClusterSelection = readonly JobRecord[] | { cluster: string };
 
-/** One pass per selected cluster; a named cluster without jobs has nothing to refresh. */
+/**
+ * One pass per selected cluster, all at once: a slow or unreachable cluster (a scheduler
+ * timing out, a remote link down) never holds up the others. A named cluster without jobs
+ * has nothing to refresh.
+ */
 export async function refreshClusters(
   ctx: CliContext,
   selection?: ClusterSelection,
   options: { force?: boolean } = {},
 ): Promise<PassResult[]> {
-  const results: PassResult[] = [];
-  for (const [name, kind] of selectedClusters(ctx, selection)) {
-    results.push(await (await ctx.cluster(name, kind)).refresh(options));
-  }
-  return results;
+  const clusters = [...selectedClusters(ctx, selection)];
+  return await Promise.all(
+    clusters.map(async ([name, kind]) => (await ctx.cluster(name, kind)).refresh(options)),
+  );
 }
 
 function selectedClusters(
