@@ -12,6 +12,7 @@ import { loadConfig } from "../config/load_config.ts";
 import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
 import { findProfile } from "../config/config.ts";
 import { colorEnabled } from "./style.ts";
+import { refusePythonStoreAt } from "./python_store_hint.ts";
 
 export interface GlobalOptions {
   db?: string;
@@ -34,8 +35,16 @@ export class CliContext {
     readonly tail: string[] | null,
   ) {}
 
+  /** The store file: `--db`, else MOLQ_DB, else `<molq home>/jobs.db`. */
+  get dbPath(): string {
+    return this.globals.db ?? defaultDbPath();
+  }
+
   get store(): JobStore {
-    this.#store ??= JobStore.open(this.globals.db ?? defaultDbPath());
+    if (!this.#store) {
+      refusePythonStoreAt(this.dbPath);
+      this.#store = JobStore.open(this.dbPath);
+    }
     return this.#store;
   }
 

@@ -15,6 +15,7 @@ import { cleanupCommand } from "./commands/cleanup.ts";
 import { configCommand } from "./commands/config.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { completionsCommand } from "./commands/completions.ts";
+import { importCommand } from "./commands/import.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -49,6 +50,7 @@ Examples:
       cleanupCommand,
       monitorCommand,
       configCommand,
+      importCommand,
       completionsCommand,
     ]
   ) {
