@@ -370,7 +370,7 @@ const CASES: Case[] = [
   },
   {
     name: "too many arguments",
-    args: ["inspect", "a", "b"],
+    args: ["inspect", "a", "local", "b"],
     code: 2,
     stderr: /^molq: too many arguments for 'inspect'/,
   },

@@ -72,7 +72,7 @@ export function resolveScopedJob(ctx: CliContext, id: string, scope: JobScope): 
   const record = withPythonStoreHint(ctx, () => resolveJob(ctx.store, id, scope.cluster));
   if (scope.scheduler !== undefined && record.scheduler !== scope.scheduler) {
     throw new UsageError(
-      `Job "${id}" is a ${record.scheduler} job (cluster "${record.cluster}"), not ${scope.scheduler}.`,
+      `Job "${id}" ran on ${record.scheduler}, not ${scope.scheduler}.`,
     );
   }
   return record;

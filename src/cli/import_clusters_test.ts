@@ -4,7 +4,13 @@ import { MolqError, UsageError } from "../core/errors.ts";
 import { checkClusterMap, checkClusterScheduler, importedClusterName } from "./import_clusters.ts";
 
 function profile(name: string, scheduler: ClusterProfile["scheduler"]): ClusterProfile {
-  return { name, scheduler, defaults: { resources: {}, scheduling: {} }, commands: {}, refresh: {} };
+  return {
+    name,
+    scheduler,
+    defaults: { resources: {}, scheduling: {} },
+    commands: {},
+    refresh: {},
+  };
 }
 
 function configWith(profiles: ClusterProfile[], defaultCluster?: string): MolqConfig {

@@ -4,6 +4,7 @@ import { COMMIT, VERSION } from "../build_info.ts";
 import type { CliContext } from "./context.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { listCommand } from "./commands/list.ts";
+import { historyCommand } from "./commands/history.ts";
 import { statusCommand } from "./commands/status.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { logsCommand } from "./commands/logs.ts";
@@ -40,6 +41,7 @@ Examples:
     const command of [
       submitCommand,
       listCommand,
+      historyCommand,
       statusCommand,
       inspectCommand,
       logsCommand,

@@ -4,11 +4,7 @@
  * and an empty store says where the Python molq's jobs are.
  */
 import { MolqError, UsageError } from "../core/errors.ts";
-import {
-  hasNoMolqVersion,
-  pythonStoreJobCount,
-  pythonStorePath,
-} from "../store/python_store.ts";
+import { hasNoMolqVersion, pythonStoreJobCount, pythonStorePath } from "../store/python_store.ts";
 import type { JobStore } from "../store/job_store.ts";
 
 /** Called before molq opens its store: a Python store there is refused, naming `molq import`. */

@@ -28,3 +28,10 @@ export function splitSchedulerWord(words: readonly string[]): SplitWords {
   }
   return scheduler === undefined ? { ids } : { ids, scheduler };
 }
+
+/** `molq status slurm`: the scheduler word was there, the ids were not. */
+export function missingIds(command: string): UsageError {
+  return new UsageError(
+    `missing required argument 'job-id': name the jobs before the scheduler (molq ${command} ID... SCHEDULER).`,
+  );
+}
