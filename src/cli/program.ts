@@ -17,6 +17,7 @@ import { configCommand } from "./commands/config.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { importCommand } from "./commands/import.ts";
+import { daemonCommand } from "./commands/daemon.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -35,7 +36,8 @@ Examples:
   molq logs <job-id> local --stream stdout
   molq watch <job-id>
   molq monitor --all --limit 500 --refresh 1.5
-  */5 * * * * molq refresh --quiet     (crontab)`,
+  */5 * * * * molq refresh --quiet     (crontab)
+  molq daemon --detach                 (where cron is not allowed)`,
     );
   for (
     const command of [
@@ -48,6 +50,7 @@ Examples:
       watchCommand,
       cancelCommand,
       refreshCommand,
+      daemonCommand,
       clustersCommand,
       cleanupCommand,
       monitorCommand,

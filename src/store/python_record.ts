@@ -259,13 +259,15 @@ function mapResources(resources: Json, scheduling: Json, unmapped: Json): Resour
 
 function mapScheduling(scheduling: Json, unmapped: Json): Scheduling {
   const out: Scheduling = {};
-  for (const [from, to] of [
-    ["partition", "partition"],
-    ["account", "account"],
-    ["qos", "qos"],
-    ["reservation", "reservation"],
-    ["array_spec", "array"],
-  ] as const) {
+  for (
+    const [from, to] of [
+      ["partition", "partition"],
+      ["account", "account"],
+      ["qos", "qos"],
+      ["reservation", "reservation"],
+      ["array_spec", "array"],
+    ] as const
+  ) {
     const value = text(scheduling[from]);
     if (value !== undefined) out[to] = value;
   }
@@ -304,7 +306,7 @@ function mapDependencies(
   for (const row of rows) add(row.dependency_type, row.dependency_job_id);
   for (const type of Object.keys(DEPENDENCY_KINDS)) {
     const ids = request[type];
-    if (Array.isArray(ids)) for (const id of ids) add(type, id);
+    if (Array.isArray(ids)) { for (const id of ids) add(type, id); }
   }
   return [...seen.values()];
 }

@@ -118,14 +118,16 @@ export function readPythonStore(path: string): PythonStoreContents {
     const absent = JOB_COLUMNS.filter((c) => !columns.has(c) && !OPTIONAL_JOB_COLUMNS.has(c));
     if (absent.length > 0) {
       throw new MolqError(
-        `Cannot import ${path}: its jobs table lacks ${absent.join(", ")}, so it is not a store of the Python molq 0.3 to 0.8.`,
+        `Cannot import ${path}: its jobs table lacks ${
+          absent.join(", ")
+        }, so it is not a store of the Python molq 0.3 to 0.8.`,
       );
     }
     const select = JOB_COLUMNS.map((c) => (columns.has(c) ? c : `NULL AS ${c}`)).join(", ");
     return {
       schemaVersion,
-      jobs: db.prepare(`SELECT ${select} FROM jobs ORDER BY rowid`).all() as unknown as
-        PythonJobRow[],
+      jobs: db.prepare(`SELECT ${select} FROM jobs ORDER BY rowid`)
+        .all() as unknown as PythonJobRow[],
       transitions: db.prepare(
         "SELECT id, job_id, old_state, new_state, timestamp, reason FROM status_transitions ORDER BY id",
       ).all() as unknown as PythonTransitionRow[],

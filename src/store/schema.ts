@@ -78,6 +78,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX scheduler_calls_cluster_at ON scheduler_calls (cluster, at);
   `,
+  // 3: the `molq daemon` lease (one row): who runs the daemon for this store, across hosts.
+  `
+  CREATE TABLE daemon_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT,
+    host TEXT,
+    pid INTEGER,
+    since INTEGER,
+    heartbeat INTEGER,
+    beats INTEGER NOT NULL DEFAULT 0,
+    heartbeat_ms INTEGER,
+    interval_ms INTEGER,
+    log_path TEXT,
+    released_at INTEGER,
+    stop_generation INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO daemon_lease (id) VALUES (1);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
