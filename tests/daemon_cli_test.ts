@@ -14,7 +14,6 @@ import { SELF_PERMISSIONS } from "../src/cli/self_command.ts";
 import { BINARY_PERMISSIONS } from "./_molq.ts";
 
 const options = { sanitizeOps: false, sanitizeResources: false };
-const HEARTBEAT_MS = 1_000;
 
 Deno.test({
   ...options,
