@@ -1,12 +1,11 @@
 /**
  * Reads a store of the Python molq (schema 7 and 8) strictly read-only: the file is never
- * written, and nothing is created beside it. Without a write-ahead log the file is opened
- * as immutable; with the log of a running Python molq, as one more reader of its files; with
- * the log of one that crashed (no shared-memory file), from a private copy.
+ * written, and nothing is created beside it. With the log and index of a running Python
+ * molq beside it, it is opened read-only as one more reader of those files; otherwise a
+ * private copy of it (and of a log a crashed writer left) is opened read-only.
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { MolqError } from "../core/errors.ts";
 
 export const PYTHON_SCHEMA_VERSIONS: readonly number[] = [7, 8];
@@ -252,32 +251,33 @@ function startsWithMagic(path: string): boolean {
 
 function openReadOnly(path: string): { db: DatabaseSync; done: () => void } {
   const walSize = sizeOrZero(`${path}-wal`);
-  if (walSize === 0) {
-    // No log: the file is the whole database, and immutable mode creates nothing beside it.
-    const url = pathToFileURL(path);
-    url.search = "immutable=1";
-    const db = new DatabaseSync(url.href, { readOnly: true });
-    return { db, done: () => db.close() };
-  }
-  if (sizeOrZero(`${path}-shm`) > 0) {
-    // A Python molq has the store open: read it as one more reader of its log and index.
+  if (walSize > 0 && sizeOrZero(`${path}-shm`) > 0) {
+    // A Python molq has the store open (or left both files): read it as one more reader of
+    // its log and index, which creates nothing.
     const db = new DatabaseSync(path, { readOnly: true });
     return { db, done: () => db.close() };
   }
-  // A log without its index (a crashed writer): SQLite would create the index beside the
-  // source, so read a private copy of both files instead.
+  // Otherwise SQLite would create a log and an index beside the source (a WAL database
+  // opened read-only does), so read a private copy of the file and of any log left behind.
+  // (URI filenames such as `immutable=1` do not reach SQLite through Deno's permissions.)
   const dir = Deno.makeTempDirSync({ prefix: "molq-import-" });
-  const copy = join(dir, "jobs.db");
-  Deno.copyFileSync(path, copy);
-  Deno.copyFileSync(`${path}-wal`, `${copy}-wal`);
-  const db = new DatabaseSync(copy);
-  return {
-    db,
-    done: () => {
-      db.close();
-      Deno.removeSync(dir, { recursive: true });
-    },
-  };
+  const done = () => Deno.removeSync(dir, { recursive: true });
+  try {
+    const copy = join(dir, "jobs.db");
+    Deno.copyFileSync(path, copy);
+    if (walSize > 0) Deno.copyFileSync(`${path}-wal`, `${copy}-wal`);
+    const db = new DatabaseSync(copy, { readOnly: true });
+    return {
+      db,
+      done: () => {
+        db.close();
+        done();
+      },
+    };
+  } catch (error) {
+    done();
+    throw error;
+  }
 }
 
 function sizeOrZero(path: string): number {
