@@ -370,7 +370,7 @@ const CASES: Case[] = [
   },
   {
     name: "too many arguments",
-    args: ["inspect", "a", "b"],
+    args: ["inspect", "a", "local", "b"],
     code: 2,
     stderr: /^molq: too many arguments for 'inspect'/,
   },
@@ -723,6 +723,73 @@ const CASES: Case[] = [
     code: 2,
     stderr:
       /^molq: Invalid --stderr \/.*\/missing\/err\.log: the directory .*\/missing does not exist\.$/,
+  },
+  // The Python molq's grammar, import and daemon.
+  {
+    name: "a scheduler word that contradicts the job",
+    args: (f) => ["status", f.done, "slurm"],
+    code: 2,
+    stderr: /^molq: Job "[0-9a-f-]{36}" ran on local, not slurm\.$/,
+  },
+  {
+    name: "a scheduler word before the ids",
+    args: (f) => ["cancel", "local", f.done],
+    code: 2,
+    stderr: /^molq: The scheduler "local" goes once, after the job ids/,
+  },
+  {
+    name: "--profile and --cluster that disagree",
+    args: ["list", "--cluster", "local", "--profile", "hpc"],
+    code: 2,
+    stderr: /^molq: --profile is another name for --cluster, so "hpc" and "local" contradict/,
+  },
+  {
+    name: "list with an unknown scheduler word",
+    args: ["list", "sge"],
+    code: 2,
+    stderr: /^molq: Unknown scheduler "sge": expected one of local, slurm, pbs, lsf\.$/,
+  },
+  {
+    name: "history of a scheduler that contradicts --cluster",
+    args: ["history", "slurm", "--cluster", "local"],
+    code: 2,
+    stderr: /^molq: Cluster "local" uses the local scheduler, not slurm\.$/,
+  },
+  {
+    name: "watch with ids and --all",
+    args: (f) => ["watch", f.done, "--all"],
+    code: 2,
+    stderr: /^molq: Give job ids or --all, not both\.$/,
+  },
+  {
+    name: "import of a file that does not exist",
+    args: ["import", "/nonexistent/jobs.db"],
+    code: 1,
+    stderr: /^molq: Cannot import \/nonexistent\/jobs\.db: no such file\.$/,
+  },
+  {
+    name: "import with a --cluster-map that is not OLD=NEW",
+    args: ["import", "/nonexistent/jobs.db", "--cluster-map", "cli_slurm"],
+    code: 2,
+    stderr: /^molq: Invalid --cluster-map "cli_slurm": expected KEY=VALUE\.$/,
+  },
+  {
+    name: "daemon with two modes",
+    args: ["daemon", "--once", "--detach"],
+    code: 2,
+    stderr: /^molq: --once and --detach do not go together\.$/,
+  },
+  {
+    name: "daemon with a bad --interval",
+    args: ["daemon", "--interval", "often"],
+    code: 2,
+    stderr: /^molq: Invalid duration "often"/,
+  },
+  {
+    name: "daemon --json without --status",
+    args: ["daemon", "--json"],
+    code: 2,
+    stderr: /^molq: --json goes with --status\.$/,
   },
   {
     name: "--db naming a directory",

@@ -12,6 +12,7 @@ import { loadConfig } from "../config/load_config.ts";
 import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
 import { findProfile } from "../config/config.ts";
 import { colorEnabled } from "./style.ts";
+import { refusePythonStoreAt } from "./python_store_hint.ts";
 
 export interface GlobalOptions {
   db?: string;
@@ -34,9 +35,15 @@ export class CliContext {
     readonly tail: string[] | null,
   ) {}
 
+  /** The store file: `--db`, else MOLQ_DB, else `<molq home>/jobs.db`. */
+  get dbPath(): string {
+    return this.globals.db ?? defaultDbPath();
+  }
+
   get store(): JobStore {
     if (!this.#store) {
-      this.#store = JobStore.open(this.globals.db ?? defaultDbPath());
+      refusePythonStoreAt(this.dbPath);
+      this.#store = JobStore.open(this.dbPath);
       // How the store is kept where it lives (a WAL store on NFS, host-local locks, ...).
       for (const warning of this.#store.journal.warnings) console.error(`molq: ${warning}`);
     }

@@ -4,6 +4,7 @@ import { COMMIT, VERSION } from "../build_info.ts";
 import type { CliContext } from "./context.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { listCommand } from "./commands/list.ts";
+import { historyCommand } from "./commands/history.ts";
 import { statusCommand } from "./commands/status.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { logsCommand } from "./commands/logs.ts";
@@ -16,6 +17,8 @@ import { configCommand } from "./commands/config.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { importCommand } from "./commands/import.ts";
+import { daemonCommand } from "./commands/daemon.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -34,23 +37,27 @@ Examples:
   molq logs <job-id> local --stream stdout
   molq watch <job-id>
   molq monitor --all --limit 500 --refresh 1.5
-  */5 * * * * molq refresh --quiet     (crontab)`,
+  */5 * * * * molq refresh --quiet     (crontab)
+  molq daemon --detach                 (where cron is not allowed)`,
     );
   for (
     const command of [
       submitCommand,
       listCommand,
+      historyCommand,
       statusCommand,
       inspectCommand,
       logsCommand,
       watchCommand,
       cancelCommand,
       refreshCommand,
+      daemonCommand,
       clustersCommand,
       cleanupCommand,
       monitorCommand,
       configCommand,
       doctorCommand,
+      importCommand,
       completionsCommand,
     ]
   ) {

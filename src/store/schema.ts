@@ -79,7 +79,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX scheduler_calls_cluster_at ON scheduler_calls (cluster, at);
   `,
   // 3: many hosts: the host of local jobs, who holds a poll lease, facts about the store
-  // itself, and the SSH links to remote clusters with the connections opened.
+  // itself, the SSH links to remote clusters with the connections opened, and the
+  // `molq daemon` lease (one row: who runs the daemon for this store, across hosts).
   `
   ALTER TABLE jobs ADD COLUMN host TEXT;
   ALTER TABLE jobs ADD COLUMN boot_id TEXT;
@@ -103,6 +104,21 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ssh_connects_cluster_at ON ssh_connects (cluster, at);
   CREATE INDEX jobs_scheduler_host ON jobs (scheduler, host);
+  CREATE TABLE daemon_lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    owner TEXT,
+    host TEXT,
+    pid INTEGER,
+    since INTEGER,
+    heartbeat INTEGER,
+    beats INTEGER NOT NULL DEFAULT 0,
+    heartbeat_ms INTEGER,
+    interval_ms INTEGER,
+    log_path TEXT,
+    released_at INTEGER,
+    stop_generation INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO daemon_lease (id) VALUES (1);
   `,
 ];
 

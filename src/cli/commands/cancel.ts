@@ -1,26 +1,37 @@
 /** `molq cancel`: cancel jobs (the whole process tree locally; scancel/qdel/bkill elsewhere). */
 import { Command } from "commander";
 import { MolqError } from "../../core/errors.ts";
-import { resolveJob } from "../../store/resolve_job.ts";
+import { missingIds, splitSchedulerWord } from "../scheduler_word.ts";
+import {
+  addClusterOption,
+  type ClusterFlags,
+  jobScope,
+  resolveScopedJob,
+} from "../cluster_scope.ts";
 import { cancelJob } from "../../api/cancel_job.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";
 
 export function cancelCommand(context: () => CliContext): Command {
-  return new Command("cancel")
+  const command = new Command("cancel")
     .description("Cancel jobs")
-    .argument("<job-id...>", "job ids or unique prefixes")
+    .argument("<job-id...>", "job ids or unique prefixes, optionally followed by the scheduler");
+  return addClusterOption(command, "the jobs must belong to this cluster")
     .option("--json", "print the cancelled records as JSON")
     .addHelpText(
       "after",
       `
-Example:
-  molq cancel 3f2a 9c1e`,
+Examples:
+  molq cancel 3f2a 9c1e
+  molq cancel 3f2a slurm`,
     )
-    .action(async (ids: string[], options: { json?: boolean }) => {
+    .action(async (words: string[], options: ClusterFlags & { json?: boolean }) => {
       const ctx = context();
+      const { ids, scheduler } = splitSchedulerWord(words);
+      const scope = await jobScope(ctx, scheduler, options);
+      if (ids.length === 0) throw missingIds("cancel");
       // A retried job is cancelled in its latest attempt (which may still wait out its backoff).
-      const records = ids.map((id) => ctx.store.latestAttempt(resolveJob(ctx.store, id)));
+      const records = ids.map((id) => ctx.store.latestAttempt(resolveScopedJob(ctx, id, scope)));
       const done = [];
       const errors: string[] = [];
       for (const record of records) {

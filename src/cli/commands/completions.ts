@@ -28,6 +28,8 @@ export interface CommandSpec {
   options: OptionSpec[];
   /** Words the first positional argument completes to, if it is a fixed set. */
   firstArgument: readonly string[] | null;
+  /** Words a later positional argument completes to: the scheduler after job ids. */
+  laterArguments: readonly string[] | null;
   /** Whether the command takes a command line after `--` (submit). */
   takesCommand: boolean;
 }
@@ -91,12 +93,16 @@ export function renderCompletion(shell: Shell, spec: ProgramSpec): string {
 /** Walks the program's commands and options. */
 export function describeProgram(program: Command): ProgramSpec {
   const commands: CommandSpec[] = program.commands.map((command) => {
-    const [first] = command.registeredArguments;
+    const [first, second] = command.registeredArguments;
+    // `ID... [SCHEDULER]` (a variadic job id) and `ID [SCHEDULER]` end with a scheduler word.
+    const endsWithScheduler = (first?.name() === "job-id" && first.variadic) ||
+      second?.name() === "scheduler";
     return {
       name: command.name(),
       description: firstLine(command.description()),
       options: [...command.options.filter((o) => !o.hidden).map(describeOption), HELP],
       firstArgument: first ? first.argChoices ?? ARGUMENT_VALUES[first.name()] ?? null : null,
+      laterArguments: endsWithScheduler ? SCHEDULER_KINDS : null,
       takesCommand: command.name() === "submit",
     };
   });
@@ -106,6 +112,7 @@ export function describeProgram(program: Command): ProgramSpec {
       description: "show help for a command",
       options: [],
       firstArgument: commands.map((c) => c.name),
+      laterArguments: null,
       takesCommand: false,
     });
   }
@@ -170,6 +177,12 @@ function renderBash(spec: ProgramSpec): string {
       const choices = words(c.firstArgument);
       lines.push(
         `      if [[ $cur != -* ]] && ! ${fn}_seen "$ci" ${choices}; then opts="${choices}"; fi`,
+      );
+    }
+    if (c.laterArguments) {
+      const choices = words(c.laterArguments);
+      lines.push(
+        `      if [[ $cur != -* ]] && ((COMP_CWORD > ci + 1)) && ! ${fn}_seen "$ci" ${choices}; then opts="${choices}"; fi`,
       );
     }
     lines.push("      ;;");
@@ -257,7 +270,9 @@ function renderZsh(spec: ProgramSpec): string {
     const specs = c.options.map(zshOption);
     if (c.firstArgument) specs.push(`'1:argument:(${words(c.firstArgument)})'`);
     if (c.takesCommand) specs.push(`'*::command line:_normal'`);
-    else specs.push(`'*:argument: '`);
+    else if (c.laterArguments) {
+      specs.push(`'1:job id: '`, `'*:scheduler:(${words(c.laterArguments)})'`);
+    } else specs.push(`'*:argument: '`);
     return `        ${c.name})\n          _arguments -S \\\n            ${
       specs.join(" \\\n            ")
     } ;;`;
@@ -316,6 +331,14 @@ function renderFish(spec: ProgramSpec): string {
   for (const c of spec.commands) {
     const seen = `__fish_seen_subcommand_from ${c.name}`;
     lines.push(...c.options.map((o) => fishOption(name, seen, o)));
+    if (c.laterArguments) {
+      const args = words(c.laterArguments);
+      lines.push(
+        `complete -c ${name} -n ${
+          fishQuote(`${seen}; and not __fish_seen_subcommand_from ${args}`)
+        } -a ${fishQuote(args)} -d 'scheduler, after the job ids'`,
+      );
+    }
     if (c.firstArgument) {
       const args = words(c.firstArgument);
       lines.push(

@@ -103,3 +103,20 @@ Deno.test("molq completions rejects an unknown shell as a usage error", async ()
   }
   assert.match(messages.join("\n"), /Unknown shell "tcsh": expected one of bash, zsh, fish\./);
 });
+
+Deno.test("describeProgram() offers the scheduler after job ids, as the Python molq takes it", () => {
+  for (const name of ["status", "cancel", "watch", "inspect", "logs"]) {
+    const command = spec.commands.find((c) => c.name === name)!;
+    assert.deepEqual(command.laterArguments, ["local", "slurm", "pbs", "lsf"], name);
+    assert.equal(command.firstArgument, null, name);
+  }
+  for (const name of ["list", "history"]) {
+    const command = spec.commands.find((c) => c.name === name)!;
+    assert.deepEqual(command.firstArgument, ["local", "slurm", "pbs", "lsf"], name);
+    assert.equal(command.laterArguments, null, name);
+  }
+  const status = spec.commands.find((c) => c.name === "status")!;
+  assert.ok(status.options.some((o) => o.long === "--profile"));
+  const bash = renderCompletion("bash", spec);
+  assert.match(bash, /\(\(COMP_CWORD > ci \+ 1\)\) && ! _molq_seen "\$ci" local slurm pbs lsf/);
+});

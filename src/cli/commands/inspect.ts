@@ -2,7 +2,14 @@
 import { Command } from "commander";
 import type { JobRecord } from "../../core/job_record.ts";
 import { formatMemory } from "../../core/memory.ts";
-import { resolveJob } from "../../store/resolve_job.ts";
+import { UsageError } from "../../core/errors.ts";
+import { isSchedulerWord } from "../scheduler_word.ts";
+import {
+  addClusterOption,
+  type ClusterFlags,
+  jobScope,
+  resolveScopedJob,
+} from "../cluster_scope.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson, transitionToJson } from "../record_json.ts";
 import { renderTable } from "../table.ts";
@@ -10,77 +17,87 @@ import { paint, printable, STATE_COLORS } from "../style.ts";
 import { elapsed } from "../job_rows.ts";
 
 export function inspectCommand(context: () => CliContext): Command {
-  return new Command("inspect")
+  const command = new Command("inspect")
     .description("Show a job's full record and the timeline of its states")
     .argument("<job-id>", "job id or unique prefix")
+    .argument("[scheduler]", "the job's scheduler, as in the Python molq (checked)");
+  return addClusterOption(command, "the job must belong to this cluster")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
       `
-Example:
-  molq inspect 3f2a`,
+Examples:
+  molq inspect 3f2a
+  molq inspect 3f2a slurm --json`,
     )
-    .action((id: string, options: { json?: boolean }) => {
-      const ctx = context();
-      const record = resolveJob(ctx.store, id);
-      const timeline = ctx.store.transitions(record.jobId);
-      const lineage = ctx.store.prepare(
-        "SELECT job_id, attempt, state FROM jobs WHERE lineage_id = ? ORDER BY attempt",
-      ).all(record.lineageId) as { job_id: string; attempt: number; state: string }[];
-      const tasks = ctx.store.prepare(
-        `SELECT job_id, array_task_id, scheduler_job_id, state, exit_code FROM jobs
+    .action(
+      async (id: string, word: string | undefined, options: ClusterFlags & { json?: boolean }) => {
+        const ctx = context();
+        if (word !== undefined && !isSchedulerWord(word)) {
+          throw new UsageError(
+            `Unknown scheduler "${word}": expected one of local, slurm, pbs, lsf.`,
+          );
+        }
+        const record = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
+        const timeline = ctx.store.transitions(record.jobId);
+        const lineage = ctx.store.prepare(
+          "SELECT job_id, attempt, state FROM jobs WHERE lineage_id = ? ORDER BY attempt",
+        ).all(record.lineageId) as { job_id: string; attempt: number; state: string }[];
+        const tasks = ctx.store.prepare(
+          `SELECT job_id, array_task_id, scheduler_job_id, state, exit_code FROM jobs
          WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)`,
-      ).all(record.jobId) as {
-        job_id: string;
-        array_task_id: string;
-        scheduler_job_id: string;
-        state: string;
-        exit_code: number | null;
-      }[];
-      if (options.json) {
-        return ctx.printJson({
-          ...recordToJson(record),
-          transitions: timeline.map(transitionToJson),
-          lineage: lineage.map((l) => ({ job_id: l.job_id, attempt: l.attempt, state: l.state })),
-          tasks,
-        });
-      }
-      const fields = describe(record, ctx.color).map((
-        [k, v],
-        i,
-      ) => [k, i === 1 ? v : printable(v)]);
-      ctx.print(renderTable(["FIELD", "VALUE"], fields).split("\n").slice(1).join("\n"));
-      ctx.print("\nTimeline:");
-      ctx.print(
-        renderTable(
-          ["TIME", "FROM", "TO", "REASON"],
-          timeline.map((
-            t,
-          ) => [new Date(t.at).toISOString(), t.fromState ?? "-", t.toState, t.reason ?? ""]),
-        ).replace(/^/gm, "  "),
-      );
-      if (tasks.length > 0) {
-        ctx.print("\nTasks:");
+        ).all(record.jobId) as {
+          job_id: string;
+          array_task_id: string;
+          scheduler_job_id: string;
+          state: string;
+          exit_code: number | null;
+        }[];
+        if (options.json) {
+          return ctx.printJson({
+            ...recordToJson(record),
+            transitions: timeline.map(transitionToJson),
+            lineage: lineage.map((l) => ({ job_id: l.job_id, attempt: l.attempt, state: l.state })),
+            tasks,
+          });
+        }
+        const fields = describe(record, ctx.color).map((
+          [k, v],
+          i,
+        ) => [k, i === 1 ? v : printable(v)]);
+        ctx.print(renderTable(["FIELD", "VALUE"], fields).split("\n").slice(1).join("\n"));
+        ctx.print("\nTimeline:");
         ctx.print(
           renderTable(
-            ["TASK", "ID", "SCHED ID", "STATE", "EXIT"],
-            tasks.map((
+            ["TIME", "FROM", "TO", "REASON"],
+            timeline.map((
               t,
-            ) => [
-              t.array_task_id,
-              t.job_id.slice(0, 8),
-              t.scheduler_job_id,
-              t.state,
-              t.exit_code === null ? "-" : String(t.exit_code),
-            ]),
+            ) => [new Date(t.at).toISOString(), t.fromState ?? "-", t.toState, t.reason ?? ""]),
           ).replace(/^/gm, "  "),
         );
-      }
-      if (lineage.length > 1) {
-        ctx.print("\nAttempts:");
-        for (const l of lineage) ctx.print(`  #${l.attempt}  ${l.job_id}  ${l.state}`);
-      }
-    });
+        if (tasks.length > 0) {
+          ctx.print("\nTasks:");
+          ctx.print(
+            renderTable(
+              ["TASK", "ID", "SCHED ID", "STATE", "EXIT"],
+              tasks.map((
+                t,
+              ) => [
+                t.array_task_id,
+                t.job_id.slice(0, 8),
+                t.scheduler_job_id,
+                t.state,
+                t.exit_code === null ? "-" : String(t.exit_code),
+              ]),
+            ).replace(/^/gm, "  "),
+          );
+        }
+        if (lineage.length > 1) {
+          ctx.print("\nAttempts:");
+          for (const l of lineage) ctx.print(`  #${l.attempt}  ${l.job_id}  ${l.state}`);
+        }
+      },
+    );
 }
 
 function describe(r: JobRecord, color: boolean): [string, string][] {

@@ -6,12 +6,15 @@ import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
 import { renderJobTable } from "../job_rows.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
+import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
+import { pythonStoreNote } from "../python_store_hint.ts";
 
 export function listCommand(context: () => CliContext): Command {
-  return new Command("list")
+  const command = new Command("list")
     .description("List jobs from the store, newest first")
-    .option("--all", "include finished jobs")
-    .option("--cluster <name>", "only this cluster")
+    .argument("[scheduler]", "only the cluster `molq submit SCHEDULER` uses (local, slurm, ...)")
+    .option("--all", "include finished jobs");
+  return addClusterOption(command, "only this cluster")
     .option("--state <state>", "only this state", choiceOption("--state", JOB_STATES))
     .option("--run <label>", "only this run label")
     .option("--limit <n>", "at most this many rows", integerOption("--limit"), 200)
@@ -22,31 +25,37 @@ export function listCommand(context: () => CliContext): Command {
       `
 Examples:
   molq list
-  molq list --all --cluster slurm --limit 50
+  molq list slurm --all
+  molq list --all --cluster hpc --limit 50
   molq list --state failed --json`,
     )
-    .action(async (options: {
-      all?: boolean;
-      cluster?: string;
-      state?: JobState;
-      run?: string;
-      limit: number;
-      json?: boolean;
-      refresh: boolean;
-    }) => {
+    .action(async (
+      scheduler: string | undefined,
+      options: ClusterFlags & {
+        all?: boolean;
+        state?: JobState;
+        run?: string;
+        limit: number;
+        json?: boolean;
+        refresh: boolean;
+      },
+    ) => {
       const ctx = context();
+      const cluster = await listedCluster(ctx, scheduler, options);
       if (options.refresh) {
-        await refreshClusters(ctx, options.cluster ? { cluster: options.cluster } : undefined);
+        await refreshClusters(ctx, cluster ? { cluster } : undefined);
       }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
       const records = ctx.store.list({
-        cluster: options.cluster,
+        cluster,
         states,
         runLabel: options.run,
         limit: options.limit,
       });
       if (options.json) return ctx.printJson(records.map(recordToJson));
       if (records.length === 0) {
+        const note = pythonStoreNote(ctx.store);
+        if (note) console.error(`hint: ${note}`);
         return ctx.print(
           options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
         );

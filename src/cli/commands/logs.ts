@@ -3,7 +3,13 @@ import { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";
-import { resolveJob } from "../../store/resolve_job.ts";
+import { isSchedulerWord } from "../scheduler_word.ts";
+import {
+  addClusterOption,
+  type ClusterFlags,
+  jobScope,
+  resolveScopedJob,
+} from "../cluster_scope.ts";
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { type FollowState, readNew, tailLines } from "../log_tail.ts";
@@ -16,10 +22,11 @@ const REFRESH_EVERY_MS = 2_000;
 const DRAIN_MS = 1_500;
 
 export function logsCommand(context: () => CliContext): Command {
-  return new Command("logs")
+  const command = new Command("logs")
     .description("Print a job's stdout/stderr")
     .argument("<job-id>", "job id or unique prefix")
-    .argument("[scheduler]", "accepted for compatibility; must match the job's scheduler")
+    .argument("[scheduler]", "accepted for compatibility; must match the job's scheduler");
+  return addClusterOption(command, "the job must belong to this cluster")
     .option(
       "--stream <which>",
       "stdout, stderr or both",
@@ -36,13 +43,18 @@ Examples:
   molq logs 3f2a --stream stderr --tail 50
   molq logs 3f2a --follow`,
     )
-    .action(async (id: string, scheduler: string | undefined, options: {
-      stream: Stream;
-      tail?: number;
-      follow?: boolean;
-    }) => {
+    .action(async (
+      id: string,
+      scheduler: string | undefined,
+      options: ClusterFlags & {
+        stream: Stream;
+        tail?: number;
+        follow?: boolean;
+      },
+    ) => {
       const ctx = context();
-      const record = resolveJob(ctx.store, id);
+      const word = scheduler !== undefined && isSchedulerWord(scheduler) ? scheduler : undefined;
+      const record = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
       if (
         scheduler !== undefined && scheduler !== record.scheduler && scheduler !== record.cluster
       ) {

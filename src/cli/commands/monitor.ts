@@ -4,14 +4,15 @@ import { UsageError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { integerOption } from "../option_parsers.ts";
 import { cliDashboardSource, signalExitCode } from "../dashboard_source.ts";
+import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
 
 export function monitorCommand(context: () => CliContext): Command {
-  return new Command("monitor")
+  const command = new Command("monitor")
     .description("Full-screen dashboard of jobs, refreshed live (q quits; jobs keep running)")
     .option("--all", "include finished jobs")
-    .option("--limit <n>", "at most this many jobs", integerOption("--limit"), 500)
-    .option("--refresh <seconds>", "seconds between refreshes", parseRefresh, 2)
-    .option("--cluster <name>", "only this cluster")
+    .option("-n, --limit <n>", "at most this many jobs", integerOption("--limit"), 500)
+    .option("-r, --refresh <seconds>", "seconds between refreshes", parseRefresh, 2);
+  return addClusterOption(command, "only this cluster")
     .option("--run <label>", "only the jobs of this run label (a focused RunDashboard)")
     .addHelpText(
       "after",
@@ -22,23 +23,26 @@ Keys: q/Ctrl-C quit, ↑/↓/j/k move, PgUp/PgDn, Home/End, Enter details, Esc b
 Examples:
   molq monitor
   molq monitor --all --limit 500 --refresh 1.5
+  molq monitor -n 100 -r 5
   molq monitor --run sweep-7`,
     )
-    .action(async (options: {
-      all?: boolean;
-      limit: number;
-      refresh: number;
-      cluster?: string;
-      run?: string;
-    }) => {
+    .action(async (
+      options: ClusterFlags & {
+        all?: boolean;
+        limit: number;
+        refresh: number;
+        run?: string;
+      },
+    ) => {
       const ctx = context();
+      const cluster = clusterFlag(options);
       // Loaded on demand: the dashboard is the largest module and most commands never need it.
       const { MolqMonitor, RunDashboard } = await import("../../dashboard/run_dashboard.ts");
-      const source = cliDashboardSource(ctx, options.cluster);
+      const source = cliDashboardSource(ctx, cluster);
       const settings = {
         source,
         limit: options.limit,
-        cluster: options.cluster,
+        cluster,
         refreshSeconds: options.refresh,
         color: ctx.color,
         commandName: "molq monitor",

@@ -3,11 +3,12 @@ import { Command } from "commander";
 import { MolqError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
+import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
 
 export function refreshCommand(context: () => CliContext): Command {
-  return new Command("refresh")
-    .description("Reconcile stored jobs with their schedulers (safe to run from cron)")
-    .option("--cluster <name>", "only this cluster")
+  const command = new Command("refresh")
+    .description("Reconcile stored jobs with their schedulers (safe to run from cron)");
+  return addClusterOption(command, "only this cluster")
     .option("--force", "poll even if another process polled recently")
     .option("-q, --quiet", "print nothing on success (for cron)")
     .option("--json", "print the pass results as JSON")
@@ -19,12 +20,15 @@ Examples:
   */5 * * * * molq refresh --quiet      # crontab line`,
     )
     .action(
-      async (options: { cluster?: string; force?: boolean; quiet?: boolean; json?: boolean }) => {
+      async (
+        options: ClusterFlags & { force?: boolean; quiet?: boolean; json?: boolean },
+      ) => {
         const ctx = context();
-        if (options.cluster && !ctx.store.clusterScheduler(options.cluster)) {
-          throw new MolqError(`No jobs recorded for cluster "${options.cluster}".`);
+        const cluster = clusterFlag(options);
+        if (cluster && !ctx.store.clusterScheduler(cluster)) {
+          throw new MolqError(`No jobs recorded for cluster "${cluster}".`);
         }
-        const selection = options.cluster ? { cluster: options.cluster } : undefined;
+        const selection = cluster ? { cluster } : undefined;
         const results = await refreshClusters(ctx, selection, { force: options.force });
         if (options.json) ctx.printJson(results);
         else if (!options.quiet) {

@@ -12,21 +12,26 @@ import { recordToJson } from "../record_json.ts";
 import { waitAndReport } from "./watch.ts";
 import { parseDurationSeconds } from "../../core/duration.ts";
 import { UsageError } from "../../core/errors.ts";
+import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
+import { bareTimeNote } from "../time_note.ts";
 
 export function submitCommand(context: () => CliContext): Command {
-  return new Command("submit")
+  const command = new Command("submit")
     .description("Submit a job to a scheduler: the command goes after --")
-    .argument("[scheduler]", `scheduler kind: ${SCHEDULER_KINDS.join(", ")}`)
-    .option(
-      "--cluster <name>",
-      "cluster profile or name (default: the scheduler kind or default_cluster)",
-    )
+    .argument("[scheduler]", `scheduler kind: ${SCHEDULER_KINDS.join(", ")}`);
+  return addClusterOption(
+    command,
+    "cluster profile or name (default: the scheduler kind or default_cluster)",
+  )
     .option("--command <shell>", "a shell command string, run with /bin/sh -c")
     .option("--script <file>", "a script file to run")
     .option("--name <name>", "job name")
     .option("--cpus <n>", "CPUs for the job", integerOption("--cpus"))
     .option("--mem <size>", "memory: 512M, 8G, 1.5G, 8GiB, 2T")
-    .option("--time <duration>", "time limit: 90s, 30m, 2h30m, 1.5h, HH:MM:SS, D-HH:MM:SS, 1d")
+    .option(
+      "--time <duration>",
+      "time limit: 90s, 30m, 2h30m, 1.5h, HH:MM:SS, D-HH:MM:SS, 1d (a bare number is seconds)",
+    )
     .option("--gpus <n>", "GPUs", integerOption("--gpus"))
     .option("--gpu-type <type>", "GPU type")
     .option("--nodes <n>", "nodes", integerOption("--nodes"))
@@ -70,7 +75,10 @@ Examples:
   molq submit local --command 'sort data.txt | uniq -c > counts.txt'
   molq submit slurm --array 0-9 --name sweep --script sweep.sh
   molq submit local --after-ok 3f2a -- python evaluate.py
-  molq submit --cluster hpc -- python train.py      (defaults from the hpc profile)`,
+  molq submit --cluster hpc -- python train.py      (defaults from the hpc profile)
+
+--time 60 means 60 seconds, as in the Python molq (sbatch --time 60 means minutes);
+molq says so when a bare number under 600 goes to a batch scheduler.`,
     )
     .action(async (scheduler: string | undefined, options: Record<string, unknown>) => {
       const ctx = context();
@@ -81,9 +89,10 @@ Examples:
       const timeoutMs = timeout === undefined ? undefined : parseDurationSeconds(timeout) * 1000;
       const config = await ctx.config();
       const target = resolveCluster(config, {
-        clusterFlag: options.cluster as string | undefined,
+        clusterFlag: clusterFlag(options as ClusterFlags),
         schedulerPositional: scheduler,
       });
+      const note = bareTimeNote(options.time as string | undefined, target.scheduler);
       const spec = toSpec(options, ctx.tail ?? []);
       const { request, jobsDir } = applyDefaults(
         buildJobRequest(spec, ctx.cwd),
@@ -96,6 +105,7 @@ Examples:
         },
       );
       const cluster = await ctx.cluster(target.name, target.scheduler);
+      if (note !== null) console.error(`molq: note: ${note}`);
       const record = await submitJob(
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,

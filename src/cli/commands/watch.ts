@@ -7,7 +7,16 @@ import { parseDurationSeconds } from "../../core/duration.ts";
 import { JobMonitor } from "../../monitor/job_monitor.ts";
 import { FixedStrategy, type PollingStrategy } from "../../monitor/polling_strategy.ts";
 import { parsePollingStrategy, POLL_FORMS } from "../../monitor/parse_polling_strategy.ts";
-import { resolveJob } from "../../store/resolve_job.ts";
+import { UsageError } from "../../core/errors.ts";
+import { ACTIVE_STATES } from "../../core/job_state.ts";
+import { splitSchedulerWord } from "../scheduler_word.ts";
+import {
+  addClusterOption,
+  type ClusterFlags,
+  jobScope,
+  listedCluster,
+  resolveScopedJob,
+} from "../cluster_scope.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { recordToJson } from "../record_json.ts";
@@ -30,9 +39,11 @@ const DEFAULT_STRATEGY = new FixedStrategy(1_000);
 const TICK_MS = 1_000;
 
 export function watchCommand(context: () => CliContext): Command {
-  return new Command("watch")
+  const command = new Command("watch")
     .description("Wait for jobs to finish, showing progress; exit 0 only if all succeeded")
-    .argument("<job-id...>", "job ids or unique prefixes")
+    .argument("[job-id...]", "job ids or unique prefixes, optionally followed by the scheduler")
+    .option("--all", "wait for every active job (of one cluster with --cluster)");
+  return addClusterOption(command, "with --all: only this cluster's jobs; else the jobs' cluster")
     .option("--timeout <duration>", "stop waiting after this long (the jobs keep running)")
     .option("--poll <strategy>", `how often to look: ${POLL_FORMS} (default fixed:1s)`)
     .option("--json", "print the final records as JSON (no progress)")
@@ -49,18 +60,47 @@ Exit codes: 0 all succeeded; 1 any ended otherwise; 2 usage error; 3 timed out;
 
 Examples:
   molq watch 3f2a 9c1e
+  molq watch 3f2a slurm
+  molq watch --all --cluster hpc
   molq watch 3f2a --timeout 2h --poll adaptive:1h
   molq watch 3f2a --poll backoff:1s,2,60s --json
   molq watch 3f2a 9c1e --ui`,
     )
     .action(async (
-      ids: string[],
-      options: { timeout?: string; poll?: string; json?: boolean; ui?: boolean },
+      words: string[],
+      options: ClusterFlags & {
+        all?: boolean;
+        timeout?: string;
+        poll?: string;
+        json?: boolean;
+        ui?: boolean;
+      },
     ) => {
       const ctx = context();
       const timeoutMs = options.timeout ? parseDurationSeconds(options.timeout) * 1000 : undefined;
       const strategy = options.poll ? parsePollingStrategy(options.poll) : undefined;
-      const jobIds = ids.map((id) => resolveJob(ctx.store, id).jobId);
+      const { ids, scheduler } = splitSchedulerWord(words);
+      let jobIds: string[];
+      if (options.all) {
+        if (ids.length > 0) {
+          throw new UsageError("Give job ids or --all, not both.");
+        }
+        const cluster = await listedCluster(ctx, scheduler, options);
+        jobIds = ctx.store.list({ cluster, states: ACTIVE_STATES, topLevelOnly: true })
+          .map((r) => r.jobId);
+        if (jobIds.length === 0) {
+          if (options.json) return ctx.printJson([]);
+          return ctx.print(cluster ? `No active jobs on ${cluster}.` : "No active jobs.");
+        }
+      } else {
+        if (ids.length === 0) {
+          throw new UsageError(
+            "missing required argument 'job-id': name the jobs to watch, or pass --all.",
+          );
+        }
+        const scope = await jobScope(ctx, scheduler, options);
+        jobIds = ids.map((id) => resolveScopedJob(ctx, id, scope).jobId);
+      }
       if (options.ui) return await watchInDashboard(ctx, jobIds);
       await waitAndReport(ctx, jobIds, { json: !!options.json, timeoutMs, strategy });
     });
