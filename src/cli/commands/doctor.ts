@@ -15,6 +15,7 @@ import { localRunner } from "../../process/local_runner.ts";
 import { runCommand } from "../../process/run_command.ts";
 import { gatherJobFiles } from "../../schedulers/job_files_snapshot.ts";
 import type { CliContext } from "../context.ts";
+import { pythonStoreNote } from "../python_store_hint.ts";
 import { type Check, doctorExitCode, molqCronLines, renderChecks } from "../doctor_report.ts";
 
 /** The command that answers with a version, by scheduler kind. */
@@ -108,6 +109,8 @@ function storeChecks(ctx: CliContext, checks: Check[]): JobStore | null {
       ? "stop every other molq using this store (cron, monitors, on every host) and run molq doctor again to switch it"
       : undefined,
   });
+  const python = pythonStoreNote(store);
+  if (python) checks.push({ name: "python molq", level: "warning", detail: python });
   return store;
 }
 
