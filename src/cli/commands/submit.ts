@@ -110,7 +110,7 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,
       );
-      const warning = jobDirWarning(cluster.scheduler, jobsDir);
+      const warning = jobDirWarning(ctx.store, cluster.scheduler, jobsDir);
       if (warning) console.error(`molq: ${warning}`);
       if (options.wait) {
         return await waitAndReport(ctx, [record.jobId], { json: !!options.json, timeoutMs });
