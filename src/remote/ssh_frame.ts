@@ -50,6 +50,7 @@ export function renderSessionStart(nonce: string): string {
     `trap 'rm -rf "$${DIR}"' EXIT`,
     "trap 'exit 129' HUP",
     "trap 'exit 143' TERM",
+    "trap 'exit 141' PIPE", // the link is gone: still remove the directory
     `printf 'MOLQ-READY-%s\\n' ${nonce}`,
     "",
   ].join("\n");
