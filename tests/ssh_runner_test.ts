@@ -193,6 +193,11 @@ sshTest(
       assert.ok(snapshot.processes?.groupAlive(pid), "the job leads its own process group");
       const owner = await runCommand(["ps", "-o", "user=", "-p", String(pid)]);
       assert.equal(owner.stdout.trim(), ACCOUNT);
+      // No stdio back to the session: it cannot hold the channel open.
+      for (const fd of [0, 1, 2]) {
+        const target = await runCommand(["readlink", `/proc/${pid}/fd/${fd}`]);
+        assert.equal(target.stdout.trim(), "/dev/null", `fd ${fd}`);
+      }
       assert.equal(await Deno.readTextFile(`${jobDir}/started_in`), `${jobDir}\n`);
     } finally {
       Deno.kill(-pid, "SIGKILL");
@@ -201,6 +206,31 @@ sshTest(
     }
   },
 );
+
+sshTest(
+  "a command past its timeout ends the session with a TransportError; the next one works",
+  async () => {
+    await using runner = new SshRunner(await runnerOptions("dev"));
+    await assert.rejects(runner.run(["sleep", "30"], { timeoutMs: 300 }), (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(
+        error.message,
+        'Lost the SSH session to cluster "dev" while running sleep: no answer within 0.3 s.',
+      );
+      return true;
+    });
+    assert.equal((await runner.run(["echo", "again"])).stdout, "again\n");
+  },
+);
+
+sshTest("the cluster account runs the SLURM commands over ssh", async () => {
+  if ((await runCommand(["sh", "-c", "command -v sbatch"], { allowFailure: true })).code !== 0) {
+    console.log("  (sbatch is not installed here: nothing to check)");
+    return;
+  }
+  await using runner = new SshRunner(await runnerOptions("dev"));
+  assert.match((await runner.run(["sbatch", "--version"])).stdout, /^slurm/);
+});
 
 sshTest("50 commands after connect reuse one authenticated connection", async () => {
   const options = await runnerOptions("dev");

@@ -37,6 +37,7 @@ export class SshSession {
   #ended = false;
   #changed: () => void = () => {};
   readonly #done: Promise<void>;
+  readonly #readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
 
   private constructor(process: LiveProcess, cluster: string) {
     this.#process = process;
@@ -68,8 +69,7 @@ export class SshSession {
     while (session.#reader.takeReady(nonce) === null) {
       if (session.#eof || !(await session.#wait(deadline))) {
         const timedOut = !session.#eof;
-        session.#process.kill();
-        await session.#settle();
+        await session.#abort();
         const reason = timedOut
           ? `the remote shell did not start within ${Math.round(timeoutMs / 1000)} s`
           : sshFailureReason(session.#stderr) ||
@@ -134,18 +134,20 @@ export class SshSession {
   async close(): Promise<void> {
     if (this.#ended) return;
     await this.#process.closeStdin();
-    const timer = setTimeout(() => this.#process.kill(), CLOSE_WAIT_MS);
-    await this.#done.finally(() => clearTimeout(timer));
+    await within(this.#done, CLOSE_WAIT_MS);
+    await this.#abort();
   }
 
+  /**
+   * Kills ssh and stops reading. The master holds copies of an attach call's stdio (ssh
+   * passes them over the control socket) until the remote command ends, so waiting for
+   * the end of our pipes could take as long as a hung remote command.
+   */
   async #abort(): Promise<void> {
+    if (this.#ended) return;
     this.#process.kill();
-    await this.#settle();
-  }
-
-  /** Waits until ssh has exited and both its streams have ended. */
-  async #settle(): Promise<void> {
     await this.#process.closeStdin();
+    for (const reader of this.#readers) reader.cancel().catch(() => {});
     await this.#done;
   }
 
@@ -171,9 +173,11 @@ export class SshSession {
   }
 
   async #pump(stream: ReadableStream<Uint8Array>, take: (chunk: Uint8Array) => void) {
+    const reader = stream.getReader();
+    this.#readers.push(reader);
     try {
-      for await (const chunk of stream) {
-        take(chunk);
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        take(chunk.value);
         this.#changed();
       }
     } catch {
