@@ -21,7 +21,8 @@
 #                                   until `ssh -F ssh_config molq-test true` works; restarts
 #                                   when the port or MaxSessions asked for differs
 #   sshd-dev.sh stop                unmount our sshfs mounts, stop our sshd (pid + name
-#                                   check) and its connections; exit 0 if nothing runs
+#                                   check) and its connections, withdraw our client key
+#                                   from molqcluster; exit 0 if nothing runs
 #   sshd-dev.sh status              exit 0 if up, 3 if down
 #   sshd-dev.sh kill-connections    SIGKILL the listening sshd and every per-connection sshd
 #                                   under it: a cut link (run `start` to bring it back)
@@ -223,6 +224,18 @@ install_authorized_key() {
   mv -f "$keys.new" "$keys"
 }
 
+# Removes this state directory's line (on stop: a stopped server leaves no way in).
+remove_authorized_key() {
+  local keys
+  getent passwd "$ACCOUNT" >/dev/null || return 0
+  keys="$(account_home)/.ssh/authorized_keys"
+  [[ -f $keys ]] || return 0
+  grep -vF -- " molq-sshd:$R" "$keys" >"$keys.new" || true
+  chown "$ACCOUNT:$ACCOUNT" "$keys.new"
+  chmod 600 "$keys.new"
+  mv -f "$keys.new" "$keys"
+}
+
 # ---------------------------------------------------------------- configuration
 
 write_configs() {
@@ -335,6 +348,7 @@ cmd_stop() {
     done <"$R/mounts"
     rm -f "$R/mounts"
   fi
+  remove_authorized_key
   if ! listener_pid >/dev/null; then
     echo "$PROG: not running"
     return 0

@@ -35,6 +35,11 @@ export interface ConnectionLedger {
    *   INSERT INTO ssh_connects(cluster, at) VALUES (:c, :at)  -- only when claimed
    */
   claimConnect(cluster: string, at: number, intervalMs: number): boolean;
+  /**
+   * Records a connection opened without a claim (`molq connect`: the user asked for it):
+   * sets `last_connect_at` and adds an `ssh_connects` row.
+   */
+  recordConnect(cluster: string, at: number): void;
   /** Connections opened since `since` (epoch ms), e.g. in the last hour. */
   connectsSince(cluster: string, since: number): number;
   recordSessionLimit(cluster: string, limit: number): void;
@@ -57,6 +62,11 @@ export class MemoryConnectionLedger implements ConnectionLedger {
     this.#links.set(cluster, { ...link, lastConnectAt: at });
     this.#connects.push({ cluster, at });
     return true;
+  }
+
+  recordConnect(cluster: string, at: number): void {
+    this.#links.set(cluster, { ...this.readLink(cluster), lastConnectAt: at });
+    this.#connects.push({ cluster, at });
   }
 
   connectsSince(cluster: string, since: number): number {

@@ -30,3 +30,11 @@ Deno.test("MemoryConnectionLedger remembers the session limit and the link state
   ledger.readLink("a").sessionLimit = 9;
   assert.equal(ledger.readLink("a").sessionLimit, 2);
 });
+
+Deno.test("MemoryConnectionLedger records a requested connection, which then blocks claims", () => {
+  const ledger = new MemoryConnectionLedger();
+  ledger.recordConnect("a", 1000);
+  assert.equal(ledger.connectsSince("a", 0), 1);
+  assert.equal(ledger.claimConnect("a", 5000, 15_000), false);
+  assert.equal(ledger.readLink("a").lastConnectAt, 1000);
+});

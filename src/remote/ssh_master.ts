@@ -53,6 +53,11 @@ export function attachArgv(target: SshTarget, remoteCommand: readonly string[]):
     `ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`,
     "-o",
     "ClearAllForwardings=yes",
+    // The session's stdin is data: no escape sequences; the command is ours, not the config's.
+    "-o",
+    "EscapeChar=none",
+    "-o",
+    "RemoteCommand=none",
     ...withoutJumpHost(target.sshOptions),
     "--",
     target.destination,
@@ -84,6 +89,7 @@ export function masterArgv(
     "ssh",
     "-N",
     "-f",
+    "-T",
     "-S",
     target.controlPath,
     "-o",
@@ -92,6 +98,10 @@ export function masterArgv(
     `ControlPersist=${CONTROL_PERSIST}`,
     "-o",
     "ClearAllForwardings=yes",
+    "-o",
+    "RemoteCommand=none",
+    "-o",
+    "PermitLocalCommand=no",
     ...(auth === "batch" ? ["-o", "BatchMode=yes"] : []),
     "-o",
     `ConnectTimeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
@@ -134,7 +144,8 @@ export interface ConnectOptions {
  * Opens the master unless one is up, and returns once `ssh -O check` answers: "already"
  * or "opened". The master's own output goes to a file, never to a pipe molq reads (a master
  * or its ProxyCommand can hold such a pipe open for as long as it lives). Interactive
- * logins keep the terminal as stdin and, when it is one, as stderr. Throws TransportError.
+ * logins keep this process's stdin (ssh prompts on the terminal) and, when it is a terminal,
+ * its stderr. Throws TransportError.
  */
 export async function connectMaster(
   target: SshTarget,
@@ -145,15 +156,22 @@ export async function connectMaster(
   const log = await Deno.makeTempFile({ prefix: "molq-connect-", suffix: ".log" });
   try {
     const ssh = masterArgv(target, options.auth, connectTimeoutMs);
-    const terminal = options.auth === "interactive" && Deno.stdin.isTerminal() &&
-      Deno.stderr.isTerminal();
-    const redirect = terminal ? '>>"$log"' : '</dev/null >>"$log" 2>&1';
+    const interactive = options.auth === "interactive";
+    // Interactive: ssh prompts on the terminal; its messages (banners, one-time-code
+    // instructions) go to stderr, kept when it is a terminal.
+    const redirect = !interactive
+      ? '</dev/null >>"$log" 2>&1'
+      : Deno.stderr.isTerminal()
+      ? '>>"$log"'
+      : '>>"$log" 2>&1';
     const result = await runCommand(
       ["sh", "-c", `log=$1; shift; exec "$@" ${redirect}`, "molq-connect", log, ...ssh],
-      terminal ? { inheritStdio: true, allowFailure: true, timeoutMs: INTERACTIVE_TIMEOUT_MS } : {
-        allowFailure: true,
-        timeoutMs: connectTimeoutMs + 10_000,
-      },
+      interactive
+        ? { inheritStdio: true, allowFailure: true, timeoutMs: INTERACTIVE_TIMEOUT_MS }
+        : {
+          allowFailure: true,
+          timeoutMs: connectTimeoutMs + 10_000,
+        },
     ).catch((error) => {
       throw new TransportError(target.cluster, connectFailure(target, String(error.message)));
     });

@@ -30,6 +30,7 @@ Deno.test("attachArgv() attaches without a terminal, a prompt, or a way to dial"
   assert.deepEqual(argv.slice(-3), ["--", "hpc1", "/bin/sh"]);
   const options = argv.filter((_, i) => argv[i - 1] === "-o");
   assert.ok(options.includes("ControlMaster=no"));
+  assert.ok(options.includes("EscapeChar=none") && options.includes("RemoteCommand=none"));
   // molq's BatchMode=yes comes before the profile's BatchMode=no: ssh keeps the first.
   assert.ok(options.indexOf("BatchMode=yes") < options.indexOf("BatchMode=no"));
   assert.ok(
@@ -41,7 +42,8 @@ Deno.test("attachArgv() attaches without a terminal, a prompt, or a way to dial"
 
 Deno.test("masterArgv() starts a persistent background master; batch never prompts", () => {
   const batch = masterArgv(target, "batch", 15_000);
-  assert.deepEqual(batch.slice(0, 5), ["ssh", "-N", "-f", "-S", target.controlPath]);
+  assert.deepEqual(batch.slice(0, 6), ["ssh", "-N", "-f", "-T", "-S", target.controlPath]);
+  assert.ok(batch.includes("RemoteCommand=none") && batch.includes("PermitLocalCommand=no"));
   assert.ok(batch.includes("ControlMaster=yes") && batch.includes("ControlPersist=4h"));
   assert.ok(batch.includes("BatchMode=yes") && batch.includes("ConnectTimeout=15"));
   assert.ok(batch.includes("-J"), "a master does the real login, through the jump host");
