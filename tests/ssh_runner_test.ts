@@ -1,7 +1,7 @@
 /**
- * SshRunner end to end against a real private sshd (scripts/sshd-dev.sh, its own state
- * directory and port): the cluster side is the `molqcluster` account on this machine, so
- * remote files and processes really belong to someone else.
+ * SshRunner end to end against a real private sshd (tests/ssh_server.ts): the cluster side
+ * is the `molqcluster` account on this machine, so remote files and processes really
+ * belong to someone else.
  */
 import assert from "node:assert/strict";
 import { CommandError, TransportError } from "../src/core/errors.ts";
@@ -18,53 +18,20 @@ import {
 } from "../src/remote/ssh_master.ts";
 import { SshRunner, type SshRunnerOptions } from "../src/remote/ssh_runner.ts";
 import { gatherJobFiles } from "../src/schedulers/job_files_snapshot.ts";
+import {
+  acceptedLogins,
+  ACCOUNT,
+  freePort,
+  ready,
+  sessionsStarted,
+  SKIP_REASON,
+  sshConfig,
+  sshd,
+  stopServer,
+} from "./ssh_server.ts";
 
-const SCRIPT = new URL("../scripts/sshd-dev.sh", import.meta.url).pathname;
-const ACCOUNT = "molqcluster";
-const SKIP_REASON = Deno.uid() !== 0 ? "a private sshd with its own account needs root" : null;
 if (SKIP_REASON) console.log(`ssh_runner_test: skipped: ${SKIP_REASON}.`);
-
-const state = SKIP_REASON ? "" : await Deno.makeTempDir({ prefix: "molq-sshd-test-" });
-const port = SKIP_REASON ? 0 : await freePort();
-const sshConfig = `${state}/ssh_config`;
-const sshdLog = `${state}/sshd.log`;
 const masters: SshTarget[] = [];
-
-/** A loopback port nothing listens on (read from /proc/net/tcp*: no --allow-net needed). */
-async function freePort(): Promise<number> {
-  const { stdout } = await runCommand(["cat", "/proc/net/tcp", "/proc/net/tcp6"]);
-  const listening = new Set<number>();
-  for (const line of stdout.split("\n")) {
-    const [, local, , state] = line.trim().split(/\s+/);
-    if (state === "0A" && local) listening.add(parseInt(local.split(":").at(-1)!, 16));
-  }
-  assert.ok(listening.size > 0, "no listening sockets seen in /proc/net/tcp");
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if (!listening.has(port)) return port;
-  }
-}
-
-async function sshd(command: string, env: Record<string, string> = {}): Promise<void> {
-  await runCommand(["bash", SCRIPT, command], {
-    env: { MOLQ_SSHD_DIR: state, MOLQ_SSHD_PORT: String(port), ...env },
-    timeoutMs: 300_000,
-  });
-}
-
-const ready = SKIP_REASON ? Promise.resolve() : sshd("start");
-ready.catch(() => {}); // reported by every test that awaits it
-
-/** Lines of the server's log (LogLevel VERBOSE) that contain `text`. */
-async function logLines(text: string): Promise<number> {
-  const log = await Deno.readTextFile(sshdLog);
-  return log.split("\n").filter((line) => line.includes(text)).length;
-}
-
-/** Authenticated connections so far. */
-const acceptedLogins = () => logLines("Accepted publickey");
-/** Sessions (channels running a command) so far. */
-const sessionsStarted = () => logLines("Starting session:");
 
 /** Options for a runner with its own master (a short control path of its own). */
 async function runnerOptions(
@@ -416,8 +383,7 @@ Deno.test({
         await Deno.remove(target.controlPath.replace(/\/[^/]*$/, ""), { recursive: true })
           .catch(() => {});
       }
-      await sshd("stop").catch(() => {});
-      await Deno.remove(state, { recursive: true });
+      await stopServer();
     }
   },
 });

@@ -69,6 +69,7 @@ export class SshSession {
     while (session.#reader.takeReady(nonce) === null) {
       if (session.#eof || !(await session.#wait(deadline))) {
         const timedOut = !session.#eof;
+        if (!timedOut) await within(session.#done, 1000); // let ssh finish saying why
         await session.#abort();
         const reason = timedOut
           ? `the remote shell did not start within ${Math.round(timeoutMs / 1000)} s`
