@@ -43,3 +43,20 @@ export class CommandError extends MolqError {
     this.name = "CommandError";
   }
 }
+
+/**
+ * The link to a remote cluster failed (ssh exit 255, a cut or truncated answer, a timeout,
+ * no open connection): nothing can be concluded about the cluster's jobs. The message
+ * names the cluster; `needsLogin` is set when only `molq connect` can restore the link.
+ */
+export class TransportError extends MolqError {
+  constructor(
+    readonly cluster: string,
+    message: string,
+    readonly needsLogin = false,
+    hint?: string,
+  ) {
+    super(message, hint);
+    this.name = "TransportError";
+  }
+}

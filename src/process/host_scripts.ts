@@ -15,11 +15,17 @@ export const BOOT_ID_SH =
  * boot id. util-linux `setsid` on Linux, POSIX::setsid through perl on macOS and BSD.
  */
 export const DETACH_SH = [
-  'cd "$1" || exit 97',
+  // A leading ~ is the home of the account it runs as (a remote cluster's, over SSH).
+  "d=$1; s=$2",
+  'case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac',
+  'case $s in "~/"*) s=$HOME/${s#"~/"} ;; esac',
+  'cd "$d" || exit 97',
+  // A background child of a non-interactive shell leads no process group, so setsid
+  // starts the new session without forking: the pid printed is the job's, and its group's.
   "if command -v setsid >/dev/null 2>&1; then",
-  '  setsid /bin/sh "$2" </dev/null >/dev/null 2>&1 &',
+  '  setsid /bin/sh "$s" </dev/null >/dev/null 2>&1 &',
   "elif command -v perl >/dev/null 2>&1; then",
-  `  perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV' /bin/sh "$2" </dev/null >/dev/null 2>&1 &`,
+  `  perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV' /bin/sh "$s" </dev/null >/dev/null 2>&1 &`,
   "else exit 98; fi",
   "printf 'pid %s\\n' \"$!\"",
   "printf 'host %s\\n' \"$(uname -n)\"",

@@ -18,6 +18,11 @@ export interface RunOptions {
    * so the timeout really bounds the call.
    */
   ownProcessGroup?: boolean;
+  /**
+   * Give the command this process's stdin, stdout and stderr (a terminal, for prompts);
+   * the result's stdout and stderr are then empty.
+   */
+  inheritStdio?: boolean;
 }
 
 export interface RunResult {
@@ -36,15 +41,19 @@ export async function runCommand(
 ): Promise<RunResult> {
   const [program, ...args] = argv;
   if (program === undefined) throw new Error("runCommand() needs a program");
+  const inherit = options.inheritStdio ?? false;
+  if (inherit && options.stdin !== undefined) {
+    throw new Error("runCommand() cannot both inherit stdin and pass stdin text");
+  }
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
       args,
       cwd: options.cwd,
       env: options.env,
-      stdin: options.stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
+      stdin: inherit ? "inherit" : options.stdin === undefined ? "null" : "piped",
+      stdout: inherit ? "inherit" : "piped",
+      stderr: inherit ? "inherit" : "piped",
       detached: options.ownProcessGroup ?? false,
     }).spawn();
   } catch (error) {
@@ -60,12 +69,17 @@ export async function runCommand(
     signal(child, "SIGTERM", group);
     setTimeout(() => signal(child, "SIGKILL", group), KILL_GRACE_MS);
   }, timeoutMs);
-  const output = await child.output().finally(() => clearTimeout(killTimer));
-  const result: RunResult = {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+  const result: RunResult = inherit
+    ? {
+      code: (await child.status.finally(() => clearTimeout(killTimer))).code,
+      stdout: "",
+      stderr: "",
+    }
+    : await child.output().finally(() => clearTimeout(killTimer)).then((output) => ({
+      code: output.code,
+      stdout: new TextDecoder().decode(output.stdout),
+      stderr: new TextDecoder().decode(output.stderr),
+    }));
   if (timedOut) {
     throw new CommandError(
       `${program} timed out after ${timeoutMs / 1000} s.`,
@@ -105,6 +119,75 @@ export function runCommandSync(argv: readonly string[], env?: Record<string, str
     const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
     throw new CommandError(`Cannot run ${program}: ${why}.`, argv, null, "");
   }
+}
+
+/** A running command whose stdin, stdout and stderr stay open for a conversation. */
+export interface LiveProcess {
+  readonly pid: number;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves with the exit code (128 + signal number when killed) once it has ended. */
+  readonly exited: Promise<number>;
+  /** Writes to its stdin; rejects once the command has closed its end. */
+  write(text: string): Promise<void>;
+  /** Closes its stdin (the command reads end of file). */
+  closeStdin(): Promise<void>;
+  /** SIGTERM now, SIGKILL if it is still there after a grace period. */
+  kill(): void;
+}
+
+/**
+ * Starts a command for a conversation over its stdin and stdout (e.g. a remote shell):
+ * nothing is collected; the caller reads both streams to their end. Throws CommandError
+ * when it cannot be started.
+ */
+export function startProcess(
+  argv: readonly string[],
+  options: Pick<RunOptions, "cwd" | "env"> = {},
+): LiveProcess {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new Error("startProcess() needs a program");
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
+    throw new CommandError(`Cannot run ${program}: ${why}.`, argv, null, "");
+  }
+  const writer = child.stdin.getWriter();
+  let ended = false;
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const exited = child.status.then((status) => {
+    ended = true;
+    clearTimeout(killTimer);
+    return status.signal === null ? status.code : 128 + signalNumber(status.signal);
+  });
+  return {
+    pid: child.pid,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited,
+    write: (text) => writer.write(new TextEncoder().encode(text)),
+    closeStdin: () => writer.close().catch(() => {}),
+    kill: () => {
+      if (ended) return;
+      signal(child, "SIGTERM");
+      killTimer ??= setTimeout(() => signal(child, "SIGKILL"), KILL_GRACE_MS);
+    },
+  };
+}
+
+function signalNumber(name: Deno.Signal): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 } as Record<string, number>)[
+    name
+  ] ?? 0;
 }
 
 export interface DetachedOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CommandError } from "../core/errors.ts";
-import { runCommand } from "./run_command.ts";
+import { runCommand, startProcess } from "./run_command.ts";
 
 Deno.test("runCommand() captures stdout, stderr and passes stdin", async () => {
   const result = await runCommand(["sh", "-c", "cat; echo err >&2"], { stdin: "hello" });
@@ -48,4 +48,38 @@ Deno.test("runCommand() with ownProcessGroup also kills a wrapper's children at 
     (e: unknown) => e instanceof CommandError && e.timedOut,
   );
   assert.ok(Date.now() - started < 10_000);
+});
+
+Deno.test("runCommand() with inheritStdio returns the exit code and no output", async () => {
+  const result = await runCommand(["sh", "-c", "exit 3"], {
+    inheritStdio: true,
+    allowFailure: true,
+  });
+  assert.deepEqual(result, { code: 3, stdout: "", stderr: "" });
+});
+
+Deno.test("startProcess() holds a conversation over stdin and stdout", async () => {
+  const child = startProcess(["sh", "-c", 'while read -r line; do echo "got $line"; done']);
+  const reader = child.stdout.getReader();
+  await child.write("one\n");
+  const first = new TextDecoder().decode((await reader.read()).value);
+  assert.equal(first, "got one\n");
+  await child.write("two\n");
+  await child.closeStdin();
+  let rest = "";
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    rest += new TextDecoder().decode(chunk.value);
+  }
+  assert.equal(rest, "got two\n");
+  assert.equal(await child.exited, 0);
+  await child.stderr.cancel();
+});
+
+Deno.test("startProcess() kill() ends the command and reports the signal", async () => {
+  const child = startProcess(["sleep", "30"]);
+  child.kill();
+  assert.equal(await child.exited, 128 + 15);
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  await child.closeStdin();
 });

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { startDetachedWith } from "./detached_start.ts";
+import { localRunner } from "./local_runner.ts";
+import { runCommand } from "./run_command.ts";
+import { SIGNAL_GROUPS_SH } from "./host_scripts.ts";
+
+async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "molq-host-scripts-" });
+  try {
+    await fn(home);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+async function readWhenThere(path: string): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const text = await Deno.readTextFile(path).catch(() => "");
+    if (text) return text;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return "";
+}
+
+Deno.test("DETACH_SH starts a job that leads its own group, in its directory, ~ expanded", () =>
+  withHome(async (home) => {
+    await Deno.mkdir(`${home}/work dir`);
+    await Deno.writeTextFile(
+      `${home}/job.sh`,
+      'echo "$$ $(ps -o pgid= -p $$ | tr -d " ") $PWD" >"$HOME/started"; exec sleep 30\n',
+    );
+    const runner = {
+      ...localRunner,
+      run: (argv: readonly string[], options = {}) =>
+        runCommand(argv, { ...options, env: { ...Deno.env.toObject(), HOME: home } }),
+    };
+    const started = await startDetachedWith(runner, "~/job.sh", "~/work dir");
+    try {
+      assert.equal(
+        await readWhenThere(`${home}/started`),
+        `${started.pid} ${started.pid} ${home}/work dir\n`,
+      );
+      assert.equal(started.host.hostname, Deno.hostname());
+      assert.match(started.host.bootId ?? "", /^[0-9a-f-]{36}$/);
+    } finally {
+      Deno.kill(-started.pid, "SIGKILL");
+    }
+  }));
+
+Deno.test("startDetachedWith() says in one sentence why a job could not start", async () => {
+  await assert.rejects(
+    startDetachedWith(localRunner, "/no/job.sh", "/no/such/dir"),
+    /^CommandError: Cannot start the job on this host: cannot enter \/no\/such\/dir\.$/,
+  );
+});
+
+Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, then KILL", async () => {
+  const refused = await runCommand([
+    "/bin/sh",
+    "-c",
+    SIGNAL_GROUPS_SH,
+    "s",
+    "not-this-host",
+    "1",
+    "99999",
+  ], {
+    allowFailure: true,
+  });
+  assert.equal(refused.code, 3);
+  assert.equal(refused.stdout, `host ${Deno.hostname()}\n`);
+  await withHome(async (home) => {
+    // One group that ignores TERM: only KILL ends it.
+    await Deno.writeTextFile(`${home}/job.sh`, "trap '' TERM; sleep 30 & wait\n");
+    const started = await startDetachedWith(localRunner, `${home}/job.sh`, home);
+    const result = await runCommand(
+      ["/bin/sh", "-c", SIGNAL_GROUPS_SH, "s", Deno.hostname(), "1", String(started.pid)],
+      { allowFailure: true },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const ps = await runCommand(["ps", "-A", "-o", "pgid=,stat="]);
+    const alive = ps.stdout.split("\n").filter((l) => {
+      const [g, s] = l.trim().split(/\s+/);
+      return g === String(started.pid) && !s?.startsWith("Z");
+    });
+    assert.deepEqual(alive, [], "the whole group is gone");
+  });
+});
