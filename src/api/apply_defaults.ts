@@ -2,6 +2,7 @@
  * Fills a request from the configuration: flag > cluster profile > top-level default >
  * built-in, field by field, and picks the jobs directory.
  */
+import { findProfile } from "../config/config.ts";
 import { resolve } from "node:path";
 import type { JobRequest, RetryPolicy } from "../core/job_request.ts";
 import type { MolqConfig } from "../config/config.ts";
@@ -18,7 +19,7 @@ export function applyDefaults(
   request: JobRequest,
   config: MolqConfig,
   clusterName: string,
-  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags },
+  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags; remoteHome?: string },
 ): { request: JobRequest; jobsDir: string } {
   const defaults = resolveSubmitDefaults(config, clusterName, {
     resources: request.resources,
@@ -36,7 +37,23 @@ export function applyDefaults(
   };
   if (retry) merged.retry = retry;
   else delete merged.retry;
-  return { request: merged, jobsDir: resolve(options.cwd, defaults.jobsDir ?? ".molq/jobs") };
+  return { request: merged, jobsDir: jobsDirOf(config, clusterName, defaults.jobsDir, options) };
+}
+
+/**
+ * Where the job directories go: relative to the caller's directory here; on a remote
+ * cluster, the profile's jobs_dir (or `~/.molq/jobs`) in the home directory there.
+ */
+function jobsDirOf(
+  config: MolqConfig,
+  clusterName: string,
+  configured: string | undefined,
+  options: { cwd: string; jobsDirFlag?: string; remoteHome?: string },
+): string {
+  if (options.remoteHome === undefined) return resolve(options.cwd, configured ?? ".molq/jobs");
+  const dir = options.jobsDirFlag ?? findProfile(config, clusterName)?.jobsDir ?? "~/.molq/jobs";
+  const home = options.remoteHome;
+  return dir === "~" ? home : resolve(home, dir.startsWith("~/") ? dir.slice(2) : dir);
 }
 
 function definedOnly(flags: RetryFlags): Partial<RetryPolicy> {

@@ -11,14 +11,18 @@ import {
 } from "../schedulers/create_scheduler.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
 import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
+import { type RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
+import { StoreConnectionLedger } from "../store/ssh_links.ts";
 
 export interface ClusterSettings {
   name: string;
   scheduler: SchedulerKind;
   schedulerOptions?: SchedulerOptions;
-  /** Where job directories go; default `<cwd>/.molq/jobs`. */
+  /** Where job directories go; default `<cwd>/.molq/jobs` (remote: `~/.molq/jobs` there). */
   jobsDir?: string;
   minPollIntervalMs?: number;
+  /** A cluster reached over SSH: its commands and job files are there. */
+  remote?: RemoteClusterSettings;
 }
 
 export class Cluster {
@@ -26,7 +30,11 @@ export class Cluster {
   readonly reconciler: JobReconciler;
 
   constructor(readonly store: JobStore, readonly settings: ClusterSettings, scheduler?: Scheduler) {
-    this.scheduler = scheduler ?? createScheduler(settings.scheduler, settings.schedulerOptions);
+    const runner = settings.remote && !settings.schedulerOptions?.runner
+      ? new RemoteRunner(settings.name, settings.remote, new StoreConnectionLedger(store))
+      : settings.schedulerOptions?.runner;
+    this.scheduler = scheduler ??
+      createScheduler(settings.scheduler, { ...settings.schedulerOptions, runner });
     const commandTimeoutMs = settings.schedulerOptions?.commandTimeoutMs ??
       DEFAULT_COMMAND_TIMEOUT_MS;
     this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
@@ -39,6 +47,16 @@ export class Cluster {
 
   get name(): string {
     return this.settings.name;
+  }
+
+  /** The SSH side of a remote cluster (connect, disconnect, link state); null when local. */
+  get remote(): RemoteRunner | null {
+    return this.scheduler.runner instanceof RemoteRunner ? this.scheduler.runner : null;
+  }
+
+  /** Ends any session the cluster's runner holds (the master connection stays up). */
+  async close(): Promise<void> {
+    await this.scheduler.runner.close?.();
   }
 
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */

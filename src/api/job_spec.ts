@@ -59,9 +59,13 @@ export function retryFlags(
   };
 }
 
-/** Builds the request; relative paths are resolved against `cwd`. */
-export function buildJobRequest(spec: JobSpec, cwd: string): JobRequest {
-  const workdir = resolve(cwd, spec.workdir ?? ".");
+/**
+ * Builds the request; relative paths are resolved against `cwd`, except the job's working
+ * directory (and its logs), resolved against `workdirBase`: on a remote cluster that is
+ * the home directory there, while `--script` still names a file here.
+ */
+export function buildJobRequest(spec: JobSpec, cwd: string, workdirBase = cwd): JobRequest {
+  const workdir = resolve(workdirBase, spec.workdir ?? ".");
   const request: JobRequest = {
     command: buildCommand(spec, cwd),
     workdir,

@@ -92,11 +92,17 @@ export class Submitor {
    * Throws UsageError for a bad spec, MolqError if the scheduler refuses.
    */
   async submit(spec: JobSpec): Promise<JobHandle> {
+    const remoteHome = await this.cluster.scheduler.runner.homeDirectory?.();
     const { request, jobsDir } = applyDefaults(
-      buildJobRequest(spec, this.#cwd),
+      buildJobRequest(spec, this.#cwd, remoteHome ?? this.#cwd),
       this.config,
       this.cluster.name,
-      { cwd: this.#cwd, jobsDirFlag: this.#jobsDirFlag, retry: retryFlags(spec) },
+      {
+        cwd: this.#cwd,
+        jobsDirFlag: this.#jobsDirFlag,
+        retry: retryFlags(spec),
+        remoteHome,
+      },
     );
     const record = await submitJob(
       { store: this.store, cluster: this.cluster.name, scheduler: this.cluster.scheduler, jobsDir },
@@ -134,7 +140,10 @@ export class Submitor {
     return this.monitor.waitMany(ids, options);
   }
 
-  close(): void {
+  /** Ends a remote cluster's session (its master stays up) and closes the store. */
+  close(): Promise<void> {
+    const closing = this.cluster.close();
     this.store.close();
+    return closing;
   }
 }

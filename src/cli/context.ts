@@ -79,7 +79,9 @@ export class CliContext {
     console.log(JSON.stringify(value, null, 2));
   }
 
-  close(): void {
+  /** Ends the clusters' remote sessions (masters stay up), then closes the store. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     this.#store?.close();
   }
 }

@@ -17,6 +17,7 @@ import { configCommand } from "./commands/config.ts";
 import { monitorCommand } from "./commands/monitor.ts";
 import { completionsCommand } from "./commands/completions.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { connectCommand, disconnectCommand } from "./commands/connect.ts";
 import { importCommand } from "./commands/import.ts";
 import { daemonCommand } from "./commands/daemon.ts";
 
@@ -53,6 +54,8 @@ Examples:
       refreshCommand,
       daemonCommand,
       clustersCommand,
+      connectCommand,
+      disconnectCommand,
       cleanupCommand,
       monitorCommand,
       configCommand,

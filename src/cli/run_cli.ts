@@ -71,7 +71,7 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     console.error(error instanceof Error ? error.stack : String(error));
     return 1;
   } finally {
-    context?.close();
+    await context?.close();
   }
 }
 

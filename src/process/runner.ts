@@ -34,4 +34,11 @@ export interface Runner {
    * connection), with `cwd`, and says its pid (= its process group) and the host.
    */
   startDetached(scriptPath: string, cwd: string): Promise<DetachedStart>;
+  /** The home directory there (remote runners: asked once). */
+  homeDirectory?(): Promise<string>;
+  /**
+   * Ends any session it holds (a reconcile pass ends with it, so each pass costs one
+   * session); the next call opens another. A master connection stays up.
+   */
+  close?(): Promise<void>;
 }

@@ -130,6 +130,8 @@ export class JobReconciler {
       result.error = error instanceof Error ? error.message : String(error);
     } finally {
       clearInterval(heartbeat);
+      // One session per pass: the next pass (maybe in another process) opens its own.
+      await this.scheduler.runner.close?.().catch(() => {});
       releasePollLease(this.store, this.#pollKey, this.#holder.owner, {
         error: result.error,
         commandCalls: result.commandCalls,

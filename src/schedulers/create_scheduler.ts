@@ -7,6 +7,7 @@ import { SlurmScheduler } from "./slurm.ts";
 import { PbsScheduler } from "./pbs.ts";
 import { LsfScheduler } from "./lsf.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { Runner } from "../process/runner.ts";
 
 export interface SchedulerOptions {
   /** Paths of the scheduler's commands (site wrappers), by command name. */
@@ -14,12 +15,14 @@ export interface SchedulerOptions {
   commandTimeoutMs?: number;
   /** PBS only: which PBS answers. */
   flavour?: "pro" | "torque";
+  /** Where the commands run and the job files live; default this host. */
+  runner?: Runner;
 }
 
 export function createScheduler(kind: SchedulerKind, options: SchedulerOptions = {}): Scheduler {
   switch (kind) {
     case "local":
-      return new LocalScheduler();
+      return new LocalScheduler({ runner: options.runner });
     case "slurm":
       return new SlurmScheduler(options);
     case "pbs":

@@ -6,6 +6,7 @@ import { renderClusterProfile } from "../../config/render_config.ts";
 import { clusterPollInfo } from "../../store/cluster_polls.ts";
 import type { CliContext } from "../context.ts";
 import { renderTable } from "../table.ts";
+import { StoreConnectionLedger } from "../../store/ssh_links.ts";
 
 interface ClusterRow {
   name: string;
@@ -16,6 +17,10 @@ interface ClusterRow {
   last_poll: string | null;
   last_error: string | null;
   scheduler_calls_last_hour: number;
+  /** Remote clusters: the ssh destination, the link, connections opened in the last hour. */
+  host?: string;
+  link?: string;
+  connections_last_hour?: number;
 }
 
 export function clustersCommand(context: () => CliContext): Command {
@@ -34,8 +39,20 @@ Examples:
       const rows = await clusterRows(ctx);
       if (options.json) return ctx.printJson(rows);
       if (rows.length === 0) return ctx.print("No clusters configured or used yet.");
+      const remote = rows.some((r) => r.host !== undefined);
+      const link = (r: ClusterRow) =>
+        remote ? [r.link ?? "local", r.host ? String(r.connections_last_hour) : "-"] : [];
       ctx.print(renderTable(
-        ["CLUSTER", "SCHEDULER", "ACTIVE", "TOTAL", "LAST POLL", "CALLS/H", "LAST ERROR"],
+        [
+          "CLUSTER",
+          "SCHEDULER",
+          "ACTIVE",
+          "TOTAL",
+          "LAST POLL",
+          "CALLS/H",
+          ...(remote ? ["LINK", "CONN/H"] : []),
+          "LAST ERROR",
+        ],
         rows.map((r) => [
           r.name + (r.configured ? "" : "*"),
           r.scheduler,
@@ -43,9 +60,10 @@ Examples:
           String(r.total),
           r.last_poll ?? "-",
           String(r.scheduler_calls_last_hour),
+          ...link(r),
           r.last_error ?? "",
         ]),
-        { right: [2, 3, 5], maxWidth: { 6: 60 } },
+        { right: remote ? [2, 3, 5, 7] : [2, 3, 5], maxWidth: { [remote ? 8 : 6]: 60 } },
       ));
       if (rows.some((r) => !r.configured)) ctx.print("* used without a profile");
     });
@@ -74,7 +92,11 @@ async function clusterRows(ctx: CliContext): Promise<ClusterRow[]> {
        sum(state IN ('created','submitted','queued','running')) AS active
      FROM jobs GROUP BY cluster, scheduler`,
   ).all() as { cluster: string; scheduler: string; total: number; active: number }[];
-  const polls = new Map(clusterPollInfo(ctx.store).map((p) => [p.name, p]));
+  // A local cluster polls per host: show this host's passes.
+  const polls = new Map<string, ReturnType<typeof clusterPollInfo>[number]>();
+  for (const poll of clusterPollInfo(ctx.store)) {
+    if (!polls.has(poll.name) || poll.host === Deno.hostname()) polls.set(poll.name, poll);
+  }
   const rows = new Map<string, ClusterRow>();
   for (const profile of Object.values(config.clusters)) {
     rows.set(profile.name, row(profile.name, profile.scheduler, true));
@@ -88,6 +110,15 @@ async function clusterRows(ctx: CliContext): Promise<ClusterRow[]> {
   // A cluster polled in the past keeps its row after cleanup removed its records.
   for (const poll of polls.values()) {
     if (!rows.has(poll.name)) rows.set(poll.name, row(poll.name, poll.scheduler, false));
+  }
+  const ledger = new StoreConnectionLedger(ctx.store);
+  for (const profile of Object.values(config.clusters)) {
+    const r = rows.get(profile.name);
+    if (!r || !profile.remote) continue;
+    const cluster = await ctx.cluster(profile.name, profile.scheduler);
+    r.host = profile.remote.host;
+    r.link = await cluster.remote!.linkState();
+    r.connections_last_hour = ledger.connectsSince(profile.name, Date.now() - 3_600_000);
   }
   for (const r of rows.values()) {
     const poll = polls.get(r.name);

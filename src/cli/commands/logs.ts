@@ -1,4 +1,6 @@
 /** `molq logs`: print or follow a job's stdout/stderr. */
+import { readRemoteLog, readRemoteNew } from "../remote_logs.ts";
+import type { Runner } from "../../process/runner.ts";
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
@@ -18,6 +20,8 @@ import { refreshClusters } from "../refresh_clusters.ts";
 type Stream = "stdout" | "stderr" | "both";
 const FOLLOW_TICK_MS = 250;
 const REFRESH_EVERY_MS = 2_000;
+/** Remote logs are polled over the master connection, gently. */
+const REMOTE_FOLLOW_TICK_MS = 1_000;
 /** After the job ends, keep reading this long for output that shows up late (NFS). */
 const DRAIN_MS = 1_500;
 
@@ -73,6 +77,8 @@ Examples:
         );
       }
       const streams = options.stream === "both" ? ["stdout", "stderr"] as const : [options.stream];
+      const runner = (await ctx.cluster(record.cluster, record.scheduler)).scheduler.runner;
+      if (runner.remote) return await remoteLogs(ctx, runner, record, streams, options);
       if (options.follow) return await follow(ctx, record, streams, options.tail);
       for (const stream of streams) {
         const path = logPath(record, stream);
@@ -138,6 +144,55 @@ async function follow(
       if (isTerminal(ctx.store.get(record.jobId)!.state)) endedAt = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_TICK_MS));
+  }
+}
+
+/** The same for a job on a remote cluster, through its runner; `--follow` polls. */
+async function remoteLogs(
+  ctx: CliContext,
+  runner: Runner,
+  record: JobRecord,
+  streams: readonly ("stdout" | "stderr")[],
+  options: { tail?: number; follow?: boolean },
+): Promise<void> {
+  const offsets = new Map<string, number>();
+  for (const stream of streams) {
+    const path = logPath(record, stream);
+    if (streams.length > 1 && !options.follow) {
+      await write(Deno.stdout, `==> ${stream}: ${path} <==\n`);
+    }
+    const text = await readRemoteLog(runner, path, options.tail);
+    if (text === null && !options.follow) {
+      const why = isTerminal(record.state)
+        ? "the job wrote none or it was removed"
+        : "the job has not written any yet";
+      console.error(`molq: no output at ${path} on ${runner.where} (${why}).`);
+    }
+    if (text !== null) await write(Deno.stdout, text);
+    offsets.set(stream, (await readRemoteNew(runner, path, Number.MAX_SAFE_INTEGER)).size);
+  }
+  if (!options.follow) return;
+  let endedAt: number | null = null;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, REMOTE_FOLLOW_TICK_MS));
+    for (const stream of streams) {
+      const path = logPath(record, stream);
+      const added = await readRemoteNew(runner, path, offsets.get(stream) ?? 0);
+      if (added.reset) console.error(`molq: ${stream} was truncated; reading it from the start.`);
+      offsets.set(stream, added.size);
+      if (added.text) {
+        await write(
+          stream === "stderr" && streams.length > 1 ? Deno.stderr : Deno.stdout,
+          added.text,
+        );
+      }
+    }
+    await runner.close?.();
+    if (endedAt !== null && Date.now() - endedAt >= DRAIN_MS) return;
+    if (endedAt === null) {
+      await refreshClusters(ctx, [record]);
+      if (isTerminal(ctx.store.get(record.jobId)!.state)) endedAt = Date.now();
+    }
   }
 }
 

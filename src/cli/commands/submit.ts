@@ -94,17 +94,20 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
       });
       const note = bareTimeNote(options.time as string | undefined, target.scheduler);
       const spec = toSpec(options, ctx.tail ?? []);
+      const cluster = await ctx.cluster(target.name, target.scheduler);
+      // A remote job works in, and writes under, the home directory over there.
+      const remoteHome = await cluster.scheduler.runner.homeDirectory?.();
       const { request, jobsDir } = applyDefaults(
-        buildJobRequest(spec, ctx.cwd),
+        buildJobRequest(spec, ctx.cwd, remoteHome ?? ctx.cwd),
         config,
         target.name,
         {
           cwd: ctx.cwd,
           jobsDirFlag: options.jobsDir as string | undefined,
           retry: retryFlags(spec),
+          remoteHome,
         },
       );
-      const cluster = await ctx.cluster(target.name, target.scheduler);
       if (note !== null) console.error(`molq: note: ${note}`);
       const record = await submitJob(
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },

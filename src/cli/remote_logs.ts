@@ -1,0 +1,57 @@
+/**
+ * Logs of a job on a remote cluster, read through its Runner (over the master connection):
+ * the whole file or its last lines, and `--follow` by polling for what was added.
+ */
+import type { Runner } from "../process/runner.ts";
+
+/** `$1` path, `$2` lines or empty; exit 4 when there is no such file. */
+const READ_LOG_SH = `[ -f "$1" ] || exit 4
+if [ -n "$2" ]; then tail -n "$2" "$1"; else cat "$1"; fi`;
+
+/** `$1` path, `$2` byte offset: prints the size, a newline, then the bytes past the offset. */
+const READ_NEW_SH = `[ -f "$1" ] || { echo -1; exit 0; }
+wc -c <"$1" | tr -d ' '
+tail -c +"$(($2 + 1))" "$1"`;
+
+/** The log's text, or null when the job wrote none (yet). */
+export async function readRemoteLog(
+  runner: Runner,
+  path: string,
+  tail?: number,
+): Promise<string | null> {
+  const result = await runner.run([
+    "/bin/sh",
+    "-c",
+    READ_LOG_SH,
+    "logs",
+    path,
+    tail === undefined ? "" : String(tail),
+  ], {
+    allowFailure: true,
+  });
+  if (result.code === 4) return null;
+  if (result.code !== 0) throw new Error(result.stderr.trim() || `exit code ${result.code}`);
+  return result.stdout;
+}
+
+/** What was added past `offset`; a file that shrank is read again from its start. */
+export async function readRemoteNew(
+  runner: Runner,
+  path: string,
+  offset: number,
+): Promise<{ text: string; size: number; reset: boolean }> {
+  const first = await readNewFrom(runner, path, offset);
+  if (first.size >= offset || first.size < 0) {
+    return { ...first, size: Math.max(first.size, 0), reset: false };
+  }
+  const again = await readNewFrom(runner, path, 0);
+  return { ...again, reset: true };
+}
+
+async function readNewFrom(runner: Runner, path: string, offset: number) {
+  const result = await runner.run(["/bin/sh", "-c", READ_NEW_SH, "follow", path, String(offset)]);
+  const newline = result.stdout.indexOf("\n");
+  const size = Number(result.stdout.slice(0, newline));
+  const text = size < 0 || size < offset ? "" : result.stdout.slice(newline + 1);
+  return { size: Number.isFinite(size) ? size : -1, text };
+}

@@ -1,0 +1,271 @@
+/**
+ * Remote clusters end to end through the real CLI, against a private sshd on loopback
+ * whose `molqcluster` account is the cluster side: remote job directories and processes
+ * really belong to another user. The dev SLURM cluster serves the remote SLURM steps.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { eventually, type Sandbox, sandbox } from "./_molq.ts";
+import {
+  acceptedLogins,
+  ready,
+  sessionsStarted,
+  SKIP_REASON,
+  sshConfig,
+  sshd,
+  stopServer,
+} from "./ssh_server.ts";
+import { runCommand } from "../src/process/run_command.ts";
+
+type Json = Record<string, unknown>;
+const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out", "lost"];
+
+function remoteBox(): Sandbox {
+  const box = sandbox({ MOLQ_MIN_POLL_INTERVAL: "1s" });
+  Deno.mkdirSync(box.home, { recursive: true });
+  const ssh = `ssh_options = ["-F", "${sshConfig}"]`;
+  Deno.writeTextFileSync(
+    join(box.home, "config.toml"),
+    [
+      `[clusters.far]\nscheduler = "local"\nhost = "molq-test"\n${ssh}`,
+      `[clusters.farslurm]\nscheduler = "slurm"\nhost = "molq-test"\n${ssh}`,
+      // Its own control socket, so the master of `far` is not its master.
+      `[clusters.mfa]\nscheduler = "local"\nhost = "molq-test"\nauth = "interactive"\n` +
+      `ssh_options = ["-F", "${sshConfig}", "-o", "ControlPath=${box.home}/mfa-%C"]`,
+      `[clusters.nowhere]\nscheduler = "local"\nhost = "molq-test"\n` +
+      `ssh_options = ["-F", "${sshConfig}", "-o", "Port=1"]`,
+    ].join("\n\n") + "\n",
+  );
+  return box;
+}
+
+async function finished(box: Sandbox, id: string): Promise<Json> {
+  return await eventually(
+    async () => {
+      const job = await box.json<Json>(["status", id]);
+      return TERMINAL.includes(job.state as string) ? job : undefined;
+    },
+    60_000,
+    `job ${id.slice(0, 8)} to finish`,
+  );
+}
+
+/** Command lines of the cluster account's processes (seen from the cluster side). */
+async function remoteProcesses(): Promise<string> {
+  const result = await runCommand(["ps", "-u", "molqcluster", "-o", "args="], {
+    allowFailure: true,
+  });
+  return result.stdout;
+}
+
+async function slurmUp(): Promise<boolean> {
+  if (Deno.env.get("MOLQ_SLURM_TESTS") === "skip") return false;
+  const result = await runCommand(["sinfo", "-h"], { allowFailure: true }).catch(() => null);
+  return result?.code === 0;
+}
+
+Deno.test({
+  name: "remote clusters over SSH: connect, submit, logs, cancel, limits, link cut, SLURM",
+  ignore: SKIP_REASON !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    await ready;
+    const box = remoteBox();
+    try {
+      await t.step("an interactive cluster without a master never dials", async () => {
+        const before = await acceptedLogins();
+        const result = await box.molq(["submit", "--cluster", "mfa", "--", "true"]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /molq connect mfa/);
+        assert.equal(await acceptedLogins(), before, "no connection was opened");
+        assert.deepEqual(await box.json<Json[]>(["list", "--all", "--no-refresh"]), []);
+      });
+
+      await t.step("an unreachable host: exit 1, one sentence naming the cluster", async () => {
+        const result = await box.molq(["submit", "--cluster", "nowhere", "--", "true"]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /^molq: [^\n]*"nowhere"[^\n]*\n(hint: [^\n]*\n)?$/);
+        assert.deepEqual(await box.json<Json[]>(["list", "--all", "--no-refresh"]), []);
+      });
+
+      let loginsAfterConnect = 0;
+      await t.step("connect opens one master; later calls only attach", async () => {
+        const connected = await box.molq(["connect", "far"]);
+        assert.equal(connected.code, 0, connected.stderr);
+        assert.match(connected.stdout, /^far: connected to molq-test\.\n$/);
+        const again = await box.molq(["connect", "far"]);
+        assert.match(again.stdout, /already connected/);
+        loginsAfterConnect = await acceptedLogins();
+      });
+
+      await t.step("a failing job: exit 3 and both logs read back from the cluster", async () => {
+        const job = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--command",
+          "echo out; echo err >&2; exit 3",
+        ]);
+        assert.match(job.job_dir as string, /^\/home\/molqcluster\/\.molq\/jobs\//);
+        assert.equal(job.cwd, "/home/molqcluster", "works in the remote home");
+        const done = await finished(box, job.job_id as string);
+        assert.equal(done.state, "failed");
+        assert.equal(done.exit_code, 3);
+        const out = await box.molq(["logs", job.job_id as string]);
+        assert.equal(out.stdout, "out\n", out.stderr);
+        const err = await box.molq(["logs", job.job_id as string, "--stream", "stderr"]);
+        assert.equal(err.stdout, "err\n");
+        const mode = (await runCommand(["stat", "-c", "%a %U", job.job_dir as string])).stdout;
+        assert.equal(mode.trim(), "700 molqcluster", "a private job directory over there");
+      });
+
+      await t.step("success, --time and a dependency chain on the remote host", async () => {
+        const ok = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--",
+          "sh",
+          "-c",
+          "sleep 1; echo hi",
+        ]);
+        const next = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--after-ok",
+          ok.job_id as string,
+          "--",
+          "true",
+        ]);
+        const slow = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--time",
+          "2s",
+          "--",
+          "sleep",
+          "60",
+        ]);
+        assert.equal((await finished(box, ok.job_id as string)).state, "succeeded");
+        assert.equal((await finished(box, next.job_id as string)).state, "succeeded");
+        const timed = await finished(box, slow.job_id as string);
+        assert.equal(timed.state, "timed_out");
+        assert.equal(timed.host, Deno.hostname(), "the host it ran on over there");
+      });
+
+      await t.step("cancel ends the whole remote process tree", async () => {
+        const job = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--command",
+          "sleep 300 & sleep 301; wait",
+        ]);
+        const id = job.job_id as string;
+        await eventually(
+          async () => {
+            const state = (await box.json<Json>(["status", id])).state;
+            return state === "running" ? state : undefined;
+          },
+          30_000,
+          "the remote job to run",
+        );
+        assert.match(await remoteProcesses(), /sleep 301/);
+        const cancel = await box.molq(["cancel", id]);
+        assert.equal(cancel.code, 0, cancel.stderr);
+        assert.equal((await box.json<Json>(["status", id])).state, "cancelled");
+        await eventually(
+          async () => (/sleep 30[01]/.test(await remoteProcesses()) ? undefined : true),
+          15_000,
+          "no remote process left",
+        );
+      });
+
+      await t.step("everything since connect reused the one authenticated connection", async () => {
+        assert.equal(await acceptedLogins(), loginsAfterConnect);
+        const sessions = await sessionsStarted();
+        assert.ok(sessions > 0);
+        const clusters = await box.json<Json[]>(["clusters"]);
+        const far = clusters.find((c) => c.name === "far")!;
+        assert.equal(far.link, "connected");
+        assert.equal(far.connections_last_hour, 1);
+      });
+
+      await t.step("a cut link changes no job and says so; reconnecting resolves all", async () => {
+        const job = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--command",
+          "sleep 4; exit 5",
+        ]);
+        const id = job.job_id as string;
+        await sshd("kill-connections");
+        for (let i = 0; i < 3; i++) {
+          const refresh = await box.molq(["refresh", "--force"]);
+          assert.equal(refresh.code, 1);
+          assert.match(refresh.stderr, /far/);
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+        }
+        assert.equal((await box.json<Json>(["status", id, "--no-refresh"])).state, "submitted");
+        const clusters = await box.json<Json[]>(["clusters"]);
+        assert.match(String(clusters.find((c) => c.name === "far")!.link), /^unreachable since /);
+        await sshd("start");
+        const connected = await box.molq(["connect", "far"]);
+        assert.equal(connected.code, 0, connected.stderr);
+        const done = await finished(box, id);
+        assert.equal(done.state, "failed");
+        assert.equal(done.exit_code, 5, "its true state, from the files it wrote");
+      });
+
+      await t.step("MaxSessions 1 on the server still works", async () => {
+        await box.molq(["disconnect", "far"]);
+        await sshd("start", { MOLQ_SSHD_MAX_SESSIONS: "1" });
+        assert.equal((await box.molq(["connect", "far"])).code, 0);
+        const job = await box.json<Json>(["submit", "--cluster", "far", "--", "echo", "one"]);
+        assert.equal((await finished(box, job.job_id as string)).state, "succeeded");
+        assert.equal((await box.molq(["logs", job.job_id as string])).stdout, "one\n");
+        await box.molq(["disconnect", "far"]);
+        await sshd("start", { MOLQ_SSHD_MAX_SESSIONS: "10" });
+      });
+
+      await t.step("SLURM through ssh: a job and an array", async () => {
+        if (!(await slurmUp())) {
+          console.error("SKIPPED remote SLURM step: the dev SLURM cluster is not running.");
+          return;
+        }
+        assert.equal((await box.molq(["connect", "farslurm"])).code, 0);
+        const job = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "farslurm",
+          "--",
+          "echo",
+          "from slurm",
+        ]);
+        const array = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "farslurm",
+          "--array",
+          "0-2",
+          "--command",
+          'test "$SLURM_ARRAY_TASK_ID" != 1',
+        ]);
+        const done = await finished(box, job.job_id as string);
+        assert.equal(done.state, "succeeded", String(done.failure_reason));
+        assert.equal((await box.molq(["logs", job.job_id as string])).stdout, "from slurm\n");
+        const arrayDone = await finished(box, array.job_id as string);
+        assert.equal(arrayDone.state, "failed");
+        assert.match(String(arrayDone.failure_reason), /1 of 3 array tasks/);
+      });
+    } finally {
+      await box.molq(["disconnect", "far"]).catch(() => {});
+      await box.molq(["disconnect", "farslurm"]).catch(() => {});
+      await stopServer();
+    }
+  },
+});
