@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs Deno and the Debian packages the
-# tests drive (tmux, a real SLURM), starts the one-node SLURM cluster, runs `deno task test`.
-# MOLQ_SLURM_TESTS=skip runs without SLURM (the SLURM tests then skip, saying so).
+# tests drive (tmux, a real SLURM, OpenSSH and sshfs), starts the one-node SLURM cluster and
+# the private loopback sshd (the "cluster side" of the remote and network-file-system tests),
+# runs `deno task test`. MOLQ_SLURM_TESTS=skip runs without SLURM (the SLURM tests then
+# skip, saying so).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,4 +14,5 @@ fi
 if [ "${MOLQ_SLURM_TESTS:-}" != "skip" ]; then
   bash scripts/slurm-dev-cluster.sh start
 fi
+bash scripts/sshd-dev.sh start
 deno task test "$@"
