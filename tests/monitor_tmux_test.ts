@@ -2,42 +2,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BINARY_PERMISSIONS, eventually, MAIN, sandbox } from "./_molq.ts";
+import { screenOf, tmux, waitForScreen } from "./_tmux.ts";
 
 type Json = Record<string, unknown>;
-
-async function tmux(...args: string[]): Promise<string> {
-  const run = () => new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
-  let output = await run();
-  // A server that is shutting down (its last session just ended) refuses new sessions briefly.
-  for (let retry = 0; retry < 10 && !output.success && args[0] === "new-session"; retry++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    output = await run();
-  }
-  if (!output.success) {
-    throw new Error(`tmux ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
-
-function screenOf(session: string) {
-  return () => tmux("capture-pane", "-p", "-t", session);
-}
-
-async function waitForScreen(
-  session: string,
-  pattern: RegExp,
-  what: string,
-  absent?: RegExp,
-): Promise<string> {
-  return await eventually(
-    async () => {
-      const screen = await screenOf(session)();
-      return pattern.test(screen) && !absent?.test(screen) ? screen : undefined;
-    },
-    20_000,
-    `${what} (${pattern})`,
-  );
-}
 
 Deno.test("molq monitor shows jobs live, navigates, filters, follows a log, resizes and restores the terminal", async () => {
   const box = sandbox();

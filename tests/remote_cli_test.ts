@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually, type Sandbox, sandbox } from "./_molq.ts";
+import { BINARY_PERMISSIONS, eventually, MAIN, type Sandbox, sandbox } from "./_molq.ts";
+import { tmux, waitForScreen } from "./_tmux.ts";
 import {
   acceptedLogins,
   ready,
@@ -182,6 +183,64 @@ Deno.test({
           15_000,
           "no remote process left",
         );
+      });
+
+      await t.step(
+        "the dashboard shows remote and local jobs in one screen, with a remote log tail",
+        async () => {
+          await box.json<Json>(["submit", "local", "--name", "here-job", "--", "sleep", "30"]);
+          await box.json<Json>([
+            "submit",
+            "--cluster",
+            "far",
+            "--name",
+            "far-ticker",
+            "--command",
+            "for i in $(seq 1 40); do echo far tick $i; sleep 0.5; done",
+          ]);
+          const session = `molq-remote-${crypto.randomUUID().slice(0, 8)}`;
+          const env = Object.entries(box.env).map(([k, v]) => `${k}='${v}'`).join(" ");
+          const command = `env ${env} ${Deno.execPath()} run --quiet ${
+            BINARY_PERMISSIONS.join(" ")
+          } ${MAIN} monitor --refresh 1; sleep 30`;
+          await tmux(
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "120",
+            "-y",
+            "30",
+            "-c",
+            box.cwd,
+            command,
+          );
+          try {
+            await waitForScreen(
+              session,
+              /far-ticker[\s\S]*here-job|here-job[\s\S]*far-ticker/,
+              "both jobs",
+            );
+            await tmux("send-keys", "-t", session, "/", "far-ticker", "Enter");
+            await waitForScreen(session, /far-ticker/, "the filtered list", /here-job/);
+            await tmux("send-keys", "-t", session, "Enter");
+            await waitForScreen(session, /far tick 3\b/, "the remote log tail");
+            await tmux("send-keys", "-t", session, "q");
+          } finally {
+            await tmux("kill-session", "-t", session).catch(() => "");
+          }
+        },
+      );
+
+      await t.step("doctor checks remote clusters over the link, and never dials mfa", async () => {
+        const doctor = await box.molq(["doctor", "--json"]);
+        const checks = JSON.parse(doctor.stdout) as Json[];
+        const far = checks.find((c) => c.name === "cluster far")!;
+        assert.match(String(far.detail), /^local on molq-test \(link connected\): ps from procps/);
+        const mfa = checks.find((c) => c.name === "cluster mfa")!;
+        assert.equal(mfa.level, "warning");
+        assert.equal(mfa.fix, "run molq connect mfa");
       });
 
       await t.step("everything since connect reused the one authenticated connection", async () => {

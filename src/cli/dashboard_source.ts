@@ -2,7 +2,8 @@
 import { cancelJob } from "../api/cancel_job.ts";
 import { resolveJob } from "../store/resolve_job.ts";
 import { clusterPollInfo } from "../store/cluster_polls.ts";
-import { type DashboardSource, storeDashboardSource } from "../dashboard/source.ts";
+import { type DashboardSource, readLogTail, storeDashboardSource } from "../dashboard/source.ts";
+import { readRemoteTail } from "./remote_logs.ts";
 import type { CliContext } from "./context.ts";
 import { refreshClusters } from "./refresh_clusters.ts";
 
@@ -17,6 +18,7 @@ export function cliDashboardSource(ctx: CliContext, cluster?: string): Dashboard
     async () => {
       await refreshClusters(ctx, cluster ? { cluster } : undefined);
       const errors = clusterPollInfo(ctx.store)
+        .filter((info) => info.host === null || info.host === Deno.hostname())
         .filter((info) => info.lastPollError !== null && (!cluster || info.name === cluster))
         .map((info) => ({ cluster: info.name, message: info.lastPollError! }));
       return { errors };
@@ -25,6 +27,16 @@ export function cliDashboardSource(ctx: CliContext, cluster?: string): Dashboard
       const record = resolveJob(ctx.store, jobId);
       const runtime = await ctx.cluster(record.cluster, record.scheduler);
       await cancelJob(ctx.store, runtime.scheduler, record);
+    },
+    async (path, maxBytes, record) => {
+      const runner = record &&
+        (await ctx.cluster(record.cluster, record.scheduler)).scheduler.runner;
+      if (!runner?.remote) return readLogTail(path, maxBytes);
+      try {
+        return await readRemoteTail(runner, path, maxBytes);
+      } finally {
+        await runner.close?.(); // the dashboard reads again in a moment: no idle session
+      }
     },
   );
 }

@@ -13,6 +13,23 @@ const READ_NEW_SH = `[ -f "$1" ] || { echo -1; exit 0; }
 wc -c <"$1" | tr -d ' '
 tail -c +"$(($2 + 1))" "$1"`;
 
+/** `$1` path, `$2` bytes: the size, a newline, then at most the last `$2` bytes. */
+const READ_TAIL_SH = `[ -f "$1" ] || { echo -1; exit 0; }
+wc -c <"$1" | tr -d ' '
+tail -c "$2" "$1"`;
+
+/** The dashboard's log tail of a remote job (same shape as `readLogTail`). */
+export async function readRemoteTail(runner: Runner, path: string, maxBytes: number) {
+  const result = await runner.run(["/bin/sh", "-c", READ_TAIL_SH, "tail", path, String(maxBytes)]);
+  const newline = result.stdout.indexOf("\n");
+  const sizeBytes = Number(result.stdout.slice(0, newline));
+  if (!(sizeBytes >= 0)) return { path, exists: false, text: "", sizeBytes: 0, partial: false };
+  const partial = sizeBytes > maxBytes;
+  let text = result.stdout.slice(newline + 1);
+  if (partial && text.includes("\n")) text = text.slice(text.indexOf("\n") + 1);
+  return { path, exists: true, text, sizeBytes, partial };
+}
+
 /** The log's text, or null when the job wrote none (yet). */
 export async function readRemoteLog(
   runner: Runner,

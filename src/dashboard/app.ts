@@ -164,7 +164,7 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
       return;
     }
     logReading = true;
-    source.readLogTail(path, logTailBytes).then(
+    source.readLogTail(path, logTailBytes, detail.record).then(
       (tail) => {
         const previous = detail.log;
         const unchanged = previous?.path === path && previous.exists === tail.exists &&

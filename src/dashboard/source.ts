@@ -39,7 +39,8 @@ export interface DashboardSource {
   get(jobId: string): JobRecord | undefined;
   transitions(jobId: string): StateTransition[];
   cancel(jobId: string): Promise<void>;
-  readLogTail(path: string, maxBytes: number): Promise<LogTail>;
+  /** `record`: the job whose log it is (a remote job's log is read on its cluster). */
+  readLogTail(path: string, maxBytes: number, record?: JobRecord): Promise<LogTail>;
   /**
    * Optional: a value that changes whenever the store may have changed, in this process or
    * another. When it has not changed the dashboard skips re-reading the records.
@@ -55,6 +56,7 @@ export function storeDashboardSource(
   store: JobStore,
   refreshFn: (signal?: AbortSignal) => Promise<RefreshResult>,
   cancelFn: (jobId: string) => Promise<void>,
+  readTail: DashboardSource["readLogTail"] = readLogTail,
 ): DashboardSource {
   return {
     refresh: refreshFn,
@@ -62,7 +64,7 @@ export function storeDashboardSource(
     get: (jobId) => store.get(jobId),
     transitions: (jobId) => store.transitions(jobId),
     cancel: cancelFn,
-    readLogTail,
+    readLogTail: readTail,
     // data_version moves when another connection commits; total_changes() counts this one's.
     changeToken: () => {
       const version = store.prepare("PRAGMA data_version").get()?.data_version;

@@ -13,6 +13,7 @@ import { clusterPollInfo } from "../../store/cluster_polls.ts";
 import type { JobStore } from "../../store/job_store.ts";
 import { localRunner } from "../../process/local_runner.ts";
 import { runCommand } from "../../process/run_command.ts";
+import type { Runner } from "../../process/runner.ts";
 import { gatherJobFiles } from "../../schedulers/job_files_snapshot.ts";
 import type { CliContext } from "../context.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
@@ -45,7 +46,7 @@ Examples:
       const store = storeChecks(ctx, checks);
       checks.push(await hostCheck());
       const config = await configChecks(ctx, checks);
-      if (store) await clusterChecks(store, config, checks);
+      if (store) await clusterChecks(ctx, store, config, checks);
       checks.push(await cronCheck());
       checks.push(timeZoneCheck());
       if (options.json) ctx.printJson(checks);
@@ -159,6 +160,7 @@ async function configChecks(ctx: CliContext, checks: Check[]) {
 }
 
 async function clusterChecks(
+  ctx: CliContext,
   store: JobStore,
   config: Awaited<ReturnType<typeof configChecks>>,
   checks: Check[],
@@ -167,6 +169,9 @@ async function clusterChecks(
   for (const profile of Object.values(config?.clusters ?? {})) {
     clusters.set(profile.name, { kind: profile.scheduler, commands: profile.commands });
   }
+  const remote = new Set(
+    Object.values(config?.clusters ?? {}).filter((p) => p.remote).map((p) => p.name),
+  );
   const used = store.prepare("SELECT DISTINCT cluster, scheduler FROM jobs").all();
   for (const row of used) {
     const name = row.cluster as string;
@@ -176,13 +181,32 @@ async function clusterChecks(
   }
   const polls = clusterPollInfo(store);
   for (const [name, { kind, commands }] of clusters) {
+    const runner = remote.has(name) ? (await ctx.cluster(name, kind)).remote : null;
+    let where = "";
+    if (runner) {
+      // Over the link only when it is up or may be opened: an interactive cluster is never dialled.
+      const link = await runner.linkState();
+      where = ` on ${runner.settings.host} (link ${link})`;
+      if (link !== "connected" && runner.settings.auth === "interactive") {
+        checks.push({
+          name: `cluster ${name}`,
+          level: "warning",
+          detail: `${kind} on ${runner.settings.host}: not connected`,
+          fix: `run molq connect ${name}`,
+        });
+        continue;
+      }
+    }
+    const via = runner ?? localRunner;
     const [program, ...args] = VERSION_COMMANDS[kind];
     const binary = commands[program!] ?? program!;
     const missing: string[] = [];
     for (const command of [...SCHEDULER_COMMANDS[kind]]) {
-      if (!(await found(commands[command] ?? command))) missing.push(commands[command] ?? command);
+      if (!(await found(via, commands[command] ?? command))) {
+        missing.push(commands[command] ?? command);
+      }
     }
-    const version = await answer([binary, ...args]);
+    const version = await answer(via, [binary, ...args]);
     const poll = polls.filter((p) =>
       p.name === name
     ).sort((a, b) => (b.lastPollAt ?? 0) - (a.lastPollAt ?? 0))[0];
@@ -194,7 +218,7 @@ async function clusterChecks(
     checks.push({
       name: `cluster ${name}`,
       level: problem ? "problem" : poll?.lastPollError ? "warning" : "ok",
-      detail: `${kind}: ${
+      detail: `${kind}${where}: ${
         version === null ? `${binary} does not answer` : version
       }; ${lastPoll}${error}`,
       fix: missing.length > 0
@@ -240,9 +264,9 @@ function timeZoneCheck(): Check {
   };
 }
 
-async function found(program: string): Promise<boolean> {
+async function found(runner: Runner, program: string): Promise<boolean> {
   try {
-    const result = await runCommand(["/bin/sh", "-c", 'command -v "$1"', "sh", program], {
+    const result = await runner.run(["/bin/sh", "-c", 'command -v "$1"', "sh", program], {
       allowFailure: true,
       timeoutMs: 10_000,
     });
@@ -253,9 +277,9 @@ async function found(program: string): Promise<boolean> {
 }
 
 /** The first line a version command prints, or null when it cannot run or fails. */
-async function answer(argv: string[]): Promise<string | null> {
+async function answer(runner: Runner, argv: string[]): Promise<string | null> {
   try {
-    const result = await runCommand(argv, { allowFailure: true, timeoutMs: 10_000 });
+    const result = await runner.run(argv, { allowFailure: true, timeoutMs: 10_000 });
     const line = (result.stdout + result.stderr).split("\n").map((l) => l.trim()).find((l) => l);
     return result.code === 0 ? line ?? "answers" : null;
   } catch {
