@@ -198,7 +198,9 @@ export class JobReconciler {
       patch.bootId = observation.host.bootId;
     }
     if (observation.state === record.state) {
-      this.store.update(record.jobId, record.state, patch);
+      // Nothing new about a job is the common case: no write at all for it.
+      const changes = changedFields(record, patch);
+      if (changes) this.store.update(record.jobId, record.state, { ...changes, lastPolled: now });
       return 0;
     }
     if (isTerminal(observation.state)) {
@@ -345,6 +347,18 @@ export class JobReconciler {
       reason,
     ];
   }
+}
+
+/** The fields of `patch` that differ from `record` (`lastPolled` aside), or null. */
+function changedFields(record: JobRecord, patch: RecordPatch): RecordPatch | null {
+  const changes: RecordPatch = {};
+  let any = false;
+  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
+    if (key === "lastPolled" || value === undefined || record[key] === value) continue;
+    (changes as Record<string, unknown>)[key] = value;
+    any = true;
+  }
+  return any ? changes : null;
 }
 
 /**
