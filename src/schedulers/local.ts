@@ -12,7 +12,7 @@ import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
-import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { renderJobScript } from "./job_script.ts";
 import { describeExit } from "./exit_status.ts";
 import {
@@ -70,10 +70,18 @@ export class LocalScheduler implements Scheduler {
     return { schedulerJobId: String(started.pid), host: started.host };
   }
 
+  /**
+   * The process table first (with the host and its boot id), then the files of only the
+   * jobs whose decision needs them: a running job whose wrapper is alive needs none, so a
+   * pass over thousands of running jobs reads no job directory at all.
+   */
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
-    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
-      processes: true,
-    });
+    const head = await gatherJobFiles(this.runner, [], { processes: true });
+    const needed = jobs.filter((job) => needsFiles(job, head));
+    const files = needed.length === 0
+      ? head
+      : await gatherJobFiles(this.runner, needed.map((job) => job.jobDir));
+    const snapshot = new JobFilesSnapshot(head.host, head.processes, files.files);
     const observations = new Map<string, Observation>();
     const elsewhere = new Set<string>();
     for (const job of jobs) {
@@ -141,6 +149,22 @@ export class LocalScheduler implements Scheduler {
 }
 
 /**
+ * Whether the job's own files could change what the pass decides: not for a job known to
+ * run on another host, nor for a running job whose wrapper is alive here.
+ */
+export function needsFiles(job: TrackedJob, head: JobFilesSnapshot): boolean {
+  if (job.host === null || job.host === undefined || job.hostAssumed) return true;
+  if (job.host.hostname !== head.host.hostname) return false;
+  if (job.state !== "running" || restarted(job.host, head.host)) return true;
+  return !wrapperRuns(job, head);
+}
+
+function wrapperRuns(job: TrackedJob, snapshot: JobFilesSnapshot): boolean {
+  const line = snapshot.processes!.commandLine(Number(job.schedulerJobId));
+  return line?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ?? false;
+}
+
+/**
  * What the snapshot of this host says about one job, or "elsewhere" when the job runs on
  * another host (then only that host may judge it).
  */
@@ -153,8 +177,7 @@ export function observeHere(
   const owner = job.host ?? evidence.host ?? null;
   const pid = Number(job.schedulerJobId);
   const processes = snapshot.processes!;
-  const wrapperAlive = processes.commandLine(pid)?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ??
-    false;
+  const wrapperAlive = wrapperRuns(job, snapshot);
   if (owner && owner.hostname !== here.hostname) {
     // A record from before molq tracked hosts, found running here: it is ours after all.
     if (!(job.hostAssumed && wrapperAlive)) return "elsewhere";
