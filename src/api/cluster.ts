@@ -12,6 +12,7 @@ import {
 import type { Scheduler } from "../schedulers/scheduler.ts";
 import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
 
+/** A cluster's name, scheduler kind and reconciler settings. */
 export interface ClusterSettings {
   name: string;
   scheduler: SchedulerKind;
@@ -21,6 +22,7 @@ export interface ClusterSettings {
   minPollIntervalMs?: number;
 }
 
+/** A cluster as molq runs it: its backend and its reconciler. */
 export class Cluster {
   readonly scheduler: Scheduler;
   readonly reconciler: JobReconciler;

@@ -36,6 +36,7 @@ export interface ReconcileOptions {
   submitGraceMs?: number;
 }
 
+/** What one reconcile pass did, or why it was skipped. */
 export interface PassResult {
   cluster: string;
   /** `fresh`: polled recently by someone; `busy`: another process is polling now. */
@@ -54,6 +55,10 @@ const DEFAULT_LOST_MIN_POLLS = 3;
  */
 const MIN_LEASE_MS = 1_000;
 
+/**
+ * Syncs a cluster's stored jobs with its scheduler: loads the active records, asks the
+ * scheduler about all of them in one batched query, and persists every change.
+ */
 export class JobReconciler {
   readonly #holder: LeaseHolder = {
     owner: crypto.randomUUID(),
