@@ -265,7 +265,8 @@ export class JobReconciler {
     if (state !== "queued" && !current.startedAt) {
       // The array started when its first task did.
       const starts = tasks.map((t) => t.startedAt).filter((t): t is number => t !== null);
-      patch.startedAt = starts.length > 0 ? Math.min(...starts) : now;
+      if (starts.length > 0) patch.startedAt = Math.min(...starts);
+      else if (state === "running") patch.startedAt = now;
     }
     return this.store.transition(
         array.jobId,
