@@ -90,9 +90,10 @@ export function observeLocalArray(
   const seen: Observation[] = [];
   for (const taskId of taskIds) {
     const pid = snapshot.text(dir, `${SCHEDULER_ID}.${taskId}`);
-    const observation = observeTask(taskId, snapshot.evidence(dir, taskId), pid, snapshot, context);
-    seen.push(observation);
     const record = tracked.get(taskId);
+    const evidence = snapshot.evidence(dir, taskId);
+    const observation = observeTask(taskId, evidence, pid, record?.state, snapshot, context);
+    seen.push(observation);
     if (record) {
       view.observations.set(record.jobId, observation);
       continue;
@@ -126,10 +127,16 @@ interface TaskContext {
   now: number;
 }
 
+/**
+ * One task. The process table is read before the files, so a task that claimed itself in
+ * between has a pid file but no process in the table: it is taken to be starting, and
+ * only a task already seen running (`recorded`) is judged gone without an exit code.
+ */
 function observeTask(
   taskId: string,
   evidence: JobEvidence,
   pidText: string | undefined,
+  recorded: TrackedJob["state"] | undefined,
   snapshot: JobFilesSnapshot,
   context: TaskContext,
 ): Observation {
@@ -171,6 +178,7 @@ function observeTask(
       };
     }
     if (evidence.cancelled) return ended("cancelled", "Cancelled.");
+    if (recorded !== "running") return { state: "running", startedAt, detail: "starting" };
     return ended(
       "failed",
       `Task ${taskId}'s wrapper (pid ${

@@ -145,14 +145,15 @@ Deno.test("observeLocalArray() cancels one task by its own marker, leaving the r
 });
 
 Deno.test("observeLocalArray() tells a killed task wrapper, a time-out and leftover processes apart", () => {
-  const result = view([], [LAUNCHER, "9999 602 sleep 100"], [
+  const result = view([{ ...task("0"), state: "running" }], [LAUNCHER, "9999 602 sleep 100"], [
     "scheduler_id.0\t600",
     "started_at.0\t100",
     "scheduler_id.1\t601",
     "timed_out.1\t",
     "scheduler_id.2\t602",
   ]);
-  const [killed, timedOut, leftover] = result.newTasks.map((t) => t.observation);
+  const killed = result.observations.get("t0");
+  const [timedOut, leftover] = result.newTasks.map((t) => t.observation);
   assert.equal(killed!.state, "failed");
   assert.match(killed!.failureReason!, /^Task 0's wrapper \(pid 600\) ended without recording/);
   assert.deepEqual([timedOut!.state, timedOut!.failureReason], [
@@ -182,6 +183,17 @@ Deno.test("observeLocalArray() leaves another host's array alone and fails tasks
   assert.match(ran!.observation.failureReason!, /restarted while task 0 ran/);
   assert.match(waited!.observation.failureReason!, /restarted before task 1 started/);
   assert.equal((after as Exclude<typeof after, "elsewhere">).restart, false);
+});
+
+Deno.test("observeLocalArray() takes a claimed task not yet in the process table to be starting", () => {
+  // The table is read before the files: the task may have claimed itself in between.
+  const files = ["scheduler_id.0\t600", "started_at.0\t100"];
+  const fresh = view([], [LAUNCHER], files).newTasks[0]!.observation;
+  assert.deepEqual([fresh.state, fresh.detail], ["running", "starting"]);
+  const queued = view([{ ...task("0"), state: "queued" }], [LAUNCHER], files);
+  assert.equal(queued.observations.get("t0")!.state, "running");
+  const seen = view([{ ...task("0"), state: "running" }], [LAUNCHER], files);
+  assert.equal(seen.observations.get("t0")!.state, "failed", "gone since a pass saw it run");
 });
 
 Deno.test("taskLogPath() puts the index before the extension", () => {
