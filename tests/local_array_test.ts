@@ -321,3 +321,29 @@ arrayTest(
     assert.notEqual(Deno.readTextFileSync(join(dir, "scheduler_id")).trim(), String(launcher));
   },
 );
+
+arrayTest(
+  "an array in a job directory and with log paths full of shell syntax runs as given",
+  async (box) => {
+    const jobsDir = join(box.cwd, `we ird'dir $x`);
+    Deno.mkdirSync(jobsDir);
+    const stdout = join(box.cwd, `o'ut $y.log`);
+    const array = await submitArray(box, [
+      "--jobs-dir",
+      jobsDir,
+      "--stdout",
+      stdout,
+      "--array",
+      "0-2",
+      "--command",
+      'echo "t=$MOLQ_ARRAY_TASK_ID"',
+    ]);
+    const final = await finalRecord(box, array.job_id as string);
+    assert.equal(final.state, "succeeded");
+    for (const task of ["0", "1", "2"]) {
+      assert.equal(Deno.readTextFileSync(join(box.cwd, `o'ut $y.${task}.log`)), `t=${task}\n`);
+      const logs = await box.molq(["logs", array.job_id as string, "--task", task]);
+      assert.equal(logs.stdout, `t=${task}\n`);
+    }
+  },
+);
