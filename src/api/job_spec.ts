@@ -8,6 +8,11 @@ import type { Dependency, JobCommand, JobRequest } from "../core/job_request.ts"
 import { parseMemoryBytes } from "../core/memory.ts";
 import { parseDurationSeconds } from "../core/duration.ts";
 
+/**
+ * What to run and how, in the CLI's terms: exactly one of `argv`, `command`, `script`,
+ * `inlineScript`; resources such as `mem: "8G"` and `time: "2h"`; `stdout`/`stderr` to
+ * override the default log paths.
+ */
 export interface JobSpec {
   /** Exactly one of argv, command, script, inlineScript. */
   argv?: string[];

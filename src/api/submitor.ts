@@ -27,6 +27,7 @@ import { resolveJob } from "../store/resolve_job.ts";
 import { cancelJob } from "./cancel_job.ts";
 import { JobHandle } from "./job_handle.ts";
 
+/** How a Submitor finds its cluster, configuration and store. */
 export interface SubmitorOptions {
   /** The scheduler kind, or a ready backend; may be left out when `profile` names one. */
   scheduler?: SchedulerKind | Scheduler;
@@ -46,6 +47,10 @@ export interface SubmitorOptions {
   minPollIntervalMs?: number;
 }
 
+/**
+ * The library's front door for one cluster: submit jobs, refresh them (`refresh()` runs one
+ * budgeted reconcile pass), look them up, cancel them, and `watch` many until they end.
+ */
 export class Submitor {
   readonly store: JobStore;
   readonly cluster: Cluster;

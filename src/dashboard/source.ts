@@ -135,7 +135,9 @@ export function loadDashboardRecords(
 ): JobRecord[] {
   const base: ListQuery = { cluster: query.cluster, limit: query.limit };
   if (query.jobIds !== undefined || query.runLabel !== undefined) {
-    return source.load({ ...base, jobIds: query.jobIds, runLabel: query.runLabel });
+    // A focused array brings its tasks, so it expands like anywhere else.
+    const withTasks = query.jobIds !== undefined;
+    return source.load({ ...base, jobIds: query.jobIds, runLabel: query.runLabel, withTasks });
   }
   if (query.all) return source.load(base);
   const active = source.load({ ...base, states: ACTIVE_STATES });

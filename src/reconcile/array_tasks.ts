@@ -57,7 +57,8 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     lastPolled: now,
     missingSince: null,
     missingPolls: 0,
-    host: null,
-    bootId: null,
+    // A local array's tasks run where it runs (batch arrays have no host).
+    host: array.host,
+    bootId: array.bootId,
   };
 }

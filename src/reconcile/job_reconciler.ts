@@ -19,7 +19,7 @@ import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedu
 import { SCHEDULER_ID } from "../schedulers/job_files.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "../schedulers/job_files_snapshot.ts";
 import { describeExit } from "../schedulers/exit_status.ts";
-import { deriveArrayState } from "./derive_array_state.ts";
+import { deriveArrayState, describeArrayOutcome } from "./derive_array_state.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
 import { handOverDueRetries, recordRetry } from "./retries.ts";
 import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
@@ -36,6 +36,7 @@ export interface ReconcileOptions {
   submitGraceMs?: number;
 }
 
+/** What one reconcile pass did, or why it was skipped. */
 export interface PassResult {
   cluster: string;
   /** `fresh`: polled recently by someone; `busy`: another process is polling now. */
@@ -54,6 +55,10 @@ const DEFAULT_LOST_MIN_POLLS = 3;
  */
 const MIN_LEASE_MS = 1_000;
 
+/**
+ * Syncs a cluster's stored jobs with its scheduler: loads the active records, asks the
+ * scheduler about all of them in one batched query, and persists every change.
+ */
 export class JobReconciler {
   readonly #holder: LeaseHolder = {
     owner: crypto.randomUUID(),
@@ -244,9 +249,14 @@ export class JobReconciler {
 
   #deriveArray(array: JobRecord, now: number): number {
     const tasks = this.store.prepare(
-      "SELECT state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
-    ).all(array.jobId);
-    const state = deriveArrayState(tasks.map((t) => t.state as JobState));
+      "SELECT array_task_id, state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
+    ).all(array.jobId).map((t) => ({
+      taskId: String(t.array_task_id),
+      state: t.state as JobState,
+      exitCode: t.exit_code === null ? null : Number(t.exit_code),
+      startedAt: t.started_at === null ? null : Number(t.started_at),
+    }));
+    const state = deriveArrayState(tasks.map((t) => t.state));
     const current = this.store.get(array.jobId);
     if (!state || !current || state === current.state) return 0;
     const failedTasks = tasks.filter((t) => t.state !== "succeeded").length;
@@ -254,11 +264,14 @@ export class JobReconciler {
     if (isTerminal(state)) {
       patch.finishedAt = now;
       patch.exitCode = failedTasks === 0 ? 0 : null;
-      if (state !== "succeeded") {
-        patch.failureReason = `${failedTasks} of ${tasks.length} array tasks did not succeed.`;
-      }
+      if (state !== "succeeded") patch.failureReason = describeArrayOutcome(tasks);
     }
-    if (state === "running" && !current.startedAt) patch.startedAt = now;
+    if (state !== "queued" && !current.startedAt) {
+      // The array started when its first task did.
+      const starts = tasks.map((t) => t.startedAt).filter((t): t is number => t !== null);
+      if (starts.length > 0) patch.startedAt = Math.min(...starts);
+      else if (state === "running") patch.startedAt = now;
+    }
     return this.store.transition(
         array.jobId,
         current.state,
@@ -307,9 +320,8 @@ export class JobReconciler {
     files: JobFilesSnapshot,
     now: number,
   ): [JobState, RecordPatch, string] | "wait" | null {
-    const schedulerJobId = record.request.scheduling.array
-      ? undefined
-      : files.text(record.jobDir, SCHEDULER_ID) || undefined;
+    // Batch arrays' tasks write their ids with a suffix; a local array's launcher writes its own.
+    const schedulerJobId = files.text(record.jobDir, SCHEDULER_ID) || undefined;
     const evidence = files.evidence(record.jobDir);
     if (schedulerJobId !== undefined) {
       // The job wrote its own id: track it from the next pass like any submitted job.

@@ -20,6 +20,12 @@ export const FINISHED_AT = "finished_at";
 export const HOST_FILE = "host";
 export const TIMED_OUT_MARKER = "timed_out";
 export const CANCELLED_MARKER = "cancelled";
+/** A local array: its launcher script, task list, log paths and launcher restarts. */
+export const ARRAY_LAUNCHER = "array.sh";
+export const ARRAY_TASKS = "array_tasks";
+export const LOCAL_ARRAY_FILE = "local_array.json";
+export const LAUNCHER_RESTARTS = "launcher_restarts";
+export const LAUNCHER_LOG = "launcher.log";
 export const DEFAULT_STDOUT = "stdout.log";
 export const DEFAULT_STDERR = "stderr.log";
 

@@ -14,6 +14,8 @@ import {
   EXIT_CODE,
   FINISHED_AT,
   HOST_FILE,
+  LAUNCHER_RESTARTS,
+  LOCAL_ARRAY_FILE,
   SCHEDULER_ID,
   STARTED_AT,
   TIMED_OUT_MARKER,
@@ -30,6 +32,8 @@ const EVIDENCE_NAMES = [
   SCHEDULER_ID,
   HOST_FILE,
   "slurm_array.json",
+  LOCAL_ARRAY_FILE,
+  LAUNCHER_RESTARTS,
 ];
 
 const HOST_LINE = "molq-host";
@@ -86,12 +90,16 @@ export class JobFilesSnapshot {
     return this.files.get(jobDir)?.get(name);
   }
 
-  /** What the job wrote about itself; an array task's files carry its index as a suffix. */
+  /**
+   * What the job wrote about itself; an array task's files carry its index as a suffix,
+   * and a cancel marker without one covers every task of the array.
+   */
   evidence(jobDir: string, arrayTaskId?: string | null): JobEvidence {
     const suffix = arrayTaskId ? `.${arrayTaskId}` : "";
+    const has = (name: string) => this.text(jobDir, name) !== undefined;
     const evidence: JobEvidence = {
-      timedOut: this.text(jobDir, TIMED_OUT_MARKER) !== undefined,
-      cancelled: this.text(jobDir, CANCELLED_MARKER) !== undefined,
+      timedOut: has(TIMED_OUT_MARKER + suffix),
+      cancelled: has(CANCELLED_MARKER) || (suffix !== "" && has(CANCELLED_MARKER + suffix)),
     };
     const started = epochMs(this.text(jobDir, STARTED_AT + suffix));
     if (started !== undefined) evidence.startedAt = started;

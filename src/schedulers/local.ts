@@ -14,6 +14,14 @@ import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
 import { gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { renderJobScript } from "./job_script.ts";
+import { parseArraySpec } from "./array_spec.ts";
+import { ARRAY_SIGNAL_SH } from "./local_array_launcher.ts";
+import {
+  isLocalArray,
+  observeLocalArrays,
+  restartLauncher,
+  submitLocalArray,
+} from "./local_array.ts";
 import { describeExit } from "./exit_status.ts";
 import {
   assertSupported,
@@ -26,7 +34,14 @@ import {
   type TrackedJob,
 } from "./scheduler.ts";
 
-const SUPPORTED = new Set<RequestField>(["time", "after", "after-ok", "after-fail", "after-start"]);
+const SUPPORTED = new Set<RequestField>([
+  "time",
+  "array",
+  "after",
+  "after-ok",
+  "after-fail",
+  "after-start",
+]);
 const KILL_GRACE_SECONDS = 5;
 
 export interface LocalOptions {
@@ -47,9 +62,14 @@ export class LocalScheduler implements Scheduler {
 
   validate(request: JobRequest): void {
     assertSupported(this.kind, request, SUPPORTED);
+    if (request.scheduling.array !== undefined) parseArraySpec(request.scheduling.array);
   }
 
   async submit(context: SubmitContext): Promise<SubmitResult> {
+    if (context.request.scheduling.array !== undefined) {
+      const started = await submitLocalArray(this.runner, context, this.#killGraceSeconds);
+      return { schedulerJobId: String(started.pid), host: started.host };
+    }
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
     const script = renderJobScript({
       jobId: context.jobId,
@@ -77,25 +97,44 @@ export class LocalScheduler implements Scheduler {
    */
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
     const head = await gatherJobFiles(this.runner, [], { processes: true });
-    const needed = jobs.filter((job) => needsFiles(job, head));
-    const files = needed.length === 0
-      ? head
-      : await gatherJobFiles(this.runner, needed.map((job) => job.jobDir));
+    const inArrays = (job: TrackedJob) => job.arrayTaskId !== null || isLocalArray(job);
+    // An array's tasks share its directory: each directory is read once, if at all.
+    const dirs = [
+      ...new Set(jobs.filter((job) => inArrays(job) || needsFiles(job, head)).map((j) => j.jobDir)),
+    ];
+    const files = dirs.length === 0 ? head : await gatherJobFiles(this.runner, dirs);
     const snapshot = new JobFilesSnapshot(head.host, head.processes, files.files);
-    const observations = new Map<string, Observation>();
-    const elsewhere = new Set<string>();
-    for (const job of jobs) {
+    const arrays = observeLocalArrays(jobs.filter(inArrays), snapshot);
+    const observations = arrays.observations;
+    const elsewhere = arrays.elsewhere;
+    for (const job of jobs.filter((job) => !inArrays(job))) {
       const observation = observeHere(job, snapshot);
       if (observation === "elsewhere") elsewhere.add(job.jobId);
       else if (observation) observations.set(job.jobId, observation);
     }
-    return { observations, newArrayTasks: [], commandCalls: 0, elsewhere };
+    for (const { job, restarts } of arrays.restarts) {
+      // A failed restart is tried again by the next pass (it was counted).
+      await restartLauncher(this.runner, job, restarts).catch(() => {});
+    }
+    return { observations, newArrayTasks: arrays.newArrayTasks, commandCalls: 0, elsewhere };
   }
 
-  /** Signals every job's process group (TERM, grace, KILL) on the host it runs on. */
+  /**
+   * Signals every job's process group (TERM, grace, KILL) on the host it runs on. An array
+   * stops its launcher (no task starts any more) and signals every started task; a task
+   * alone is signalled alone.
+   */
   async cancel(jobs: readonly TrackedJob[]): Promise<void> {
+    const arrays = jobs.filter(isLocalArray);
+    const arrayDirs = new Set(arrays.map((array) => array.jobDir));
+    const tasksByDir = new Map<string, TrackedJob[]>();
+    for (const task of jobs.filter((job) => job.arrayTaskId !== null)) {
+      if (!arrayDirs.has(task.jobDir)) {
+        tasksByDir.set(task.jobDir, [...(tasksByDir.get(task.jobDir) ?? []), task]);
+      }
+    }
     const byHost = new Map<string, TrackedJob[]>();
-    for (const job of jobs) {
+    for (const job of jobs.filter((job) => job.arrayTaskId === null && !isLocalArray(job))) {
       const pgid = Number(job.schedulerJobId);
       if (!Number.isInteger(pgid) || pgid <= 1) {
         throw new MolqError(
@@ -105,23 +144,56 @@ export class LocalScheduler implements Scheduler {
       const host = job.host?.hostname ?? "";
       byHost.set(host, [...(byHost.get(host) ?? []), job]);
     }
-    for (const [host, group] of byHost) await this.#signal(host, group);
+    for (const [host, group] of byHost) {
+      const here = host || await this.#hostName();
+      const pgids = group.map((job) => job.schedulerJobId);
+      const markers = group.map((job) => jobFile(job.jobDir, CANCELLED_MARKER));
+      const grace = String(this.#killGraceSeconds);
+      await this.#signal(host, group, markers, [SIGNAL_GROUPS_SH, "signal", here, grace, ...pgids]);
+    }
+    for (const array of arrays) await this.#signalArray(array, [array], "all");
+    for (const tasks of tasksByDir.values()) await this.#signalArray(tasks[0]!, tasks, "tasks");
   }
 
-  async #signal(host: string, jobs: TrackedJob[]): Promise<void> {
-    const here = host || (await gatherJobFiles(this.runner, [])).host.hostname;
-    const argv = [
-      "/bin/sh",
-      "-c",
-      SIGNAL_GROUPS_SH,
-      "signal",
+  /** Stops a whole array (`all`) or signals some of its tasks, through ARRAY_SIGNAL_SH. */
+  async #signalArray(any: TrackedJob, jobs: TrackedJob[], which: "all" | "tasks"): Promise<void> {
+    const host = any.host?.hostname ?? "";
+    const launcher = any.schedulerJobId.split("_")[0]!;
+    const taskIds = jobs.map((job) => job.arrayTaskId!);
+    const markers = which === "all"
+      ? [jobFile(any.jobDir, CANCELLED_MARKER)]
+      : taskIds.map((task) => jobFile(any.jobDir, `${CANCELLED_MARKER}.${task}`));
+    const tail = which === "all" ? ["all"] : taskIds;
+    const here = host || await this.#hostName();
+    await this.#signal(host, jobs, markers, [
+      ARRAY_SIGNAL_SH,
+      "signal-array",
       here,
       String(this.#killGraceSeconds),
-      ...jobs.map((job) => job.schedulerJobId),
-    ];
+      any.jobDir,
+      launcher,
+      ...tail,
+    ]);
+  }
+
+  async #hostName(): Promise<string> {
+    return (await gatherJobFiles(this.runner, [])).host.hostname;
+  }
+
+  /**
+   * Runs a signal script (`script, $0, HOST, GRACE, ...`) after writing the cancel markers,
+   * which it takes back when the signal was refused.
+   */
+  async #signal(
+    host: string,
+    jobs: TrackedJob[],
+    markers: string[],
+    script: string[],
+  ): Promise<void> {
+    const argv = ["/bin/sh", "-c", ...script];
     // The marker first, so that an exit code written as the job dies reads as a cancel.
-    for (const job of jobs) {
-      await this.runner.writeFile(jobFile(job.jobDir, CANCELLED_MARKER), `${Date.now()}\n`, 0o600)
+    for (const marker of markers) {
+      await this.runner.writeFile(marker, `${Date.now()}\n`, 0o600)
         .catch(() => {/* the directory may be gone (cleanup); the store records the cancel */});
     }
     const result = await this.runner.run(argv, {
@@ -129,9 +201,7 @@ export class LocalScheduler implements Scheduler {
       timeoutMs: (this.#killGraceSeconds + 30) * 1000,
     });
     if (result.code === 0) return;
-    for (const job of jobs) {
-      await this.runner.removeFile(jobFile(job.jobDir, CANCELLED_MARKER)).catch(() => {});
-    }
+    for (const marker of markers) await this.runner.removeFile(marker).catch(() => {});
     if (result.code === 3) {
       const actual = result.stdout.replace(/^host /, "").trim();
       throw new MolqError(

@@ -101,6 +101,7 @@ export interface SubmitResult {
   host?: HostIdentity;
 }
 
+/** The contract every backend implements: validate, submit, status of many jobs, cancel. */
 export interface Scheduler {
   readonly kind: SchedulerKind;
   /** Where its commands run and its job files live (this host, or a cluster over SSH). */

@@ -13,6 +13,7 @@ import { openDatabase, type StoreJournal } from "./open_database.ts";
 /** Fields a state change or a poll may update besides the state itself. */
 export type RecordPatch = Partial<Omit<JobRecord, "jobId" | "state" | "cluster" | "scheduler">>;
 
+/** Which records `JobStore.list` returns; every field narrows the list. */
 export interface ListQuery {
   cluster?: string;
   states?: readonly JobState[];
@@ -22,8 +23,14 @@ export interface ListQuery {
   limit?: number;
   /** Leave out array tasks (their array's record stands for them). */
   topLevelOnly?: boolean;
+  /** With `jobIds`: also the tasks of those of them that are arrays. */
+  withTasks?: boolean;
 }
 
+/**
+ * Every job record and its state history in one SQLite file (WAL on local disks), shared by
+ * all molq processes; `JobStore.open(path)` opens or creates it.
+ */
 export class JobStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
@@ -115,8 +122,13 @@ export class JobStore {
       params.push(query.runLabel);
     }
     if (query.jobIds !== undefined) {
-      where.push(`job_id IN (SELECT value FROM json_each(?))`);
-      params.push(JSON.stringify(query.jobIds));
+      const ids = JSON.stringify(query.jobIds);
+      where.push(
+        query.withTasks
+          ? "(job_id IN (SELECT value FROM json_each(?)) OR array_job_id IN (SELECT value FROM json_each(?)))"
+          : "job_id IN (SELECT value FROM json_each(?))",
+      );
+      params.push(...(query.withTasks ? [ids, ids] : [ids]));
     }
     if (query.topLevelOnly) where.push("array_task_id IS NULL");
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
