@@ -172,3 +172,41 @@ Deno.test("a local job whose host restarted while it ran ends failed, saying so"
     `The host ${HOST_A} was restarted while the job ran, so it ended without an exit code.`,
   );
 });
+
+Deno.test("list shows each local job's host once the store holds local jobs of several hosts", async () => {
+  const box = hostBox();
+  const id = await submit(box, ["--", "sleep", "30"]);
+  await eventually(
+    async () => {
+      const job = await box.json<Json>(["status", id]);
+      return job.state === "running" ? job : undefined;
+    },
+    20_000,
+    "the job to run",
+  );
+  const single = await box.molq(["list", "--no-refresh"]);
+  assert.match(single.stdout, /\blocal\b/);
+  assert.doesNotMatch(single.stdout, /local@/, "one host: no host column");
+  // A job recorded by another login node (as its molq there would have written it).
+  const db = new DatabaseSync(join(box.home, "jobs.db"));
+  const other = crypto.randomUUID();
+  const columns = db.prepare("SELECT name FROM pragma_table_info('jobs')").all()
+    .map((row) => row.name as string);
+  const values = columns.map((c) =>
+    c === "job_id" || c === "lineage_id" ? "?" : c === "host" ? `'${HOST_B}'` : c
+  );
+  db.prepare(
+    `INSERT INTO jobs (${columns.join(", ")}) SELECT ${
+      values.join(", ")
+    } FROM jobs WHERE job_id = ?`,
+  ).run(other, other, id);
+  db.close();
+  const several = await box.molq(["list", "--no-refresh"]);
+  assert.match(several.stdout, new RegExp(`local@${HOST_A}`));
+  assert.match(several.stdout, new RegExp(`local@${HOST_B}`));
+  const refresh = await box.molq(["refresh", "--force"]);
+  assert.equal(refresh.code, 0, refresh.stderr);
+  const record = await box.json<Json>(["status", other, "--no-refresh"]);
+  assert.equal(record.state, "running", "this host never judges login2's job");
+  await box.molq(["cancel", id]);
+});

@@ -157,6 +157,23 @@ Deno.test({
         assert.equal(timed.host, Deno.hostname(), "the host it ran on over there");
       });
 
+      await t.step("a local array runs on the remote host, its tasks' logs read back", async () => {
+        const array = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--array",
+          "0-2%2",
+          "--command",
+          'echo "task $MOLQ_ARRAY_TASK_ID"; test "$MOLQ_ARRAY_TASK_ID" != 2',
+        ]);
+        const done = await finished(box, array.job_id as string);
+        assert.equal(done.state, "failed");
+        assert.match(String(done.failure_reason), /task 2 failed/);
+        const logs = await box.molq(["logs", array.job_id as string, "--task", "1"]);
+        assert.equal(logs.stdout, "task 1\n", logs.stderr);
+      });
+
       await t.step("cancel ends the whole remote process tree", async () => {
         const job = await box.json<Json>([
           "submit",
