@@ -238,10 +238,16 @@ const CASES: Case[] = [
     stderr: /^molq: Invalid array "1,,2": expected/,
   },
   {
-    name: "--array valid but unsupported by local",
-    args: submit("--array", "0-9"),
+    name: "--array too large for the local launcher",
+    args: submit("--array", "0-20000"),
     code: 2,
-    stderr: /^molq: The local scheduler does not support --array\.$/,
+    stderr: /^molq: Invalid array "0-20000": expected .* with at most 10000 tasks\.$/,
+  },
+  {
+    name: "--array with a zero throttle",
+    args: submit("--array", "0-9%0"),
+    code: 2,
+    stderr: /^molq: Invalid array "0-9%0": the %N throttle must be at least 1\.$/,
   },
   // Dependencies.
   {
