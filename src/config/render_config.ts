@@ -49,6 +49,7 @@ function profileSections(profile: ClusterProfile): Section[] {
       rows: [
         ["scheduler", profile.scheduler],
         ["flavour", profile.flavour],
+        ["parallel_environment", profile.parallelEnvironment],
         ["jobs_dir", pathText(profile.jobsDir)],
       ],
     },

@@ -108,6 +108,7 @@ export interface ClusterRuntimeSettings {
     commands: Record<string, string>;
     commandTimeoutMs?: number;
     flavour?: "pro" | "torque";
+    parallelEnvironment?: string;
   };
 }
 
@@ -131,6 +132,9 @@ export function clusterRuntimeSettings(
     settings.schedulerOptions.commandTimeoutMs = refresh.commandTimeoutSeconds * 1000;
   }
   if (profile?.flavour !== undefined) settings.schedulerOptions.flavour = profile.flavour;
+  if (profile?.parallelEnvironment !== undefined) {
+    settings.schedulerOptions.parallelEnvironment = profile.parallelEnvironment;
+  }
   return settings;
 }
 

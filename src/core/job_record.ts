@@ -2,7 +2,7 @@
 import type { JobCommand, JobRequest } from "./job_request.ts";
 import type { JobState } from "./job_state.ts";
 
-export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf"] as const;
+export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf", "sge"] as const;
 export type SchedulerKind = typeof SCHEDULER_KINDS[number];
 
 /** Metadata keys molq writes on every submission (absolute paths). */

@@ -6,6 +6,7 @@ import { LocalScheduler } from "./local.ts";
 import { SlurmScheduler } from "./slurm.ts";
 import { PbsScheduler } from "./pbs.ts";
 import { LsfScheduler } from "./lsf.ts";
+import { SgeScheduler } from "./sge.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 export interface SchedulerOptions {
@@ -14,6 +15,8 @@ export interface SchedulerOptions {
   commandTimeoutMs?: number;
   /** PBS only: which PBS answers. */
   flavour?: "pro" | "torque";
+  /** Grid Engine only: the parallel environment `--cpus` asks for. */
+  parallelEnvironment?: string;
 }
 
 export function createScheduler(kind: SchedulerKind, options: SchedulerOptions = {}): Scheduler {
@@ -26,12 +29,14 @@ export function createScheduler(kind: SchedulerKind, options: SchedulerOptions =
       return new PbsScheduler(options);
     case "lsf":
       return new LsfScheduler(options);
+    case "sge":
+      return new SgeScheduler(options);
   }
 }
 
 /**
  * How often a cluster may be polled at most, across all molq processes, by kind: local
- * (a /proc scan) every 1 s; SLURM, PBS and LSF every 10 s, because their controllers are
+ * (a /proc scan) every 1 s; SLURM, PBS, LSF and Grid Engine every 10 s, because their controllers are
  * shared by everyone on the cluster. A profile's `refresh.min_interval` sets another
  * value; the environment variable MOLQ_MIN_POLL_INTERVAL (a duration) overrides both.
  */
@@ -40,6 +45,7 @@ export const DEFAULT_MIN_POLL_INTERVAL_MS: Record<SchedulerKind, number> = {
   slurm: 10_000,
   pbs: 10_000,
   lsf: 10_000,
+  sge: 10_000,
 };
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;

@@ -30,6 +30,7 @@ const EVIDENCE_NAMES = [
   SCHEDULER_ID,
   HOST_FILE,
   "slurm_array.json",
+  "sge_array.json",
 ];
 
 const HOST_LINE = "molq-host";
