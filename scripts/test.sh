@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs Deno and the Debian packages the
-# tests drive (tmux, a real SLURM), starts the one-node SLURM cluster, runs `deno task test`.
-# MOLQ_SLURM_TESTS=skip runs without SLURM (the SLURM tests then skip, saying so).
+# tests drive (tmux, a real SLURM, a real Grid Engine), starts the one-node SLURM cluster and
+# the one-host Grid Engine cell, runs `deno task test`.
+# MOLQ_SLURM_TESTS=skip runs without SLURM, MOLQ_SGE_TESTS=skip without Grid Engine (those
+# tests then skip, saying so).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,5 +13,8 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 if [ "${MOLQ_SLURM_TESTS:-}" != "skip" ]; then
   bash scripts/slurm-dev-cluster.sh start
+fi
+if [ "${MOLQ_SGE_TESTS:-}" != "skip" ]; then
+  bash scripts/sge-dev-cluster.sh start
 fi
 deno task test "$@"

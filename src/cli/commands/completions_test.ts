@@ -39,7 +39,7 @@ Deno.test("describeProgram() walks every command and its options", () => {
   const stream = logs.options.find((o) => o.long === "--stream");
   assert.deepEqual(stream?.value, ["stdout", "stderr", "both"]);
   const submit = spec.commands.find((c) => c.name === "submit")!;
-  assert.deepEqual(submit.firstArgument, ["local", "slurm", "pbs", "lsf"]);
+  assert.deepEqual(submit.firstArgument, ["local", "slurm", "pbs", "lsf", "sge"]);
   assert.ok(spec.options.some((o) => o.long === "--db" && o.value === "file"));
 });
 
@@ -71,7 +71,7 @@ t molq submit ""
 t molq completions f`;
   const output = await new Deno.Command("bash", { args: ["-c", probe], stdout: "piped" }).output();
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
-  assert.deepEqual(lines, ["list", "stdout stderr", "local slurm pbs lsf", "fish"]);
+  assert.deepEqual(lines, ["list", "stdout stderr", "local slurm pbs lsf sge", "fish"]);
 });
 
 Deno.test("renderCompletion() for zsh has the compdef shape", async () => {
