@@ -266,7 +266,7 @@ ensure_packages() {
 
 # Before the master starts: which host it is, and that localhost is this host.
 write_cell_files() {
-  echo "$(host)" >"$COMMON/act_qmaster"
+  host >"$COMMON/act_qmaster"
   echo "$(host) localhost" >"$COMMON/host_aliases"
 }
 
@@ -423,10 +423,13 @@ delete_all_jobs() {
   done
 }
 
+# Only what this script started: jobs are deleted and leftovers killed only on our daemons.
 stop_all() {
-  delete_all_jobs
+  local execd_ours=0
+  if ours sge_qmaster >/dev/null; then delete_all_jobs; fi
+  if ours sge_execd >/dev/null; then execd_ours=1; fi
   stop_daemon sge_execd
-  kill_jobs
+  if ((execd_ours)); then kill_jobs; fi
   stop_daemon sge_qmaster
 }
 
