@@ -330,6 +330,47 @@ sgeTest(
   },
 );
 
+sgeTest("CLI on Grid Engine: a qstat that prints garbage or hangs changes no job", async () => {
+  const base = join(Deno.makeTempDirSync({ prefix: "molq-sge-fake-" }));
+  const fake = (name: string, body: string) => {
+    const path = join(base, name);
+    Deno.writeTextFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return path;
+  };
+  const cut = fake(
+    "qstat-cut",
+    `printf '%s\\n' "<?xml version='1.0'?>" "<job_info>" "  <queue_info>"`,
+  );
+  const hangs = fake("qstat-hangs", "sleep 30");
+  const box = sgeBox(
+    profile("cut", { qstat: cut }) + profile("hangs", { qstat: hangs }) +
+      '[clusters.hangs.refresh]\ncommand_timeout = "2s"\n',
+  );
+  try {
+    const jobs = [
+      await submit(box, ["--cluster", "cut", "--scheduler-arg=-h", "--", "true"]),
+      await submit(box, ["--cluster", "hangs", "--scheduler-arg=-h", "--", "true"]),
+    ];
+    const before = await box.json<Json[]>(["list", "--all", "--no-refresh"]);
+    for (
+      const [cluster, why] of [
+        ["cut", "Cannot read qstat's XML: <queue_info> is never closed\\."],
+        ["hangs", "Cannot query the queue on Grid Engine: qstat did not answer within 2 s\\."],
+      ]
+    ) {
+      const refresh = await box.molq(["refresh", "--cluster", cluster!]);
+      assert.equal(refresh.code, 1, refresh.stdout);
+      assert.match(refresh.stderr, new RegExp(`^molq: Refresh of ${cluster} failed: ${why}\\n$`));
+    }
+    assert.deepEqual(await box.json<Json[]>(["list", "--all", "--no-refresh"]), before);
+    const cancel = await box.molq(["cancel", ...jobs.map(id)]);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    await waitUntilGone(jobs.map(sid), 30_000);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
+});
+
 sgeTest(
   "CLI on Grid Engine: sge_qmaster down: refresh fails naming qstat and changes nothing; back up: true states",
   async () => {
