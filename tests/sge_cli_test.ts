@@ -217,16 +217,14 @@ sgeTest(
     ]);
     Deno.removeSync(dir);
     await runCommand(["qrls", sid(held)]);
-    // Usually Eqw within 2 s; on a loaded machine SoGE was once seen to redispatch the job
-    // after the failed start and leave it in `t` for over a minute first.
     const stuck = await until(
       box,
       id(held),
       (r) => /^error state/.test(String(r.state_detail)),
       "Eqw",
-      150_000,
     );
-    assert.equal(stuck.state, "queued");
+    // Queued, or running when a pass saw it start before the failure (states never go back).
+    assert.ok(["queued", "running"].includes(stuck.state as string), String(stuck.state));
     assert.match(
       stuck.state_detail as string,
       new RegExp(

@@ -130,7 +130,9 @@ function observeOne(job: TrackedJob, input: SgeObserveInput, ask: () => void): O
   const { jobNumber, taskId: idTask } = splitSgeId(job.schedulerJobId);
   const taskId = job.arrayTaskId ?? idTask;
   const entry = input.queue.get(jobNumber, taskId);
-  if (entry) return observeQstatEntry(entry, errorReason(input, jobNumber, taskId));
+  if (entry) {
+    return keepRunning(observeQstatEntry(entry, errorReason(input, jobNumber, taskId)), job);
+  }
   const evidence = input.files.evidence(job.jobDir, taskId);
   if (evidence.exitCode !== undefined || evidence.cancelled) {
     return observeEvidence("Grid Engine", evidence);
@@ -196,6 +198,15 @@ function observeArray(
   }
   const finished = states.filter(isTerminal).length;
   return { state: "running", detail: `${finished} of ${tasks.size} array tasks finished` };
+}
+
+/**
+ * States only move forward: a job that started and now waits again (Eqw after a failed
+ * start, Rq after a reschedule) stays `running` to molq, with Grid Engine's reason shown.
+ */
+function keepRunning(observation: Observation, job: TrackedJob): Observation {
+  const waits = observation.state === "queued" || observation.state === "submitted";
+  return job.state === "running" && waits ? { ...observation, state: "running" } : observation;
 }
 
 function expectedTasks(spec: string): string[] | null {

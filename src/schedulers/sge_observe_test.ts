@@ -173,6 +173,25 @@ Deno.test("observeSgeJobs(): an array reports every task at once, unseen ones as
   );
 });
 
+Deno.test("observeSgeJobs(): a job that ran and waits again (Eqw) stays running, with the reason", async () => {
+  await withDirs({ a: {} }, async (d) => {
+    const eqw = mixed(); // job 8 is Eqw
+    const files = await gatherJobFiles(localRunner, [d.a!]);
+    const errors = new Map([["8", new Map([["1", "error: can't open output file"]])]]);
+    const seen = (state: TrackedJob["state"]) =>
+      observeSgeJobs([job("a", "8", d.a!, { state })], {
+        queue: eqw,
+        files,
+        errors,
+        accounting: null,
+      })
+        .observations.get("a")!;
+    assert.equal(seen("running").state, "running");
+    assert.match(seen("running").detail!, /^error state Eqw: error: can't open output file; /);
+    assert.equal(seen("submitted").state, "queued");
+  });
+});
+
 Deno.test("needsJobFiles() reads the files of arrays and of jobs qstat does not list", () => {
   const queue = mixed();
   assert.equal(needsJobFiles(job("a", "5", "/x"), queue), false);
