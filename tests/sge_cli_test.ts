@@ -7,7 +7,7 @@
  * Every job is deleted at the end.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runCommand } from "../src/process/run_command.ts";
 import { eventually } from "./_molq.ts";
 import {
@@ -75,6 +75,22 @@ const forgotten: Promise<Record<string, Json>> = SKIP
       "the job to be killed to start",
     );
     await runCommand(["qdel", sid(jobs.killed)]);
+    // Never started (its log directory vanished: Eqw), then deleted by an administrator: its
+    // accounting record has no start time, so `qacct -b` cannot find it.
+    const gone = join(dirname(box.home), "gone");
+    Deno.mkdirSync(gone);
+    jobs.unstartable = await submit(box, [
+      ...target,
+      ...["--scheduler-arg=-h", "--stdout", join(gone, "out.log"), "--", "true"],
+    ]);
+    Deno.removeSync(gone);
+    await runCommand(["qrls", sid(jobs.unstartable)]);
+    await eventually(
+      async () => /error reason/.test(await qstatJob(sid(jobs.unstartable!))) || undefined,
+      60_000,
+      "the job to enter its error state",
+    );
+    await runCommand(["qdel", sid(jobs.unstartable)]);
     return jobs;
   });
 forgotten.catch(() => {}); // reported by the test that awaits it
@@ -314,17 +330,21 @@ sgeTest(
       137,
       "Killed by SIGKILL (Grid Engine failed 100: assumedly after job): deleted by another user or an administrator, or killed at a limit.",
     ]);
+    assert.deepEqual(seen("unstartable"), [
+      "failed",
+      null,
+      "Grid Engine could not start the job (Grid Engine failed 26: opening input/output file).",
+    ]);
     const tasks = [...records.values()].filter((r) => r.array_job_id === id(jobs.array!))
       .map((r) => [r.array_task_id, r.state, r.exit_code]).sort();
     assert.deepEqual(tasks, [["1", "succeeded", 0], ["2", "failed", 6]]);
     assert.deepEqual(seen("array"), ["failed", null, "1 of 2 array tasks did not succeed."]);
-    // The files settled three of them; one batched qacct call settled the other two.
-    assert.deepEqual(
-      box.calls().filter((c) => c.startsWith("qacct")).length,
-      1,
-      box.calls().join("\n"),
-    );
-    assert.match(box.calls()[0]!, /^qacct -o \S+ -j -b \d{12}\.\d\d$/);
+    // The files settled three of them, one batched qacct call two others, and the one that
+    // never started needed its own.
+    assert.deepEqual(box.calls().map((c) => c.replace(/ -b \d{12}\.\d\d$/, " -b T")), [
+      `qacct -o ${box.calls()[0]?.split(" ")[2]} -j -b T`,
+      `qacct -j ${sid(jobs.unstartable!)}`,
+    ]);
   },
 );
 

@@ -52,7 +52,8 @@ const WINDOW_MARGIN_MS = 86_400_000;
 /**
  * Jobs that never started and left qstat without a trace (deleted while pending, or failed
  * before their start, whose accounting records have no start time that `-b` could match)
- * are asked about one `qacct -j ID` each: at most this many per pass.
+ * are asked about one `qacct -j ID` each, up to this many per pass; past it, one `qacct`
+ * for all of the user's records.
  */
 const MAX_SINGLE_QACCT = 5;
 
@@ -200,8 +201,9 @@ export class SgeScheduler implements Scheduler {
 
   /**
    * Accounting for jobs the queue and their files cannot settle: one `qacct -o USER -j -b T`
-   * for all (records of jobs started since the oldest one's submission), then `qacct -j ID`
-   * for a few that never started (their records carry no start time for `-b`).
+   * for all (records of jobs started since the oldest one's submission), then for those that
+   * never started (their records carry no start time for `-b`) `qacct -j ID` each, or one
+   * `qacct -o USER -j` when there are many.
    */
   async #qacct(
     jobs: readonly TrackedJob[],
@@ -223,8 +225,11 @@ export class SgeScheduler implements Scheduler {
         files.evidence(job.jobDir, job.arrayTaskId).startedAt === undefined;
     });
     const numbers = [...new Set(unstarted.map((job) => splitSgeId(job.schedulerJobId).jobNumber))];
-    for (const number of numbers.slice(0, MAX_SINGLE_QACCT)) {
-      index.add(await this.#qacctCall(["-j", number], calls));
+    if (numbers.length > MAX_SINGLE_QACCT) {
+      // Many of them: one call for all of the user's records is cheaper than one call each.
+      index.add(await this.#qacctCall(["-o", user, "-j"], calls));
+    } else {
+      for (const number of numbers) index.add(await this.#qacctCall(["-j", number], calls));
     }
     return index;
   }
