@@ -36,8 +36,8 @@ export function createScheduler(kind: SchedulerKind, options: SchedulerOptions =
 
 /**
  * How often a cluster may be polled at most, across all molq processes, by kind: local
- * (a /proc scan) every 1 s; SLURM, PBS, LSF and Grid Engine every 10 s, because their controllers are
- * shared by everyone on the cluster. A profile's `refresh.min_interval` sets another
+ * (a /proc scan) every 1 s; SLURM, PBS, LSF and Grid Engine every 10 s, because their
+ * controllers are shared by everyone on the cluster. A profile's `refresh.min_interval` sets another
  * value; the environment variable MOLQ_MIN_POLL_INTERVAL (a duration) overrides both.
  */
 export const DEFAULT_MIN_POLL_INTERVAL_MS: Record<SchedulerKind, number> = {
