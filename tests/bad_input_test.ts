@@ -336,7 +336,7 @@ const CASES: Case[] = [
     name: "submit without a scheduler",
     args: ["submit", "--", "true"],
     code: 2,
-    stderr: /^molq: (No cluster given: name|Name) a scheduler \(local, slurm, pbs, lsf\)/,
+    stderr: /^molq: (No cluster given: name|Name) a scheduler \(local, slurm, pbs, lsf, sge\)/,
   },
   {
     name: "empty --command",
@@ -455,7 +455,7 @@ const CASES: Case[] = [
     name: "unknown scheduler",
     args: ["submit", "nosuch", "--", "true"],
     code: 2,
-    stderr: /^molq: Unknown scheduler "nosuch": expected one of local, slurm, pbs, lsf/,
+    stderr: /^molq: Unknown scheduler "nosuch": expected one of local, slurm, pbs, lsf, sge/,
   },
   {
     name: "scheduler in capitals",

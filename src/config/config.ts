@@ -20,6 +20,7 @@ export const SCHEDULER_COMMANDS: Readonly<Record<SchedulerKind, readonly string[
   slurm: ["sbatch", "squeue", "sacct", "scancel"],
   pbs: ["qsub", "qstat", "qdel"],
   lsf: ["bsub", "bjobs", "bkill", "bhist"],
+  sge: ["qsub", "qstat", "qacct", "qdel"],
 };
 
 /** Default resources, scheduling and job environment for submissions. */
@@ -56,6 +57,8 @@ export interface ClusterProfile {
   retry?: Partial<RetryPolicy>;
   /** PBS only. */
   flavour?: PbsFlavour;
+  /** Grid Engine only: the parallel environment `--cpus` asks for (default `smp`). */
+  parallelEnvironment?: string;
   /** A cluster reached over SSH: its commands run and its job files live there. */
   remote?: RemoteSettings;
 }

@@ -51,6 +51,7 @@ function profileSections(profile: ClusterProfile): Section[] {
         ["host", profile.remote?.host],
         ["auth", profile.remote?.auth],
         ["flavour", profile.flavour],
+        ["parallel_environment", profile.parallelEnvironment],
         ["jobs_dir", pathText(profile.jobsDir)],
       ],
     },

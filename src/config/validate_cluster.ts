@@ -29,6 +29,7 @@ import {
 export const PROFILE_KEYS = [
   "scheduler",
   "flavour",
+  "parallel_environment",
   "jobs_dir",
   "defaults",
   "commands",
@@ -83,6 +84,7 @@ export function readClusterProfile(
     const flavour = readChoice(table, "flavour", path, problems, PBS_FLAVOURS);
     if (flavour !== undefined) profile.flavour = flavour;
   }
+  readParallelEnvironment(table, path, scheduler, profile, problems);
   return scheduler === undefined || !validName ? undefined : profile;
 }
 
@@ -150,6 +152,34 @@ function readRemoteDir(
   if (value.startsWith("/") || value === "~" || value.startsWith("~/")) return value;
   problems.add([...path, key], "a remote path must be absolute or start with ~/");
   return undefined;
+}
+
+/** `parallel_environment = "smp"`: Grid Engine profiles only, one plain name. */
+function readParallelEnvironment(
+  table: Record<string, unknown>,
+  path: KeyPath,
+  scheduler: SchedulerKind | undefined,
+  profile: ClusterProfile,
+  problems: Problems,
+): void {
+  if (table["parallel_environment"] === undefined) return;
+  if (scheduler !== undefined && scheduler !== "sge") {
+    problems.add(
+      [...path, "parallel_environment"],
+      `only sge profiles take a parallel environment, not ${scheduler} ones`,
+    );
+    return;
+  }
+  const name = readString(table, "parallel_environment", path, problems);
+  if (name === undefined) return;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    problems.add(
+      [...path, "parallel_environment"],
+      `invalid parallel environment name "${name}" (use letters, digits, "_", "." and "-")`,
+    );
+    return;
+  }
+  profile.parallelEnvironment = name;
 }
 
 function readScheduler(

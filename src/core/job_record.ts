@@ -2,8 +2,8 @@
 import type { JobCommand, JobRequest } from "./job_request.ts";
 import type { JobState } from "./job_state.ts";
 
-export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf"] as const;
-/** The backends molq drives: `local`, `slurm`, `pbs`, `lsf`. */
+export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf", "sge"] as const;
+/** The backends molq drives: `local`, `slurm`, `pbs`, `lsf`, `sge`. */
 export type SchedulerKind = typeof SCHEDULER_KINDS[number];
 
 /** Metadata keys molq writes on every submission (absolute paths). */

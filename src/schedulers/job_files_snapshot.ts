@@ -34,6 +34,7 @@ const EVIDENCE_NAMES = [
   "slurm_array.json",
   LOCAL_ARRAY_FILE,
   LAUNCHER_RESTARTS,
+  "sge_array.json",
 ];
 
 const HOST_LINE = "molq-host";

@@ -25,6 +25,7 @@ const VERSION_COMMANDS: Record<SchedulerKind, string[]> = {
   slurm: ["sbatch", "--version"],
   pbs: ["qstat", "--version"],
   lsf: ["lsid"],
+  sge: ["qstat", "-help"],
 };
 
 export function doctorCommand(context: () => CliContext): Command {
