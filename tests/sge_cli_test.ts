@@ -174,7 +174,10 @@ sgeTest("CLI on Grid Engine: an array of 4 with one failing task", async () => {
   const parent = await submit(box, ["sge", "--array", "1-4", "--", "sh", "-c", script]);
   const done = await final(box, id(parent));
   assert.equal(done.state, "failed");
-  assert.equal(done.failure_reason, "1 of 4 array tasks did not succeed.");
+  assert.equal(
+    done.failure_reason,
+    "1 of 4 array tasks did not succeed: task 2 failed (exit code 5).",
+  );
   const tasks = await arrayTasks(box, id(parent));
   assert.deepEqual(tasks.map((t) => [t.array_task_id, t.scheduler_job_id, t.state, t.exit_code]), [
     ["1", `${sid(parent)}.1`, "succeeded", 0],
@@ -338,7 +341,11 @@ sgeTest(
     const tasks = [...records.values()].filter((r) => r.array_job_id === id(jobs.array!))
       .map((r) => [r.array_task_id, r.state, r.exit_code]).sort();
     assert.deepEqual(tasks, [["1", "succeeded", 0], ["2", "failed", 6]]);
-    assert.deepEqual(seen("array"), ["failed", null, "1 of 2 array tasks did not succeed."]);
+    assert.deepEqual(seen("array"), [
+      "failed",
+      null,
+      "1 of 2 array tasks did not succeed: task 2 failed (exit code 6).",
+    ]);
     // The files settled three of them, one batched qacct call two others, and the one that
     // never started needed its own.
     assert.deepEqual(box.calls().map((c) => c.replace(/ -b \d{12}\.\d\d$/, " -b T")), [
