@@ -121,6 +121,24 @@ Deno.test({
         assert.equal(mode.trim(), "700 molqcluster", "a private job directory over there");
       });
 
+      await t.step(
+        "logs --follow reads a remote log as it grows, and ends with the job",
+        async () => {
+          const job = await box.json<Json>([
+            "submit",
+            "--cluster",
+            "far",
+            "--command",
+            "for i in 1 2 3; do echo line $i; sleep 1; done",
+          ]);
+          const followed = await box.molq(["logs", job.job_id as string, "--follow"]);
+          assert.equal(followed.code, 0, followed.stderr);
+          assert.equal(followed.stdout, "line 1\nline 2\nline 3\n");
+          const tail = await box.molq(["logs", job.job_id as string, "--tail", "1"]);
+          assert.equal(tail.stdout, "line 3\n");
+        },
+      );
+
       await t.step("success, --time and a dependency chain on the remote host", async () => {
         const ok = await box.json<Json>([
           "submit",

@@ -1,5 +1,5 @@
 /** `molq logs`: print or follow a job's stdout/stderr. */
-import { readRemoteLog, readRemoteNew } from "../remote_logs.ts";
+import { readRemoteLog, readRemoteNew, remoteLogSize } from "../remote_logs.ts";
 import type { Runner } from "../../process/runner.ts";
 import { Command } from "commander";
 import { UsageError } from "../../core/errors.ts";
@@ -189,6 +189,7 @@ async function remoteLogs(
     if (streams.length > 1 && !options.follow) {
       await write(Deno.stdout, `==> ${stream}: ${path} <==\n`);
     }
+    if (options.follow && options.tail === undefined) continue; // the loop prints it all
     const text = await readRemoteLog(runner, path, options.tail);
     if (text === null && !options.follow) {
       const why = isTerminal(record.state)
@@ -197,7 +198,7 @@ async function remoteLogs(
       console.error(`molq: no output at ${path} on ${runner.where} (${why}).`);
     }
     if (text !== null) await write(Deno.stdout, text);
-    offsets.set(stream, (await readRemoteNew(runner, path, Number.MAX_SAFE_INTEGER)).size);
+    offsets.set(stream, await remoteLogSize(runner, path));
   }
   if (!options.follow) return;
   let endedAt: number | null = null;
