@@ -751,9 +751,9 @@ const CASES: Case[] = [
   },
   {
     name: "list with an unknown scheduler word",
-    args: ["list", "sge"],
+    args: ["list", "condor"],
     code: 2,
-    stderr: /^molq: Unknown scheduler "sge": expected one of local, slurm, pbs, lsf\.$/,
+    stderr: /^molq: Unknown scheduler "condor": expected one of local, slurm, pbs, lsf, sge\.$/,
   },
   {
     name: "history of a scheduler that contradicts --cluster",

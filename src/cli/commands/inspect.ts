@@ -3,7 +3,7 @@ import { Command } from "commander";
 import type { JobRecord } from "../../core/job_record.ts";
 import { formatMemory } from "../../core/memory.ts";
 import { UsageError } from "../../core/errors.ts";
-import { isSchedulerWord } from "../scheduler_word.ts";
+import { isSchedulerWord, unknownScheduler } from "../scheduler_word.ts";
 import {
   addClusterOption,
   type ClusterFlags,
@@ -34,9 +34,7 @@ Examples:
       async (id: string, word: string | undefined, options: ClusterFlags & { json?: boolean }) => {
         const ctx = context();
         if (word !== undefined && !isSchedulerWord(word)) {
-          throw new UsageError(
-            `Unknown scheduler "${word}": expected one of local, slurm, pbs, lsf.`,
-          );
+          throw unknownScheduler(word);
         }
         const record = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
         const timeline = ctx.store.transitions(record.jobId);
