@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { JobRequest, RetryPolicy } from "../core/job_request.ts";
 import type { MolqConfig } from "../config/config.ts";
 import { resolveSubmitDefaults } from "../config/resolve.ts";
+import { type NotifyFlags, resolveNotifyPolicy } from "../config/resolve_notify.ts";
 
 export interface RetryFlags {
   attempts?: number;
@@ -18,7 +19,7 @@ export function applyDefaults(
   request: JobRequest,
   config: MolqConfig,
   clusterName: string,
-  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags },
+  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags; notify?: NotifyFlags },
 ): { request: JobRequest; jobsDir: string } {
   const defaults = resolveSubmitDefaults(config, clusterName, {
     resources: request.resources,
@@ -36,6 +37,9 @@ export function applyDefaults(
   };
   if (retry) merged.retry = retry;
   else delete merged.retry;
+  const notify = resolveNotifyPolicy(config, clusterName, options.notify);
+  if (notify) merged.notify = notify;
+  else delete merged.notify;
   return { request: merged, jobsDir: resolve(options.cwd, defaults.jobsDir ?? ".molq/jobs") };
 }
 

@@ -17,7 +17,7 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import { JobMonitor, type WaitOptions } from "../monitor/job_monitor.ts";
 import { Cluster } from "./cluster.ts";
-import { buildJobRequest, type JobSpec, retryFlags } from "./job_spec.ts";
+import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "./job_spec.ts";
 import { applyDefaults } from "./apply_defaults.ts";
 import { builtinConfig, type MolqConfig } from "../config/config.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -96,7 +96,12 @@ export class Submitor {
       buildJobRequest(spec, this.#cwd),
       this.config,
       this.cluster.name,
-      { cwd: this.#cwd, jobsDirFlag: this.#jobsDirFlag, retry: retryFlags(spec) },
+      {
+        cwd: this.#cwd,
+        jobsDirFlag: this.#jobsDirFlag,
+        retry: retryFlags(spec),
+        notify: notifyFlags(spec),
+      },
     );
     const record = await submitJob(
       { store: this.store, cluster: this.cluster.name, scheduler: this.cluster.scheduler, jobsDir },
