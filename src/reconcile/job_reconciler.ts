@@ -400,5 +400,6 @@ export function toTracked(record: JobRecord, legacyHost: string | null = null): 
     timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
     arrayTaskId: record.arrayTaskId,
     array: record.arrayTaskId === null ? record.request.scheduling.array ?? null : null,
+    memoryRequestBytes: record.request.resources.memoryBytes ?? null,
   };
 }

@@ -49,6 +49,8 @@ export interface TrackedJob {
   arrayTaskId: string | null;
   /** The array spec of an array job's own record (`0-3`); null for everything else. */
   array?: string | null;
+  /** The memory the request asked for (`--mem`), for usage figures. */
+  memoryRequestBytes?: number | null;
   /** Local jobs: the host the job runs on (null when not known). */
   host?: HostIdentity | null;
   /**
