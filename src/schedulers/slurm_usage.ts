@@ -231,7 +231,9 @@ function minutesToSeconds(text: string): number | null {
   return minutes === null ? null : minutes * 60;
 }
 
+/** The larger figure; a memory reading of 0 (nothing sampled) counts as none. */
 function larger(a: number | null, b: number | null): number | null {
+  if (b === 0) b = null;
   if (a === null) return b;
   return b === null ? a : Math.max(a, b);
 }
