@@ -19,6 +19,7 @@ import { completionsCommand } from "./commands/completions.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { importCommand } from "./commands/import.ts";
 import { daemonCommand } from "./commands/daemon.ts";
+import { reportCommand } from "./commands/report.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -36,6 +37,7 @@ Examples:
   molq list --all
   molq logs <job-id> local --stream stdout
   molq watch <job-id>
+  molq report --run sweep              (what the jobs used; the next request)
   molq monitor --all --limit 500 --refresh 1.5
   */5 * * * * molq refresh --quiet     (crontab)
   molq daemon --detach                 (where cron is not allowed)`,
@@ -47,6 +49,7 @@ Examples:
       historyCommand,
       statusCommand,
       inspectCommand,
+      reportCommand,
       logsCommand,
       watchCommand,
       cancelCommand,
