@@ -20,7 +20,7 @@ export function parseTimesLine(text: string): number | null {
   const match = TIMES_LINE.exec(text.trim());
   if (!match) return null;
   const [, um, us, sm, ss] = match.map((part) => Number(part?.replace(",", ".")));
-  return um! * 60 + us! + sm! * 60 + ss!;
+  return Math.round((um! * 60 + us! + sm! * 60 + ss!) * 1000) / 1000;
 }
 
 /** The figures in a job's evidence (unknown where the wrapper left none). */

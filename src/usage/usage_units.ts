@@ -20,10 +20,11 @@ export function formatSize(bytes: number): string {
   return `${text.replace(/\.0$/, "")} ${units[unit]}`;
 }
 
-/** `0.4s`, `2.1s`, `59s`, then molq's elapsed form (`3m12s`, `2h05m`). */
+/** `0.04s`, `2.1s`, `59s`, then molq's elapsed form (`3m12s`, `2h05m`; `10m`, `2h` when whole). */
 export function formatSeconds(seconds: number): string {
+  if (seconds < 0.1) return `${(Math.round(seconds * 100) / 100).toString()}s`;
   if (seconds < 10) return `${(Math.round(seconds * 10) / 10).toString()}s`;
-  return formatElapsed(seconds);
+  return formatElapsed(seconds).replace(/^(\d+[mhd])00[smh]$/, "$1");
 }
 
 /** `52%`; below 1 % one decimal, so a tiny share does not read as none. */
@@ -35,13 +36,13 @@ export function formatShare(ratio: number): string {
 
 /** A `--mem` value at least `bytes`: whole GiB from 1 GiB on, else 100 MiB steps. */
 export function memoryFlag(bytes: number): string {
-  if (bytes > GIB) return `${Math.ceil(bytes / GIB)}G`;
+  if (bytes >= GIB) return `${Math.ceil(bytes / GIB)}G`;
   return `${Math.max(100, Math.ceil(bytes / MIB / 100) * 100)}M`;
 }
 
 /** A `--time` value at least `seconds`: 5-minute steps up to an hour, hours, then days. */
 export function timeFlag(seconds: number): string {
-  if (seconds <= 3600) return `${Math.max(5, Math.ceil(seconds / 300) * 5)}m`;
+  if (seconds <= 3300) return `${Math.max(5, Math.ceil(seconds / 300) * 5)}m`;
   if (seconds <= 2 * 86400) return `${Math.ceil(seconds / 3600)}h`;
   return `${Math.ceil(seconds / 86400)}d`;
 }
