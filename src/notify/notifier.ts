@@ -14,8 +14,10 @@ import {
   finishAttempt,
   leaseMsFor,
   notificationOf,
+  RETRY_BACKOFF_MS,
   skipNotification,
 } from "../store/notification_claims.ts";
+import { parseDurationSeconds } from "../core/duration.ts";
 import { usageOf } from "../store/usage_rows.ts";
 import { formatUsageLine } from "../usage/usage_line.ts";
 import { deliverNotification } from "./deliver_notification.ts";
@@ -67,7 +69,22 @@ async function deliver(store: JobStore, jobId: string): Promise<void> {
   }
   if (!beginAttempt(store, jobId, Date.now(), leaseMsFor(policy))) return;
   const outcome = await deliverNotification(policy, facts(store, record, claim.state));
-  withOpenStore(store, (open) => finishAttempt(open, jobId, outcome, Date.now()));
+  const backoffMs = retryBackoffMs();
+  withOpenStore(store, (open) => finishAttempt(open, jobId, outcome, Date.now(), backoffMs));
+}
+
+/**
+ * The wait before retrying a failed delivery (times the attempts made): 30 s, or
+ * MOLQ_NOTIFY_RETRY (a duration) for sites and tests.
+ */
+function retryBackoffMs(): number {
+  const text = Deno.env.get("MOLQ_NOTIFY_RETRY");
+  if (!text) return RETRY_BACKOFF_MS;
+  try {
+    return parseDurationSeconds(text) * 1000;
+  } catch {
+    return RETRY_BACKOFF_MS;
+  }
 }
 
 function facts(store: JobStore, record: JobRecord, state: JobState): NotificationFacts {

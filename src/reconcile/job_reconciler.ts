@@ -107,7 +107,11 @@ export class JobReconciler {
         force,
       },
     );
-    if (decision !== "acquired") return { ...result, skipped: decision };
+    if (decision !== "acquired") {
+      // Delivering notifications costs the scheduler nothing: never wait for a pass.
+      kickNotifications(this.store, { cluster: this.cluster });
+      return { ...result, skipped: decision };
+    }
     const heartbeat = setInterval(() => {
       try {
         renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);

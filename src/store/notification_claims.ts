@@ -15,7 +15,7 @@ export const THIS_CLAIMANT = `${Deno.hostname()}:${Deno.pid}:${crypto.randomUUID
 /** Attempts before molq gives up on a notification (the error stays for `inspect`). */
 export const MAX_NOTIFY_ATTEMPTS = 3;
 /** Wait before the next attempt after a failed one, times the attempts made. */
-const RETRY_BACKOFF_MS = 30_000;
+export const RETRY_BACKOFF_MS = 30_000;
 
 export type NotificationStatus = "pending" | "sent" | "failed" | "skipped";
 
@@ -113,6 +113,7 @@ export function finishAttempt(
   jobId: string,
   outcome: { ok: true } | { ok: false; error: string },
   now: number,
+  backoffMs = RETRY_BACKOFF_MS,
 ): void {
   store.write(() => {
     const row = notificationOf(store, jobId);
@@ -124,7 +125,7 @@ export function finishAttempt(
     if (outcome.ok) update.run("sent", null, now, null, jobId);
     else if (row.attempts >= MAX_NOTIFY_ATTEMPTS) {
       update.run("failed", null, now, outcome.error, jobId);
-    } else update.run("pending", now + RETRY_BACKOFF_MS * row.attempts, null, outcome.error, jobId);
+    } else update.run("pending", now + backoffMs * row.attempts, null, outcome.error, jobId);
   });
 }
 
