@@ -11,7 +11,6 @@ import { BINARY_PERMISSIONS, eventually, MAIN, type Sandbox, sandbox } from "./_
 import { simBox } from "./_sim_cluster.ts";
 
 type Json = Record<string, unknown>;
-const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out", "lost"];
 const CRASH_FIXTURE = fileURLToPath(new URL("./fixtures/notify/end_and_die.ts", import.meta.url));
 
 /** A sandbox whose config notifies on every final state by appending a line to a file. */
