@@ -28,7 +28,8 @@
 #   slurm-dev-cluster.sh reconfigure   rewrite slurm.conf as `start` would (same accounting
 #                                      mode) and apply it with `scontrol reconfigure`:
 #                                      nothing is stopped, running jobs keep running; new
-#                                      job steps use the new settings
+#                                      job steps use the new settings (memory enforcement,
+#                                      SelectTypeParameters, waits for a stop and a start)
 #   slurm-dev-cluster.sh stop-ctld
 #   slurm-dev-cluster.sh start-ctld
 #       Fault tests: stop (SIGTERM: state is saved, like `scontrol shutdown slurmctld`)
@@ -49,9 +50,10 @@
 # (default) and `long`, no cgroups, no GRES, MinJobAge=10, KillWait=5,
 # EnforcePartLimits=ALL, ClusterName=molqdev. Job accounting is gathered from /proc every
 # second (jobacct_gather/linux, JobAcctGatherFrequency=task=1), so sacct reports MaxRSS and
-# TotalCPU; OverMemoryKill kills a step whose sampled RSS passes its --mem, which ends the
-# job OUT_OF_MEMORY (memory is not a consumable resource: CR_Core, so jobs without --mem
-# still share the node).
+# TotalCPU. Memory is allocated (CR_Core_Memory; a job without --mem gets DefMemPerCPU=1024
+# MiB per CPU, so 16 one-CPU jobs still fit) and enforced: OverMemoryKill kills a step whose
+# sampled RSS passes its allocation, and the job ends OUT_OF_MEMORY. `reconfigure` applies
+# the accounting settings to a running cluster; the memory ones need a fresh `start`.
 set -euo pipefail
 
 readonly PROG=slurm-dev-cluster
@@ -316,7 +318,8 @@ JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=task=1
 JobAcctGatherParams=OverMemoryKill
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=1024
 SlurmdParameters=config_overrides
 SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0
@@ -681,9 +684,17 @@ cmd_env() {
 }
 
 cmd_reconfigure() {
+  local running
   take_lock
   healthy || { err "the cluster is not running; use '$0 start'"; exit 1; }
   write_slurm_conf "$(accounting_mode)"
+  # SelectTypeParameters changes only with a restart: keep what the controller runs with.
+  running=$(timeout 10 scontrol show config | sed -n 's/^SelectTypeParameters *= *//p')
+  if [[ $running != CR_CORE_MEMORY ]]; then
+    sed -i 's/^SelectTypeParameters=.*/SelectTypeParameters=CR_Core/; /^DefMemPerCPU=/d' \
+      "$ETC/slurm.conf"
+    log "memory stays unenforced until a fresh start (stop, then start)"
+  fi
   timeout 30 scontrol reconfigure || fail "scontrol reconfigure failed" "$LOG/slurmctld.log"
   wait_until 30 slurmctld node_usable ||
     fail "node $(node_name) did not respond (state: $(node_state))" "$LOG/slurmctld.log"

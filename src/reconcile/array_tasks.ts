@@ -5,7 +5,7 @@ import type { JobStore } from "../store/job_store.ts";
 import type { ArrayTaskObservation } from "../schedulers/scheduler.ts";
 import { isTerminal } from "../core/job_state.ts";
 import { recordUsage } from "../store/usage_rows.ts";
-import { withRecordFigures } from "./usage_figures.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 
 /** Inserts a record for every reported task of a tracked array that has none yet. */
 export function recordArrayTasks(
@@ -27,6 +27,7 @@ export function recordArrayTasks(
     if (task.observation.usage && isTerminal(record.state)) {
       const usage = withRecordFigures(task.observation.usage, record);
       recordUsage(store, record.jobId, usage, { settled: true, now });
+      explainMemoryKill(store, record, usage);
     }
     created++;
   }

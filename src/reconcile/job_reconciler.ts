@@ -25,7 +25,7 @@ import { handOverDueRetries, recordRetry } from "./retries.ts";
 import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
 import { recordUsage } from "../store/usage_rows.ts";
 import { readUnsettledUsage } from "./usage_pass.ts";
-import { withRecordFigures } from "./usage_figures.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 import { kickNotifications } from "../notify/notifier.ts";
 
 export interface ReconcileOptions {
@@ -250,6 +250,7 @@ export class JobReconciler {
         // Figures that came with the final answer are all this backend will ever say.
         const usage = withRecordFigures(observation.usage, ended);
         recordUsage(this.store, record.jobId, usage, { settled: true, now });
+        explainMemoryKill(this.store, ended, usage);
       }
       return 1 + this.#afterEnd(ended, now);
     }

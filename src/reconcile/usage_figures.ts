@@ -4,6 +4,8 @@
  */
 import type { JobRecord } from "../core/job_record.ts";
 import { emptyUsage, type JobUsage, mergeUsage } from "../core/job_usage.ts";
+import type { JobStore } from "../store/job_store.ts";
+import { memoryKillReason } from "../usage/usage_hint.ts";
 
 /** `usage` with the request's and the record's figures where it has none. */
 export function withRecordFigures(usage: JobUsage, record: JobRecord): JobUsage {
@@ -26,4 +28,13 @@ export function withRecordFigures(usage: JobUsage, record: JobRecord): JobUsage 
     own.sources.elapsed = "molq record (start and end times)";
   }
   return mergeUsage(usage, own);
+}
+
+/**
+ * Once the figures show a failed job was killed for its memory (usage_hint.ts), its failure
+ * reason says so: the state stays, the explanation gets better than "killed by SIGKILL".
+ */
+export function explainMemoryKill(store: JobStore, record: JobRecord, usage: JobUsage | null) {
+  const reason = memoryKillReason(record, usage);
+  if (reason) store.update(record.jobId, "failed", { failureReason: reason });
 }

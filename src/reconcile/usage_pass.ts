@@ -9,7 +9,7 @@ import { emptyUsage, type JobUsage, sameFigures } from "../core/job_usage.ts";
 import type { JobStore } from "../store/job_store.ts";
 import { recordUsage, type StoredUsage, unsettledUsage } from "../store/usage_rows.ts";
 import type { Scheduler, TrackedJob, UsageReading } from "../schedulers/scheduler.ts";
-import { withRecordFigures } from "./usage_figures.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 
 /** A stable reading that accounting never completed (no MaxRSS, say) is kept after this. */
 export const SETTLE_INCOMPLETE_AFTER_MS = 5 * 60_000;
@@ -78,6 +78,7 @@ export async function readUnsettledUsage(
     for (const [row, record] of ask) {
       const decision = settleReading(row, report.readings.get(row.jobId), record, now);
       recordUsage(store, row.jobId, decision.usage, { settled: decision.settled, now });
+      explainMemoryKill(store, record, decision.usage);
       if (decision.settled) changed++;
     }
   });

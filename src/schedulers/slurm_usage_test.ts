@@ -133,3 +133,15 @@ Deno.test("parseSlurmMemory(), tresMemory() and parseReqMem() read sizes in --un
   assert.equal(parseReqMem("2000Mc", null, 1), null);
   assert.equal(parseReqMem("8G", 3, 2), 8 * 1024 * MIB);
 });
+
+Deno.test("parseSacctUsage() reads a job killed over its memory (captured, OverMemoryKill)", () => {
+  const jobs = parseSacctUsage(sample("sacct_usage_memory_killed.txt"));
+  const killed = jobs.get("2")!;
+  assert.equal(killed.state, "FAILED");
+  assert.equal(killed.allocMemBytes, 100 * MIB, "CR_Core_Memory: AllocTRES names the memory");
+  const usage = slurmUsage(killed, 100 * MIB);
+  assert.equal(usage.peakMemoryBytes, Math.round(226.25 * MIB), "sampled above its limit");
+  assert.equal(usage.sources.memoryRequest, "sacct AllocTRES mem");
+  assert.equal(accountingComplete(killed), true);
+  assert.equal(jobs.get("3")?.allocMemBytes, 2048 * MIB, "DefMemPerCPU=1024 × 2 CPUs");
+});

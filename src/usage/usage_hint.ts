@@ -102,3 +102,24 @@ export function usedLittle(usage: JobUsage | null): boolean {
   const cpu = cpuEfficiency(usage);
   return (memory !== null && memory < LOW_USE_SHARE) || (cpu !== null && cpu < LOW_USE_SHARE);
 }
+
+/**
+ * A failed job that was killed (SIGKILL, no exit code of its own) and whose peak reached its
+ * memory allocation was killed for its memory — what SLURM's OverMemoryKill and batch
+ * systems' memory limits do without saying so in the job's state. Null when the figures do
+ * not show that.
+ */
+export function memoryKillReason(
+  job: EndedJob & { exitCode: number | null },
+  usage: JobUsage | null,
+): string | null {
+  if (job.state !== "failed" || endedOutOfMemory(job) || usage === null) return null;
+  const { peakMemoryBytes: peak, memoryRequestBytes: request } = usage;
+  if (peak === null || request === null || peak < request) return null;
+  const killed = (job.exitCode === null || job.exitCode === 137) &&
+    /SIGKILL|signal 9\b|JobLaunchFailure/.test(job.failureReason ?? "");
+  if (!killed) return null;
+  return `Ran out of memory: its peak of ${formatSize(peak)} passed the ${
+    formatSize(request)
+  } it was given, and it was killed.`;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { endedOutOfMemory, usageHint, usedLittle } from "./usage_hint.ts";
+import { endedOutOfMemory, memoryKillReason, usageHint, usedLittle } from "./usage_hint.ts";
 import { GIB, MIB, usageWith } from "./_usage_fixture.ts";
 
 const succeeded = { state: "succeeded" as const, failureReason: null };
@@ -76,4 +76,31 @@ Deno.test("usedLittle() marks under 25 % of memory or CPU, never unknown figures
   assert.equal(usedLittle(usageWith({ cpuSeconds: 90, elapsedSeconds: 100, cpus: 1 })), false);
   assert.equal(usedLittle(usageWith({ peakMemoryBytes: GIB })), false);
   assert.equal(usedLittle(null), false);
+});
+
+Deno.test("memoryKillReason() names a memory kill the scheduler's state does not", () => {
+  const killed = {
+    state: "failed" as const,
+    exitCode: null,
+    failureReason: "Killed by signal 9 (SIGKILL).",
+  };
+  const over = usageWith({ peakMemoryBytes: 226 * MIB, memoryRequestBytes: 100 * MIB });
+  assert.equal(
+    memoryKillReason(killed, over),
+    "Ran out of memory: its peak of 226 MiB passed the 100 MiB it was given, and it was killed.",
+  );
+  assert.equal(
+    endedOutOfMemory({ ...killed, failureReason: memoryKillReason(killed, over) }),
+    true,
+  );
+  const under = usageWith({ peakMemoryBytes: 50 * MIB, memoryRequestBytes: 100 * MIB });
+  assert.equal(
+    memoryKillReason(killed, under),
+    null,
+    "below its allocation: killed for something else",
+  );
+  const exited = { state: "failed" as const, exitCode: 1, failureReason: "Exited with code 1." };
+  assert.equal(memoryKillReason(exited, over), null, "it exited by itself");
+  assert.equal(memoryKillReason({ ...killed, state: "cancelled" }, over), null);
+  assert.equal(memoryKillReason(killed, usageWith({ peakMemoryBytes: 226 * MIB })), null);
 });
