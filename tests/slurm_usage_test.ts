@@ -84,7 +84,7 @@ slurmTest("SLURM: peak memory and CPU time of a job that holds 200 MiB and burns
   assert.match(list.split("\n")[0]!, /CPU% +PEAK +MEM%$/);
   const report = await box.json<Json>(["report", "--run", "burn", "--no-refresh"]);
   assert.deepEqual(report.counts, { succeeded: 1 });
-  assert.equal((report.peakMemoryBytes as Json).known, 1);
+  assert.equal((report.peak_memory_bytes as Json).known, 1);
   assert.match(((report.next as Json).mem as Json).flag as string, /^[34]00M$/);
 });
 

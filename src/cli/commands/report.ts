@@ -57,7 +57,12 @@ Examples:
       })));
       if (options.json) {
         return ctx.printJson({
-          ...summary,
+          job_count: summary.jobs,
+          counts: summary.counts,
+          elapsed_seconds: summary.elapsedSeconds,
+          cpu_efficiency: summary.cpuEfficiency,
+          peak_memory_bytes: summary.peakMemoryBytes,
+          next: summary.next,
           jobs: jobs.map((job) => ({
             job_id: job.jobId,
             name: job.name,
