@@ -30,3 +30,7 @@ export { isTerminal, JOB_STATES, type JobState } from "./src/core/job_state.ts";
 export type { JobRecord, SchedulerKind, StateTransition } from "./src/core/job_record.ts";
 export { MolqError, UsageError, WaitTimeoutError } from "./src/core/errors.ts";
 export type { Scheduler } from "./src/schedulers/scheduler.ts";
+export type { JobUsage } from "./src/core/job_usage.ts";
+export type { NotifyPolicy } from "./src/core/notify_policy.ts";
+export { usageOf } from "./src/store/usage_rows.ts";
+export { notificationsSettled } from "./src/notify/notifier.ts";
