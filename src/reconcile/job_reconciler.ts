@@ -133,7 +133,7 @@ export class JobReconciler {
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }
-      result.changed += await this.#readUsage(result);
+      await this.#readUsage(result); // figures, not states: not counted as changes
       result.changed += await this.#startDueJobs();
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
@@ -153,7 +153,7 @@ export class JobReconciler {
    * What finished jobs used, re-read until it settles (usage_pass.ts). A failing query
    * is reported with the pass; it changes no job.
    */
-  async #readUsage(result: PassResult): Promise<number> {
+  async #readUsage(result: PassResult): Promise<void> {
     const legacyHost = this.#legacyLocalHost();
     try {
       const step = await readUnsettledUsage(
@@ -164,12 +164,10 @@ export class JobReconciler {
         Date.now(),
       );
       result.commandCalls += step.commandCalls;
-      return step.changed;
     } catch (error) {
       result.commandCalls++;
       const why = error instanceof Error ? error.message : String(error);
       result.error ??= `Cannot read what finished jobs used: ${why}`;
-      return 0;
     }
   }
 
