@@ -85,7 +85,12 @@ Deno.test("a pass re-reads unsettled usage in one batched query until it settles
     commandTimeoutMs: 1_000,
   });
   const jobs = ["1", "2"].map((id) => {
-    const job = sampleRecord({ cluster: "slurm", scheduler: "slurm", state: "running" });
+    const job = sampleRecord({
+      cluster: "slurm",
+      scheduler: "slurm",
+      state: "running",
+      startedAt: Date.now() - 5_000,
+    });
     job.schedulerJobId = id;
     h.store.insert(job);
     return job;
@@ -122,7 +127,12 @@ Deno.test("a pass re-reads unsettled usage in one batched query until it settles
 
 Deno.test("a backend without re-reads settles what came with the final answer", async () => {
   const h = harness("pbs");
-  const job = sampleRecord({ cluster: "pbs", scheduler: "pbs", state: "running" });
+  const job = sampleRecord({
+    cluster: "pbs",
+    scheduler: "pbs",
+    state: "running",
+    startedAt: Date.now() - 5_000,
+  });
   job.schedulerJobId = "9.server";
   h.store.insert(job);
   const usage = { ...emptyUsage(), cpuSeconds: 12, sources: { cpu: "qstat resources_used.cput" } };
@@ -131,7 +141,12 @@ Deno.test("a backend without re-reads settles what came with the final answer", 
   const stored = usageOf(h.store, [job.jobId]).get(job.jobId)!;
   assert.equal(stored.usage?.cpuSeconds, 12);
   assert.notEqual(stored.settledAt, null);
-  const cancelled = sampleRecord({ cluster: "pbs", scheduler: "pbs", state: "running" });
+  const cancelled = sampleRecord({
+    cluster: "pbs",
+    scheduler: "pbs",
+    state: "running",
+    startedAt: Date.now() - 5_000,
+  });
   cancelled.schedulerJobId = "10.server";
   h.store.insert(cancelled);
   h.store.transition(cancelled.jobId, "running", "cancelled", { finishedAt: Date.now() });
@@ -139,5 +154,10 @@ Deno.test("a backend without re-reads settles what came with the final answer", 
   const unknown = usageOf(h.store, [cancelled.jobId]).get(cancelled.jobId)!;
   assert.notEqual(unknown.settledAt, null, "nothing more will come: settled as unknown");
   assert.equal(unknown.usage?.cpuSeconds, null);
+  const waited = sampleRecord({ cluster: "pbs", scheduler: "pbs", state: "queued" });
+  waited.schedulerJobId = "11.server";
+  h.store.insert(waited);
+  h.store.transition(waited.jobId, "queued", "cancelled", { finishedAt: Date.now() });
+  assert.equal(usageOf(h.store, [waited.jobId]).size, 0, "cancelled before it ran: used nothing");
   h.store.close();
 });

@@ -26,7 +26,12 @@ function openStore(): JobStore {
 }
 
 function running(store: JobStore, overrides: Parameters<typeof sampleRecord>[0] = {}) {
-  const record = sampleRecord({ state: "running", schedulerJobId: "7", ...overrides });
+  const record = sampleRecord({
+    state: "running",
+    schedulerJobId: "7",
+    startedAt: Date.now() - 1_000,
+    ...overrides,
+  });
   record.request = { ...record.request, notify: POLICY, ...overrides.request };
   store.insert(record);
   return record;

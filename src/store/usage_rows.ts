@@ -18,13 +18,14 @@ export interface StoredUsage {
 }
 
 /**
- * Opens the usage row of a record that just ended, when it reached a scheduler (a job
- * refused at submission used nothing). Call inside the transaction recording the end.
+ * Opens the usage row of a record that just ended, when it ran (a job refused at submission
+ * or cancelled while it waited used nothing). Call inside the transaction recording the end.
  */
 export function openUsageRow(store: JobStore, jobId: string, at: number): void {
   store.prepare(
     `INSERT OR IGNORE INTO job_usage (job_id, created_at)
-     SELECT job_id, ? FROM jobs WHERE job_id = ? AND scheduler_job_id IS NOT NULL`,
+     SELECT job_id, ? FROM jobs
+     WHERE job_id = ? AND scheduler_job_id IS NOT NULL AND started_at IS NOT NULL`,
   ).run(at, jobId);
 }
 
