@@ -294,3 +294,20 @@ Deno.test("an array notifies once, when all its tasks have ended, with their cou
   const lines = Deno.readTextFileSync(log).split("\n").filter((l) => l !== "");
   assert.deepEqual(lines, [`${array.job_id}|failed|3|1 failed, 2 succeeded`]);
 });
+
+Deno.test("molq config check names a [notify] problem and its key", async () => {
+  const box = sandbox();
+  Deno.mkdirSync(box.home, { recursive: true });
+  Deno.writeTextFileSync(
+    join(box.home, "config.toml"),
+    '[notify]\non = ["failed", "exploded"]\ncommand = ["notify-send"]\n',
+  );
+  const check = await box.molq(["config", "check"]);
+  assert.equal(check.code, 2);
+  assert.match(
+    check.stderr,
+    /notify\.on: expected an array of final states \(succeeded, failed, cancelled, timed_out, lost\), got "exploded"\./,
+  );
+  const submit = await box.molq(["submit", "local", "--", "true"]);
+  assert.equal(submit.code, 2, "an invalid config stops submissions too");
+});
