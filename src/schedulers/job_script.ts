@@ -169,7 +169,7 @@ function cpuTimesLines(suffix: string): string[] {
   const file = `"$molq_dir/${CPU_TIMES}${suffix}"`;
   const tmp = `"$molq_dir/${CPU_TIMES}${suffix}.tmp"`;
   return [
-    `molq_t=; times >${tmp} 2>/dev/null && { read -r molq_t; read -r molq_t; } <${tmp}`,
+    `molq_t=; times >${tmp} 2>/dev/null && { read -r molq_t && molq_t= && read -r molq_t; } <${tmp}`,
     `[ -n "$molq_t" ] && printf '%s\n' "$molq_t" >${tmp} && mv -f ${tmp} ${file}`,
   ];
 }
