@@ -38,3 +38,7 @@ export {
   RunDashboard,
   type RunDashboardOptions,
 } from "./src/dashboard/run_dashboard.ts";
+export type { JobUsage } from "./src/core/job_usage.ts";
+export type { NotifyPolicy } from "./src/core/notify_policy.ts";
+export { usageOf } from "./src/store/usage_rows.ts";
+export { notificationsSettled } from "./src/notify/notifier.ts";

@@ -17,7 +17,7 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import { JobMonitor, type WaitOptions } from "../monitor/job_monitor.ts";
 import { Cluster } from "./cluster.ts";
-import { buildJobRequest, type JobSpec, retryFlags } from "./job_spec.ts";
+import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "./job_spec.ts";
 import { applyDefaults } from "./apply_defaults.ts";
 import { builtinConfig, type MolqConfig } from "../config/config.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -107,6 +107,7 @@ export class Submitor {
         jobsDirFlag: this.#jobsDirFlag,
         retry: retryFlags(spec),
         remoteHome,
+        notify: notifyFlags(spec),
       },
     );
     const record = await submitJob(

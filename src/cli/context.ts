@@ -50,6 +50,11 @@ export class CliContext {
     return this.#store;
   }
 
+  /** The store if a command opened it, without opening it. */
+  get openedStore(): JobStore | undefined {
+    return this.#store;
+  }
+
   /** The validated config (built-in defaults when there is no file). */
   async config(): Promise<MolqConfig> {
     if (!this.#config) {

@@ -20,6 +20,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { connectCommand, disconnectCommand } from "./commands/connect.ts";
 import { importCommand } from "./commands/import.ts";
 import { daemonCommand } from "./commands/daemon.ts";
+import { reportCommand } from "./commands/report.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = new Command("molq")
@@ -37,6 +38,7 @@ Examples:
   molq list --all
   molq logs <job-id> local --stream stdout
   molq watch <job-id>
+  molq report --run sweep              (what the jobs used; the next request)
   molq monitor --all --limit 500 --refresh 1.5
   */5 * * * * molq refresh --quiet     (crontab)
   molq daemon --detach                 (where cron is not allowed)`,
@@ -48,6 +50,7 @@ Examples:
       historyCommand,
       statusCommand,
       inspectCommand,
+      reportCommand,
       logsCommand,
       watchCommand,
       cancelCommand,

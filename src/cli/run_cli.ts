@@ -8,6 +8,7 @@ import { MolqError, UsageError } from "../core/errors.ts";
 import { CliContext } from "./context.ts";
 import { buildProgram } from "./program.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
+import { kickNotifications, notificationsSettled } from "../notify/notifier.ts";
 
 export async function runCli(args: string[], cwd: string): Promise<number> {
   const split = args.indexOf("--");
@@ -71,7 +72,23 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     console.error(error instanceof Error ? error.stack : String(error));
     return 1;
   } finally {
+    await deliverNotifications(context);
     await context?.close();
+  }
+}
+
+/**
+ * Before exiting: the notifications of the ends this process recorded (a cancel, a
+ * refresh), and the deliveries under way, each bounded by its own timeout.
+ */
+async function deliverNotifications(context: CliContext | undefined): Promise<void> {
+  const store = context?.openedStore;
+  if (!store) return;
+  try {
+    kickNotifications(store, "own");
+    await notificationsSettled();
+  } catch {
+    // A store that failed under us: the claims' leases run out and a later pass delivers.
   }
 }
 

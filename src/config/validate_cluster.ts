@@ -13,6 +13,7 @@ import {
 import { expandPath } from "./expand_path.ts";
 import type { EnvGetter } from "./config_path.ts";
 import { definedOnly, readRetry, readSubmitDefaults } from "./config_sections.ts";
+import { readNotify } from "./notify_config.ts";
 import {
   closestKey,
   isTable,
@@ -38,6 +39,7 @@ export const PROFILE_KEYS = [
   "host",
   "ssh_options",
   "auth",
+  "notify",
 ] as const;
 export const REFRESH_KEYS = ["min_interval", "command_timeout"] as const;
 
@@ -77,6 +79,9 @@ export function readClusterProfile(
   if (jobsDir !== undefined) profile.jobsDir = jobsDir;
   if (table["retry"] !== undefined) {
     profile.retry = readRetry(table["retry"], [...path, "retry"], problems);
+  }
+  if (table["notify"] !== undefined) {
+    profile.notify = readNotify(table["notify"], [...path, "notify"], problems);
   }
   if (table["flavour"] !== undefined && scheduler !== undefined && scheduler !== "pbs") {
     problems.add([...path, "flavour"], `only pbs profiles take a flavour, not ${scheduler} ones`);

@@ -23,6 +23,10 @@ import { deriveArrayState, describeArrayOutcome } from "./derive_array_state.ts"
 import { recordArrayTasks } from "./array_tasks.ts";
 import { handOverDueRetries, recordRetry } from "./retries.ts";
 import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
+import { recordUsage } from "../store/usage_rows.ts";
+import { readUnsettledUsage } from "./usage_pass.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
+import { kickNotifications } from "../notify/notifier.ts";
 
 export interface ReconcileOptions {
   /** Skip the pass when the cluster was polled less than this long ago. */
@@ -108,7 +112,11 @@ export class JobReconciler {
         force,
       },
     );
-    if (decision !== "acquired") return { ...result, skipped: decision };
+    if (decision !== "acquired") {
+      // Delivering notifications costs the scheduler nothing: never wait for a pass.
+      kickNotifications(this.store, { cluster: this.cluster });
+      return { ...result, skipped: decision };
+    }
     const heartbeat = setInterval(() => {
       try {
         renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);
@@ -130,6 +138,7 @@ export class JobReconciler {
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }
+      await this.#readUsage(result); // figures, not states: not counted as changes
       result.changed += await this.#startDueJobs();
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
@@ -141,8 +150,32 @@ export class JobReconciler {
         error: result.error,
         commandCalls: result.commandCalls,
       });
+      // In the background: a slow notify command never holds up the pass.
+      kickNotifications(this.store, { cluster: this.cluster });
     }
     return result;
+  }
+
+  /**
+   * What finished jobs used, re-read until it settles (usage_pass.ts). A failing query
+   * is reported with the pass; it changes no job.
+   */
+  async #readUsage(result: PassResult): Promise<void> {
+    const legacyHost = this.#legacyLocalHost();
+    try {
+      const step = await readUnsettledUsage(
+        this.store,
+        this.cluster,
+        this.scheduler,
+        (record) => toTracked(record, legacyHost),
+        Date.now(),
+      );
+      result.commandCalls += step.commandCalls;
+    } catch (error) {
+      result.commandCalls++;
+      const why = error instanceof Error ? error.message : String(error);
+      result.error ??= `Cannot read what finished jobs used: ${why}`;
+    }
   }
 
   // --- molq's own scheduling (retries.ts, local_dependencies.ts) ---
@@ -219,7 +252,14 @@ export class JobReconciler {
     const reason = observation.failureReason ?? observation.detail ?? null;
     if (this.store.transition(record.jobId, record.state, observation.state, patch, reason, now)) {
       if (!isTerminal(observation.state)) return 1;
-      return 1 + this.#afterEnd({ ...record, ...patch, state: observation.state }, now);
+      const ended: JobRecord = { ...record, ...patch, state: observation.state };
+      if (observation.usage) {
+        // Figures that came with the final answer are all this backend will ever say.
+        const usage = withRecordFigures(observation.usage, ended);
+        recordUsage(this.store, record.jobId, usage, { settled: true, now });
+        explainMemoryKill(this.store, ended, usage);
+      }
+      return 1 + this.#afterEnd(ended, now);
     }
     this.store.update(record.jobId, record.state, { lastPolled: now });
     return 0;
@@ -391,5 +431,6 @@ export function toTracked(record: JobRecord, legacyHost: string | null = null): 
     timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
     arrayTaskId: record.arrayTaskId,
     array: record.arrayTaskId === null ? record.request.scheduling.array ?? null : null,
+    memoryRequestBytes: record.request.resources.memoryBytes ?? null,
   };
 }

@@ -11,16 +11,19 @@ import { BOOT_ID_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
 import {
   CANCELLED_MARKER,
+  CPU_TIMES,
   EXIT_CODE,
   FINISHED_AT,
   HOST_FILE,
   LAUNCHER_RESTARTS,
   LOCAL_ARRAY_FILE,
+  PEAK_RSS,
   SCHEDULER_ID,
   STARTED_AT,
   TIMED_OUT_MARKER,
 } from "./job_files.ts";
 import { parsePsOutput, type ProcessTable } from "./process_table.ts";
+import { parseTimesLine } from "./wrapper_usage.ts";
 
 /** Small job-written files the step reads (first line only); everything else is skipped. */
 const EVIDENCE_NAMES = [
@@ -35,6 +38,8 @@ const EVIDENCE_NAMES = [
   LOCAL_ARRAY_FILE,
   LAUNCHER_RESTARTS,
   "sge_array.json",
+  CPU_TIMES,
+  PEAK_RSS,
 ];
 
 const HOST_LINE = "molq-host";
@@ -112,6 +117,11 @@ export class JobFilesSnapshot {
     }
     const host = this.text(jobDir, HOST_FILE + suffix);
     if (host) evidence.host = parseHostLine(host);
+    const times = this.text(jobDir, CPU_TIMES + suffix);
+    const cpuSeconds = times === undefined ? null : parseTimesLine(times);
+    if (cpuSeconds !== null) evidence.cpuSeconds = cpuSeconds;
+    const peak = integer(this.text(jobDir, PEAK_RSS + suffix));
+    if (peak !== undefined && peak > 0) evidence.peakRssKib = peak;
     return evidence;
   }
 

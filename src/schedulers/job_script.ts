@@ -1,17 +1,21 @@
 /**
  * The body shared by every generated job script: change directory, set the environment,
  * record the start time, run exactly the command the user gave (quoted, never
- * re-interpreted), and write the exit code atomically into the job directory.
+ * re-interpreted), and write the exit code atomically into the job directory. It also
+ * measures what the command used: its CPU time (the shell's `times` once it ended) and,
+ * for local jobs, its memory (the RSS of its processes, sampled about every second).
  */
 import type { JobCommand } from "../core/job_request.ts";
 import { shellJoin, shellQuote } from "../core/shell_quote.ts";
 import { BOOT_ID_SH } from "../process/host_scripts.ts";
 import { insertBeforeExtension } from "./directive_text.ts";
 import {
+  CPU_TIMES,
   EXIT_CODE,
   FINISHED_AT,
   HOST_FILE,
   jobFile,
+  PEAK_RSS,
   SCHEDULER_ID,
   STARTED_AT,
   TIMED_OUT_MARKER,
@@ -47,7 +51,15 @@ export interface JobScriptOptions {
   supervise?: { timeLimitSeconds: number | null; killGraceSeconds: number };
   /** Write `host` (name and boot id) at start: local jobs belong to the host they run on. */
   recordHost?: boolean;
+  /**
+   * Sample the memory of the command's processes about every second (supervised local
+   * jobs; a batch scheduler's accounting measures it better).
+   */
+  sampleMemory?: boolean;
 }
+
+/** Seconds between memory samples. */
+export const MEMORY_SAMPLE_SECONDS = 1;
 
 /** Epoch milliseconds where `date` has %N (GNU), else seconds with three zeros. */
 const NOW_FUNCTION =
@@ -87,9 +99,9 @@ export function renderJobScript(options: JobScriptOptions): string {
   );
   const run = `cd ${shellQuote(options.workdir)} && ${commandLine(options)}`;
   if (options.supervise) {
-    lines.push(...supervisedRun(run, options.supervise, suffix));
+    lines.push(...supervisedRun(run, options.supervise, options.sampleMemory ?? false, suffix));
   } else {
-    lines.push(run, "molq_code=$?");
+    lines.push(run, "molq_code=$?", ...cpuTimesLines(suffix));
   }
   lines.push(
     // The finish time first: whoever sees the exit code also sees when it was written.
@@ -129,9 +141,11 @@ function commandLine(options: JobScriptOptions): string {
 function supervisedRun(
   run: string,
   supervise: NonNullable<JobScriptOptions["supervise"]>,
+  sampleMemory: boolean,
   suffix: string,
 ): string[] {
   const lines = ["trap ':' TERM", `( ${run} ) &`, "molq_child=$!"];
+  if (sampleMemory) lines.push(...memorySampler(suffix));
   if (supervise.timeLimitSeconds !== null) {
     lines.push(
       "(",
@@ -149,7 +163,54 @@ function supervisedRun(
   }
   lines.push(
     `while :; do wait "$molq_child"; molq_code=$?; kill -0 "$molq_child" 2>/dev/null || break; done`,
+    // Before the sampler and the watchdog are reaped: their time is not the job's.
+    ...cpuTimesLines(suffix),
   );
+  if (sampleMemory) lines.push(`kill -USR1 "$molq_sampler" 2>/dev/null`);
   if (supervise.timeLimitSeconds !== null) lines.push(`kill -USR1 "$molq_watchdog" 2>/dev/null`);
   return lines;
+}
+
+/**
+ * `times` prints the shell's own CPU time, then its reaped children's (`0m5.01s 0m0.02s`):
+ * the second line, written atomically, is what the command's processes used. Builtins
+ * only (a subshell would report its own, empty, children).
+ */
+function cpuTimesLines(suffix: string): string[] {
+  const file = `"$molq_dir/${CPU_TIMES}${suffix}"`;
+  const tmp = `"$molq_dir/${CPU_TIMES}${suffix}.tmp"`;
+  return [
+    `molq_t=; times >${tmp} 2>/dev/null && { read -r molq_t && molq_t= && read -r molq_t; } <${tmp}`,
+    `[ -n "$molq_t" ] && printf '%s\n' "$molq_t" >${tmp} && mv -f ${tmp} ${file}`,
+  ];
+}
+
+/**
+ * A background loop that sums the RSS of the command's processes (the descendants of the
+ * command's subshell; not the wrapper, the watchdog or itself) every second, and keeps the
+ * largest sum in a file. `ps -g` selects the job's process group (macOS) or session
+ * (Linux): the same processes, since the wrapper leads both.
+ */
+function memorySampler(suffix: string): string[] {
+  const file = `"$molq_dir/${PEAK_RSS}${suffix}"`;
+  const tmp = `"$molq_dir/${PEAK_RSS}${suffix}.tmp"`;
+  const sum =
+    `{ parent[$1] = $2; rss[$1] = $3 } END { for (p in rss) { q = p; while (q != root && (q in parent) && parent[q] != q) q = parent[q]; if (q == root) s += rss[p] } print s + 0 }`;
+  return [
+    "molq_group=$$",
+    "(",
+    `  trap 'kill "$molq_nap" 2>/dev/null; exit 0' USR1`,
+    "  molq_peak=0",
+    `  while kill -0 "$molq_child" 2>/dev/null; do`,
+    `    molq_rss=$(LC_ALL=C ps -o pid= -o ppid= -o rss= -g "$molq_group" 2>/dev/null | awk -v root="$molq_child" '${sum}')`,
+    `    if [ "\${molq_rss:-0}" -gt "$molq_peak" ] 2>/dev/null; then`,
+    `      molq_peak=$molq_rss`,
+    `      printf '%s\n' "$molq_peak" >${tmp} && mv -f ${tmp} ${file}`,
+    "    fi",
+    `    sleep ${MEMORY_SAMPLE_SECONDS} & molq_nap=$!`,
+    `    wait "$molq_nap"`,
+    "  done",
+    ") &",
+    "molq_sampler=$!",
+  ];
 }

@@ -4,6 +4,7 @@
  * host, start time and exit code and enforces `--time`. The scheduler job id is the
  * wrapper's pid, which is also the job's process group. A job belongs to the host it runs
  * on: only that host judges or signals it, because only there do its pids mean anything.
+ * What a job used comes from the wrapper too: CPU time and a sampled memory peak.
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
@@ -23,6 +24,7 @@ import {
   submitLocalArray,
 } from "./local_array.ts";
 import { describeExit } from "./exit_status.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
 import {
   assertSupported,
   type Observation,
@@ -32,6 +34,8 @@ import {
   type SubmitContext,
   type SubmitResult,
   type TrackedJob,
+  type UsageReading,
+  type UsageReport,
 } from "./scheduler.ts";
 
 const SUPPORTED = new Set<RequestField>([
@@ -80,6 +84,7 @@ export class LocalScheduler implements Scheduler {
       redirect: { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath },
       schedulerIdExpression: "$$",
       recordHost: true,
+      sampleMemory: true,
       supervise: {
         timeLimitSeconds: context.request.resources.timeLimitSeconds ?? null,
         killGraceSeconds: this.#killGraceSeconds,
@@ -117,6 +122,26 @@ export class LocalScheduler implements Scheduler {
       await restartLauncher(this.runner, job, restarts).catch(() => {});
     }
     return { observations, newArrayTasks: arrays.newArrayTasks, commandCalls: 0, elsewhere };
+  }
+
+  /**
+   * The wrapper's figures of jobs recorded as finished before their wrapper ended (a
+   * cancel records the end at once): final once the wrapper wrote its exit code or is gone.
+   */
+  async usage(jobs: readonly TrackedJob[]): Promise<UsageReport> {
+    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      processes: true,
+    });
+    const readings = new Map<string, UsageReading>();
+    for (const job of jobs) {
+      const evidence = snapshot.evidence(job.jobDir);
+      const owner = job.host?.hostname ?? evidence.host?.hostname ?? snapshot.host.hostname;
+      const pid = Number(job.schedulerJobId);
+      const alive = owner === snapshot.host.hostname && snapshot.processes!.groupAlive(pid);
+      if (evidence.exitCode === undefined && alive) continue; // still ending: ask again
+      readings.set(job.jobId, { usage: wrapperUsage(evidence), final: true, complete: true });
+    }
+    return { readings, commandCalls: 0 };
   }
 
   /**
@@ -279,6 +304,17 @@ function restarted(owner: HostIdentity | null, here: HostIdentity): boolean {
 }
 
 function observe(
+  job: TrackedJob,
+  evidence: JobEvidence,
+  wrapperAlive: boolean,
+  groupAlive: boolean,
+): Observation | null {
+  const observation = observeState(job, evidence, wrapperAlive, groupAlive);
+  if (observation && observation.state !== "running") observation.usage = wrapperUsage(evidence);
+  return observation;
+}
+
+function observeState(
   job: TrackedJob,
   evidence: JobEvidence,
   wrapperAlive: boolean,

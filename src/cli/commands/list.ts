@@ -8,6 +8,8 @@ import { renderJobTable } from "../job_rows.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
+import { usageOf } from "../../store/usage_rows.ts";
+import { usageToJson } from "../usage_json.ts";
 
 export function listCommand(context: () => CliContext): Command {
   const command = new Command("list")
@@ -19,6 +21,7 @@ export function listCommand(context: () => CliContext): Command {
     .option("--run <label>", "only this run label")
     .option("--limit <n>", "at most this many rows", integerOption("--limit"), 200)
     .option("--no-refresh", "read the store only (no scheduler query)")
+    .option("--usage", "add what finished jobs used: CPU efficiency, memory peak and share")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -27,7 +30,8 @@ Examples:
   molq list
   molq list slurm --all
   molq list --all --cluster hpc --limit 50
-  molq list --state failed --json`,
+  molq list --state failed --json
+  molq list --all --run sweep --usage`,
     )
     .action(async (
       scheduler: string | undefined,
@@ -38,6 +42,7 @@ Examples:
         limit: number;
         json?: boolean;
         refresh: boolean;
+        usage?: boolean;
       },
     ) => {
       const ctx = context();
@@ -52,7 +57,16 @@ Examples:
         runLabel: options.run,
         limit: options.limit,
       });
-      if (options.json) return ctx.printJson(records.map(recordToJson));
+      const usage = options.usage ? usageOf(ctx.store, records.map((r) => r.jobId)) : null;
+      if (options.json) {
+        return ctx.printJson(
+          records.map((record) =>
+            usage
+              ? { ...recordToJson(record), usage: usageToJson(usage.get(record.jobId)) }
+              : recordToJson(record)
+          ),
+        );
+      }
       if (records.length === 0) {
         const note = pythonStoreNote(ctx.store);
         if (note) console.error(`hint: ${note}`);
@@ -60,6 +74,11 @@ Examples:
           options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
         );
       }
-      ctx.print(renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1));
+      const figures = usage
+        ? new Map([...usage].map(([jobId, stored]) => [jobId, stored.usage]))
+        : undefined;
+      ctx.print(
+        renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1, figures),
+      );
     });
 }
