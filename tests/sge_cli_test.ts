@@ -117,6 +117,23 @@ sgeTest("CLI on Grid Engine: a job with resources succeeds, and both logs read b
   assert.equal((await box.molq(["logs", id(record), "--stream", "stderr"])).stdout, "err\n");
   const watched = await box.molq(["watch", id(record)]);
   assert.equal(watched.code, 0, watched.stderr);
+  // What it used, from Grid Engine's accounting (qacct), once it is there.
+  const used = await eventually(
+    async () => {
+      await box.molq(["refresh", "--force"]);
+      const usage = (await box.json<Json>(["inspect", id(record)])).usage as Json | null;
+      return (usage?.sources as Json | undefined)?.elapsed === "qacct ru_wallclock"
+        ? usage
+        : undefined;
+    },
+    60_000,
+    "accounting's figures",
+  );
+  assert.ok(Number(used!.elapsed_seconds) >= 2, `elapsed ${used!.elapsed_seconds}`);
+  assert.equal(used!.cpus, 2, "qacct slots");
+  assert.equal((used!.sources as Json).cpu, "qacct cpu");
+  assert.equal(used!.memory_request_bytes, 100 * 1024 * 1024);
+  assert.equal(used!.time_limit_seconds, 300);
 });
 
 sgeTest("CLI on Grid Engine: exit 3 is failed with exit code 3 and both logs", async () => {

@@ -15,6 +15,9 @@ import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { firstLine } from "./directive_text.ts";
 import { parseQstatJobErrors, parseQstatXml, parseQsubOutput } from "./sge_parse.ts";
 import { parseQacctOutput, qacctBeginTime, type QacctRecord } from "./sge_qacct.ts";
+import { sgeUsage } from "./sge_usage.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
+import { isEmptyUsage, mergeUsage } from "../core/job_usage.ts";
 import { DEFAULT_PARALLEL_ENVIRONMENT, renderSgeScript, validateSgeRequest } from "./sge_script.ts";
 import {
   AccountingIndex,
@@ -31,6 +34,8 @@ import type {
   SubmitContext,
   SubmitResult,
   TrackedJob,
+  UsageReading,
+  UsageReport,
 } from "./scheduler.ts";
 
 export type SgeCommand = "qsub" | "qstat" | "qacct" | "qdel";
@@ -131,6 +136,37 @@ export class SgeScheduler implements Scheduler {
       newArrayTasks: result.newArrayTasks,
       commandCalls: calls.count,
     };
+  }
+
+  /**
+   * What finished jobs used, from the same batched accounting query as a pass (qacct writes
+   * a job's record once, when it ends: final as soon as it is there), with the wrapper's
+   * own CPU time where accounting has no record yet.
+   */
+  async usage(jobs: readonly TrackedJob[]): Promise<UsageReport> {
+    const calls = { count: 0 };
+    const readings = new Map<string, UsageReading>();
+    if (jobs.length === 0) return { readings, commandCalls: 0 };
+    const files = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      timeoutMs: this.#timeoutMs,
+    });
+    const accounting = await this.#qacct(jobs, files, calls);
+    for (const job of jobs) {
+      const { jobNumber, taskId } = splitSgeId(job.schedulerJobId);
+      const record = accounting.get(jobNumber, job.arrayTaskId ?? taskId);
+      const own = wrapperUsage(files.evidence(job.jobDir, job.arrayTaskId));
+      if (record) {
+        const request = {
+          memoryRequestBytes: job.memoryRequestBytes ?? null,
+          timeLimitSeconds: job.timeLimitSeconds,
+        };
+        const usage = mergeUsage(sgeUsage(record, request), own);
+        readings.set(job.jobId, { usage, final: true, complete: true });
+      } else if (!isEmptyUsage(own)) {
+        readings.set(job.jobId, { usage: own, final: false, complete: false });
+      }
+    }
+    return { readings, commandCalls: calls.count };
   }
 
   async cancel(jobs: readonly TrackedJob[]): Promise<void> {
