@@ -8,6 +8,7 @@ export type UsageFigure = "elapsed" | "cpu" | "cpus" | "memory" | "memoryRequest
 /** Where each figure came from, in a few words (`sacct TotalCPU`, `molq wrapper (times)`). */
 export type UsageSources = Partial<Record<UsageFigure, string>>;
 
+/** What a finished job used: figures (null = unknown) and where each came from. */
 export interface JobUsage {
   elapsedSeconds: number | null;
   /** User + system CPU time of the job's processes. */

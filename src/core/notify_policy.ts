@@ -28,6 +28,7 @@ export const DEFAULT_NOTIFY_STATES: readonly FinalState[] = [
 
 export const DEFAULT_NOTIFY_TIMEOUT_SECONDS = 30;
 
+/** When and how a job announces its end: the states, the command or mail, the timeout. */
 export interface NotifyPolicy {
   /** The final states that notify. */
   on: FinalState[];
