@@ -64,6 +64,8 @@ const MAX_SINGLE_QACCT = 5;
 
 export class SgeScheduler implements Scheduler {
   readonly kind = "sge" as const;
+  /** The accounting a status query read in this pass, for the usage step right after. */
+  #passAccounting: AccountingIndex | null = null;
   readonly runner: Runner;
   readonly #commands: Record<SgeCommand, string>;
   readonly #timeoutMs: number;
@@ -129,6 +131,7 @@ export class SgeScheduler implements Scheduler {
     let result = observeSgeJobs(jobs, input);
     if (result.askAccounting.length > 0) {
       const accounting = await this.#qacct(result.askAccounting, files, calls);
+      this.#passAccounting = accounting;
       result = observeSgeJobs(jobs, { ...input, accounting });
     }
     return {
@@ -150,7 +153,15 @@ export class SgeScheduler implements Scheduler {
     const files = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
       timeoutMs: this.#timeoutMs,
     });
-    const accounting = await this.#qacct(jobs, files, calls);
+    // The pass that just recorded these ends may have asked accounting already.
+    const cached = this.#passAccounting;
+    this.#passAccounting = null;
+    const covered = (index: AccountingIndex) =>
+      jobs.every((job) => {
+        const { jobNumber, taskId } = splitSgeId(job.schedulerJobId);
+        return index.get(jobNumber, job.arrayTaskId ?? taskId) !== undefined;
+      });
+    const accounting = cached && covered(cached) ? cached : await this.#qacct(jobs, files, calls);
     for (const job of jobs) {
       const { jobNumber, taskId } = splitSgeId(job.schedulerJobId);
       const record = accounting.get(jobNumber, job.arrayTaskId ?? taskId);
