@@ -3,7 +3,6 @@
  * 100,000 records, and start-up (`--version`, `--help`) against Deno's own floor.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type BenchResult,
   medianMolq,
@@ -85,7 +84,7 @@ export async function benchStartup(settings: RunSettings): Promise<BenchResult[]
     const { ms, min } = await medianMolq(args, settings, { env });
     results.push({ suite: "startup", name: `molq ${args.join(" ")}`, value: ms, min, unit: "ms" });
   }
-  // Reference points: what Deno itself costs, and what loading commander adds.
+  // Reference point: what Deno itself costs.
   const dir = tempDir("floor");
   const empty = join(dir, "empty.ts");
   Deno.writeTextFileSync(empty, "");
@@ -97,21 +96,6 @@ export async function benchStartup(settings: RunSettings): Promise<BenchResult[]
     min: floor.min,
     unit: "ms",
     note: "the runtime's floor",
-  });
-  const commander = join(dir, "commander.ts");
-  Deno.writeTextFileSync(commander, 'import "commander";\n');
-  const config = fileURLToPath(new URL("../deno.json", import.meta.url));
-  const withCommander = await medianOf(
-    settings,
-    () => runProcess(Deno.execPath(), ["run", "--config", config, commander]),
-  );
-  results.push({
-    suite: "startup",
-    name: "reference: deno run importing only commander",
-    value: withCommander.ms,
-    min: withCommander.min,
-    unit: "ms",
-    note: "npm CommonJS + node: polyfills",
   });
   Deno.removeSync(dir, { recursive: true });
   Deno.removeSync(env.MOLQ_HOME, { recursive: true });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BINARY_PERMISSIONS, eventually, MAIN, sandbox } from "./_molq.ts";
-import { screenOf, tmux, waitForScreen } from "./_tmux.ts";
+import { tmux, waitForScreen } from "./_tmux.ts";
 
 type Json = Record<string, unknown>;
 

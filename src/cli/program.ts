@@ -1,5 +1,5 @@
 /** The `molq` command line: global options and one subcommand per file. */
-import { Command } from "commander";
+import { Command } from "./command_line/mod.ts";
 import { COMMIT, VERSION } from "../build_info.ts";
 import type { CliContext } from "./context.ts";
 import { submitCommand } from "./commands/submit.ts";

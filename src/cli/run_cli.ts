@@ -3,7 +3,7 @@
  * failure, 2 usage error, 3 a wait that timed out. Errors print as one sentence; only
  * bugs keep their stack trace.
  */
-import { CommanderError } from "commander";
+import { CommanderError } from "./command_line/mod.ts";
 import { MolqError, UsageError } from "../core/errors.ts";
 import { CliContext } from "./context.ts";
 import { buildProgram } from "./program.ts";
@@ -50,7 +50,7 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     return context?.exitCode ?? 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit with 0; every other commander error is a usage error it printed.
+      // Help and version exit with 0; every other CommanderError is a usage error already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof MolqError) {

@@ -1,8 +1,8 @@
 /**
  * `molq completions bash|zsh|fish`: a shell completion script generated from the
- * commander program itself (its commands, options and arguments), so it never drifts.
+ * command-line program itself (its commands, options and arguments), so it never drifts.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import { JOB_STATES } from "../../core/job_state.ts";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
@@ -40,7 +40,7 @@ export interface ProgramSpec {
   commands: CommandSpec[];
 }
 
-// Values commander does not know about: these options parse their value themselves.
+// Values the parser does not know about: these options parse their value themselves.
 const OPTION_VALUES: Record<string, ValueKind> = {
   "--state": JOB_STATES,
   "--stream": ["stdout", "stderr", "both"],

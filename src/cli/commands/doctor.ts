@@ -3,7 +3,7 @@
  * system, this host, the configuration, every configured or used cluster's commands and
  * last poll, the cron entry and the time zone — one line each, with what to do.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { dirname } from "node:path";
 import type { SchedulerKind } from "../../core/job_record.ts";
 import { SCHEDULER_COMMANDS } from "../../config/config.ts";

@@ -1,5 +1,5 @@
 /** `molq list`: the stored jobs, newest first (active only unless --all). */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.ts";
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";

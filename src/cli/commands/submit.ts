@@ -1,6 +1,6 @@
 /** `molq submit`: record and submit one job. */
 import { jobDirWarning } from "../job_dir_warning.ts";
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
 import { buildJobRequest, type JobSpec, retryFlags } from "../../api/job_spec.ts";
 import { submitJob } from "../../reconcile/submit_job.ts";
