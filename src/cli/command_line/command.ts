@@ -452,10 +452,13 @@ export class Command {
     return items;
   }
 
-  /** How the command shows in its parent's list: `list [options] [scheduler]`. */
   #term(): string {
-    if (this.#lazy) return this.#lazy.listing.term;
-    const args = this.registeredArguments.map(humanReadableArgName).join(" ");
-    return this.#name + (this.options.length ? " [options]" : "") + (args ? ` ${args}` : "");
+    return this.#lazy ? this.#lazy.listing.term : subcommandTerm(this);
   }
+}
+
+/** How a command shows in its parent's list of commands: `list [options] [scheduler]`. */
+export function subcommandTerm(command: Command): string {
+  const args = command.registeredArguments.map(humanReadableArgName).join(" ");
+  return command.name() + (command.options.length ? " [options]" : "") + (args ? ` ${args}` : "");
 }

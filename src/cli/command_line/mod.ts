@@ -2,7 +2,7 @@
  * molq's command-line parser: commander's `Command` API as molq uses it (subcommands,
  * arguments, options with parse functions and defaults, help, suggestions), ES modules only.
  */
-export { Command } from "./command.ts";
+export { Command, subcommandTerm } from "./command.ts";
 export type {
   ActionHandler,
   HookEvent,
