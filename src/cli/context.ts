@@ -1,14 +1,14 @@
 /**
  * What every command needs, built from the global options: the store and the config
  * (each loaded on first use), clusters by name with their profile's settings, the
- * caller's directory and output helpers.
+ * caller's directory and output helpers. The config's parser and the clusters' backends
+ * are imported on first use, so a command pays only for what it uses.
  */
 import type { SchedulerKind } from "../core/job_record.ts";
 import { JobStore } from "../store/job_store.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
-import { Cluster } from "../api/cluster.ts";
+import type { Cluster } from "../api/cluster.ts";
 import type { MolqConfig } from "../config/config.ts";
-import { loadConfig } from "../config/load_config.ts";
 import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
 import { findProfile } from "../config/config.ts";
 import { colorEnabled } from "./style.ts";
@@ -53,6 +53,8 @@ export class CliContext {
   /** The validated config (built-in defaults when there is no file). */
   async config(): Promise<MolqConfig> {
     if (!this.#config) {
+      // Imported here: commands that read the store only never load the TOML parser.
+      const { loadConfig } = await import("../config/load_config.ts");
       this.#config = await loadConfig({ configFlag: this.globals.config });
       this.color = colorEnabled(Deno.stdout, this.#config.color);
     }
@@ -61,10 +63,15 @@ export class CliContext {
 
   /** The runtime for a cluster, with its profile's commands, timeouts and poll interval. */
   async cluster(name: string, scheduler: SchedulerKind): Promise<Cluster> {
+    const known = this.#clusters.get(name);
+    if (known) return known;
+    const config = await this.config();
+    const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
+    // Imported here: the backends and the reconciler load only for commands that use them.
+    const { Cluster } = await import("../api/cluster.ts");
+    // Another call may have made it while this one waited.
     let cluster = this.#clusters.get(name);
     if (!cluster) {
-      const config = await this.config();
-      const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
       cluster = new Cluster(this.store, clusterRuntimeSettings(config, resolved));
       this.#clusters.set(name, cluster);
     }
