@@ -86,6 +86,33 @@ export class CliContext {
     console.log(JSON.stringify(value, null, 2));
   }
 
+  /**
+   * Prints lines as they come, encoded one by one into a reused 64 KiB buffer that goes to
+   * stdout whenever it fills: a long listing is never held, as strings or as bytes.
+   */
+  printLines(lines: Iterable<string>): void {
+    const encoder = new TextEncoder();
+    const buffer = new Uint8Array(64 * 1024);
+    let used = 0;
+    const send = (bytes: Uint8Array) => {
+      for (let sent = 0; sent < bytes.length;) sent += Deno.stdout.writeSync(bytes.subarray(sent));
+    };
+    for (const line of lines) {
+      // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
+      if (used + line.length * 3 + 1 > buffer.length) {
+        send(buffer.subarray(0, used));
+        used = 0;
+      }
+      if (line.length * 3 + 1 > buffer.length) {
+        send(encoder.encode(line + "\n"));
+        continue;
+      }
+      used += encoder.encodeInto(line, buffer.subarray(used)).written;
+      buffer[used++] = 0x0a;
+    }
+    send(buffer.subarray(0, used));
+  }
+
   /** Ends the clusters' remote sessions (masters stay up), then closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));

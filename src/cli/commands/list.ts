@@ -4,7 +4,9 @@ import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.t
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { renderJobTable } from "../job_rows.ts";
+import { jobTableLines } from "../job_rows.ts";
+import { jobTableWidths } from "../job_table_widths.ts";
+import { jsonArrayLines } from "../json_lines.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
@@ -46,20 +48,27 @@ Examples:
         await refreshClusters(ctx, cluster ? { cluster } : undefined);
       }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
-      const records = ctx.store.list({
-        cluster,
-        states,
-        runLabel: options.run,
-        limit: options.limit,
-      });
-      if (options.json) return ctx.printJson(records.map(recordToJson));
-      if (records.length === 0) {
-        const note = pythonStoreNote(ctx.store);
-        if (note) console.error(`hint: ${note}`);
-        return ctx.print(
-          options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
-        );
+      const query = { cluster, states, runLabel: options.run, limit: options.limit };
+      // Rows are printed as they are read, never all held; a table's column widths come
+      // from one aggregate query first, in the same read transaction (so both see the same rows).
+      if (options.json) {
+        return ctx.printLines(jsonArrayLines(ctx.store.iterate(query), recordToJson));
       }
-      ctx.print(renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1));
+      ctx.store.read(() => {
+        const style = {
+          color: ctx.color,
+          now: Date.now(),
+          withHosts: ctx.store.localHosts().length > 1,
+        };
+        const { rows, widths } = jobTableWidths(ctx.store, query, style);
+        if (rows === 0) {
+          const note = pythonStoreNote(ctx.store);
+          if (note) console.error(`hint: ${note}`);
+          return ctx.print(
+            options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
+          );
+        }
+        ctx.printLines(jobTableLines(ctx.store.iterateSummaries(query), widths, style));
+      });
     });
 }
