@@ -10,7 +10,8 @@ import { defaultDbPath } from "../store/store_paths.ts";
 import type { Cluster } from "../api/cluster.ts";
 import type { MolqConfig } from "../config/config.ts";
 import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
-import { findProfile } from "../config/config.ts";
+import { builtinConfig, findProfile } from "../config/config.ts";
+import { configLocation } from "../config/config_path.ts";
 import { colorEnabled } from "./style.ts";
 import { refusePythonStoreAt } from "./python_store_hint.ts";
 
@@ -53,9 +54,14 @@ export class CliContext {
   /** The validated config (built-in defaults when there is no file). */
   async config(): Promise<MolqConfig> {
     if (!this.#config) {
-      // Imported here: commands that read the store only never load the TOML parser.
-      const { loadConfig } = await import("../config/load_config.ts");
-      this.#config = await loadConfig({ configFlag: this.globals.config });
+      const location = configLocation(this.globals.config);
+      if (location.source === "default" && !fileExists(location.path)) {
+        this.#config = builtinConfig();
+      } else {
+        // Imported here: without a config file, the TOML parser is never loaded.
+        const { loadConfig } = await import("../config/load_config.ts");
+        this.#config = await loadConfig({ configFlag: this.globals.config });
+      }
       this.color = colorEnabled(Deno.stdout, this.#config.color);
     }
     return this.#config;
@@ -117,5 +123,15 @@ export class CliContext {
   async close(): Promise<void> {
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     this.#store?.close();
+  }
+}
+
+/** Whether something is at `path`; only "not found" counts as absent. */
+function fileExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
   }
 }
