@@ -22,6 +22,8 @@ export interface ListQuery {
   limit?: number;
   /** Leave out array tasks (their array's record stands for them). */
   topLevelOnly?: boolean;
+  /** With `jobIds`: also the tasks of those of them that are arrays. */
+  withTasks?: boolean;
 }
 
 export class JobStore {
@@ -338,8 +340,13 @@ function listSql(query: ListQuery, columns: string): { sql: string; params: SqlV
     params.push(query.runLabel);
   }
   if (query.jobIds !== undefined) {
-    where.push(`job_id IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(query.jobIds));
+    const ids = JSON.stringify(query.jobIds);
+    where.push(
+      query.withTasks
+        ? "(job_id IN (SELECT value FROM json_each(?)) OR array_job_id IN (SELECT value FROM json_each(?)))"
+        : "job_id IN (SELECT value FROM json_each(?))",
+    );
+    params.push(...(query.withTasks ? [ids, ids] : [ids]));
   }
   if (query.topLevelOnly) where.push("array_task_id IS NULL");
   const sql = `SELECT ${columns} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
