@@ -173,7 +173,8 @@ export async function benchIdleMonitor(
         value: (100 * cpuSeconds) / elapsed,
         unit: "% of a core",
         target: { op: "<=", value: IDLE_CPU_TARGET_PERCENT },
-        note: `${active} running local jobs: a local pass every 1.5 s`,
+        note:
+          `${active} running local jobs: a local pass every 1.5 s (its ps and file reads included)`,
       },
       {
         suite: "dashboard",
@@ -211,12 +212,15 @@ async function findDeno(pid: number): Promise<number | null> {
   return null;
 }
 
-/** utime + stime, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+/**
+ * utime + stime + cutime + cstime, in clock ticks (fields 14 to 17 of /proc/<pid>/stat):
+ * the monitor's own CPU and that of the processes it ran and waited for (ps, job files).
+ */
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await readProc(`/proc/${pid}/stat`);
   if (stat === null) throw new Error(`the monitor (pid ${pid}) ended during the measurement`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
 }
 
 async function rssKiB(pid: number): Promise<number> {

@@ -72,37 +72,35 @@ async function runBenchmarks(): Promise<void> {
     results.push(...await work());
     console.error(`  ${suite} took ${((performance.now() - start) / 1000).toFixed(0)} s`);
   };
+  const usesActiveStore = (["status", "list", "reconcile", "dashboard"] as const).some((s) =>
+    selected.has(s)
+  );
 
   const floor = new Floor();
   let active: ActiveStore | null = null;
-  const activeStore = async () => {
-    if (!active) {
-      console.error("… starting 3,000 local jobs for the active store");
-      active = await createActiveStore();
-    }
-    return active;
-  };
   try {
+    // Suites without running local jobs first: 3,000 extra processes weigh on everything
+    // that reads the process table.
     await run("startup", () => benchStartup(floor, settings));
-    await run("status", async () => benchStatus(floor, settings, await activeStore()));
-    await run("list", async () => [
-      ...await benchListActive(floor, settings, await activeStore()),
-      ...await benchListAll(floor, settings, notes),
-    ]);
     await run("submit", () => benchSubmit(floor, quick ? { cli: 30, api: 200 } : undefined));
-    await run("reconcile", async () => [
-      ...await benchLocalPass(settings, await activeStore()),
-      ...await benchReconcile(settings, notes, quick ? [1_000] : undefined),
-    ]);
-    await run("dashboard", async () => [
-      ...await benchFrames(undefined, notes),
-      ...await benchIdleMonitor(monitorSeconds, await activeStore(), notes),
-    ]);
     await run("store", () => benchStore(settings, notes));
+    await run("list", () => benchListAll(floor, settings, notes));
+    await run("reconcile", () => benchReconcile(settings, notes, quick ? [1_000] : undefined));
+    await run("dashboard", () => benchFrames(undefined, notes));
+    if (usesActiveStore) {
+      console.error("… starting 3,000 local jobs for the active store");
+      const store = active = await createActiveStore();
+      await run("status", () => benchStatus(floor, settings, store));
+      await run("list", () => benchListActive(floor, settings, store));
+      await run("reconcile", () => benchLocalPass(settings, store));
+      await run("dashboard", () => benchIdleMonitor(monitorSeconds, store, notes));
+    }
   } finally {
     await (active as ActiveStore | null)?.remove();
     floor.remove();
   }
+  // The table in the suites' order, each suite's figures in the order they were measured.
+  results.sort((a, b) => SUITES.indexOf(a.suite as Suite) - SUITES.indexOf(b.suite as Suite));
 
   const table = renderResults(results);
   console.log(table);
