@@ -26,7 +26,19 @@ export {
 } from "./src/monitor/polling_strategy.ts";
 export { ExponentialBackoffStrategy } from "./src/monitor/exponential_backoff_strategy.ts";
 export { type AdaptiveOptions, AdaptiveStrategy } from "./src/monitor/adaptive_strategy.ts";
-export { isTerminal, JOB_STATES, type JobState } from "./src/core/job_state.ts";
+export { isTerminal, JOB_STATES, JobState, type JobStateConstants } from "./src/core/job_state.ts";
 export type { JobRecord, SchedulerKind, StateTransition } from "./src/core/job_record.ts";
 export { MolqError, UsageError, WaitTimeoutError } from "./src/core/errors.ts";
 export type { Scheduler } from "./src/schedulers/scheduler.ts";
+export {
+  type DashboardExit,
+  type DashboardSettings,
+  MolqMonitor,
+  type MolqMonitorOptions,
+  RunDashboard,
+  type RunDashboardOptions,
+} from "./src/dashboard/run_dashboard.ts";
+export type { JobUsage } from "./src/core/job_usage.ts";
+export type { NotifyPolicy } from "./src/core/notify_policy.ts";
+export { usageOf } from "./src/store/usage_rows.ts";
+export { notificationsSettled } from "./src/notify/notifier.ts";

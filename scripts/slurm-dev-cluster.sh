@@ -25,6 +25,11 @@
 #                                      nothing runs
 #   slurm-dev-cluster.sh status        exit 0 if up, 3 if down
 #   slurm-dev-cluster.sh env           print `export` lines (eval "$(... env)")
+#   slurm-dev-cluster.sh reconfigure   rewrite slurm.conf as `start` would (same accounting
+#                                      mode) and apply it with `scontrol reconfigure`:
+#                                      nothing is stopped, running jobs keep running; new
+#                                      job steps use the new settings (memory enforcement,
+#                                      SelectTypeParameters, waits for a stop and a start)
 #   slurm-dev-cluster.sh stop-ctld
 #   slurm-dev-cluster.sh start-ctld
 #       Fault tests: stop (SIGTERM: state is saved, like `scontrol shutdown slurmctld`)
@@ -42,8 +47,13 @@
 #
 # Configuration: one node named `hostname -s` at 127.0.0.1
 # advertising 16 CPUs (config_overrides) so many jobs run at once, partitions `debug`
-# (default) and `long`, no cgroups (no memory enforcement, so no OUT_OF_MEMORY), no GRES,
-# MinJobAge=10, KillWait=5, EnforcePartLimits=ALL, ClusterName=molqdev.
+# (default) and `long`, no cgroups, no GRES, MinJobAge=10, KillWait=5,
+# EnforcePartLimits=ALL, ClusterName=molqdev. Job accounting is gathered from /proc every
+# second (jobacct_gather/linux, JobAcctGatherFrequency=task=1), so sacct reports MaxRSS and
+# TotalCPU. Memory is allocated (CR_Core_Memory; a job without --mem gets DefMemPerCPU=1024
+# MiB per CPU, so 16 one-CPU jobs still fit) and enforced: OverMemoryKill kills a step whose
+# sampled RSS passes its allocation, and the job ends OUT_OF_MEMORY. `reconfigure` applies
+# the accounting settings to a running cluster; the memory ones need a fresh `start`.
 set -euo pipefail
 
 readonly PROG=slurm-dev-cluster
@@ -304,9 +314,12 @@ PlugStackConfig=$ETC/plugstack.conf
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=none
-JobAcctGatherType=jobacct_gather/none
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=1
+JobAcctGatherParams=OverMemoryKill
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=1024
 SlurmdParameters=config_overrides
 SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0
@@ -670,6 +683,24 @@ cmd_env() {
   echo "export MOLQ_SLURM_ACCOUNTING='$(accounting_mode)'"
 }
 
+cmd_reconfigure() {
+  local running
+  take_lock
+  healthy || { err "the cluster is not running; use '$0 start'"; exit 1; }
+  write_slurm_conf "$(accounting_mode)"
+  # SelectTypeParameters changes only with a restart: keep what the controller runs with.
+  running=$(timeout 10 scontrol show config | sed -n 's/^SelectTypeParameters *= *//p')
+  if [[ $running != CR_CORE_MEMORY ]]; then
+    sed -i 's/^SelectTypeParameters=.*/SelectTypeParameters=CR_Core/; /^DefMemPerCPU=/d' \
+      "$ETC/slurm.conf"
+    log "memory stays unenforced until a fresh start (stop, then start)"
+  fi
+  timeout 30 scontrol reconfigure || fail "scontrol reconfigure failed" "$LOG/slurmctld.log"
+  wait_until 30 slurmctld node_usable ||
+    fail "node $(node_name) did not respond (state: $(node_state))" "$LOG/slurmctld.log"
+  log "reconfigured; node $(node_name): $(node_state)"
+}
+
 cmd_stop_ctld() {
   take_lock
   stop_daemon slurmctld
@@ -702,6 +733,7 @@ main() {
     stop) cmd_stop ;;
     status) cmd_status ;;
     env) cmd_env ;;
+    reconfigure) cmd_reconfigure ;;
     stop-ctld) cmd_stop_ctld ;;
     start-ctld) cmd_start_ctld ;;
     *) usage ;;

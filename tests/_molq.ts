@@ -58,12 +58,18 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   return box;
 }
 
+/**
+ * Runs `molq ARGS` as the binary would; `wrapper` runs it under another program (e.g.
+ * `unshare ...` for a second login node), which must exec its arguments.
+ */
 export async function runMolq(
   args: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; wrapper?: string[] },
 ): Promise<MolqResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...BINARY_PERMISSIONS, MAIN, ...args],
+  const argv = [Deno.execPath(), "run", "--quiet", ...BINARY_PERMISSIONS, MAIN, ...args];
+  const [program, ...rest] = [...(options.wrapper ?? []), ...argv];
+  const output = await new Deno.Command(program!, {
+    args: rest,
     cwd: options.cwd,
     env: { ...options.env, INIT_CWD: "", MOLQ_CALLER_CWD: "" },
     stdin: "null",

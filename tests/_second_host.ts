@@ -3,7 +3,7 @@
  * --mount-proc` with its own hostname and process table, sharing every file (as login
  * nodes share a home). Processes started there end with the namespace.
  */
-import { BINARY_PERMISSIONS, MAIN, type MolqResult, type Sandbox } from "./_molq.ts";
+import { type MolqResult, runMolq, type Sandbox } from "./_molq.ts";
 
 let available: Promise<string | null> | undefined;
 
@@ -25,14 +25,17 @@ export function secondHostUnavailable(): Promise<string | null> {
 }
 
 /** Runs `molq ARGS` of `box` on the host `hostname`. */
-export async function molqOn(
+export function molqOn(
   hostname: string,
   box: Sandbox,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<MolqResult> {
-  const output = await new Deno.Command("unshare", {
-    args: [
+  return runMolq(args, {
+    cwd: box.cwd,
+    env: { ...box.env, ...env },
+    wrapper: [
+      "unshare",
       "--uts",
       "--pid",
       "--fork",
@@ -42,24 +45,8 @@ export async function molqOn(
       'hostname "$1" && shift && exec "$@"',
       "sh",
       hostname,
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      ...BINARY_PERMISSIONS,
-      MAIN,
-      ...args,
     ],
-    cwd: box.cwd,
-    env: { ...box.env, ...env, INIT_CWD: "", MOLQ_CALLER_CWD: "" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+  });
 }
 
 /** Says once, on stderr, why a second host's tests were skipped. */

@@ -1,4 +1,4 @@
-/** Driving a real terminal program in tmux: keys in, screen out. */
+/** Test helpers: drive a real terminal program inside tmux (keys in, screen out). */
 import { eventually } from "./_molq.ts";
 
 /** Runs tmux; `new-session` is retried while a previous server shuts down. */
@@ -20,6 +20,7 @@ export function screenOf(session: string) {
   return () => tmux("capture-pane", "-p", "-t", session);
 }
 
+/** Waits until the session's screen matches `pattern` (and not `absent`); returns it. */
 export async function waitForScreen(
   session: string,
   pattern: RegExp,
@@ -33,5 +34,20 @@ export async function waitForScreen(
     },
     20_000,
     `${what} (${pattern})`,
+  );
+}
+
+/** Polls for a file's text (written when the program in the session has ended). */
+export async function fileText(path: string, what: string): Promise<string> {
+  return await eventually(
+    () => {
+      try {
+        return Deno.readTextFileSync(path) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    10_000,
+    what,
   );
 }

@@ -238,10 +238,16 @@ const CASES: Case[] = [
     stderr: /^molq: Invalid array "1,,2": expected/,
   },
   {
-    name: "--array valid but unsupported by local",
-    args: submit("--array", "0-9"),
+    name: "--array too large for the local launcher",
+    args: submit("--array", "0-20000"),
     code: 2,
-    stderr: /^molq: The local scheduler does not support --array\.$/,
+    stderr: /^molq: Invalid array "0-20000": expected .* with at most 10000 tasks\.$/,
+  },
+  {
+    name: "--array with a zero throttle",
+    args: submit("--array", "0-9%0"),
+    code: 2,
+    stderr: /^molq: Invalid array "0-9%0": the %N throttle must be at least 1\.$/,
   },
   // Dependencies.
   {
@@ -330,7 +336,7 @@ const CASES: Case[] = [
     name: "submit without a scheduler",
     args: ["submit", "--", "true"],
     code: 2,
-    stderr: /^molq: (No cluster given: name|Name) a scheduler \(local, slurm, pbs, lsf\)/,
+    stderr: /^molq: (No cluster given: name|Name) a scheduler \(local, slurm, pbs, lsf, sge\)/,
   },
   {
     name: "empty --command",
@@ -449,7 +455,7 @@ const CASES: Case[] = [
     name: "unknown scheduler",
     args: ["submit", "nosuch", "--", "true"],
     code: 2,
-    stderr: /^molq: Unknown scheduler "nosuch": expected one of local, slurm, pbs, lsf/,
+    stderr: /^molq: Unknown scheduler "nosuch": expected one of local, slurm, pbs, lsf, sge/,
   },
   {
     name: "scheduler in capitals",
@@ -745,9 +751,9 @@ const CASES: Case[] = [
   },
   {
     name: "list with an unknown scheduler word",
-    args: ["list", "sge"],
+    args: ["list", "condor"],
     code: 2,
-    stderr: /^molq: Unknown scheduler "sge": expected one of local, slurm, pbs, lsf\.$/,
+    stderr: /^molq: Unknown scheduler "condor": expected one of local, slurm, pbs, lsf, sge\.$/,
   },
   {
     name: "history of a scheduler that contradicts --cluster",

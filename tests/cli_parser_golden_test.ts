@@ -1,7 +1,8 @@
 /**
  * The command line's help texts, errors and exit codes, exactly as commander 14.0.3 printed
- * them before molq had its own parser (recorded at commit 20b7a2d). Every case runs the real
- * `main.ts`; `MOLQ_RECORD_GOLDEN=1` rewrites the recording from the current code instead.
+ * them before molq had its own parser (recorded on main at commit 9b7c3f7, the last with
+ * commander). Every case runs the real `main.ts`; `MOLQ_RECORD_GOLDEN=1` rewrites the
+ * recording from the current code instead.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,7 @@ const COMMANDS = [
   "history",
   "status",
   "inspect",
+  "report",
   "logs",
   "watch",
   "cancel",
@@ -149,6 +151,15 @@ const CASES: string[][] = [
   ["status", "--no-refresh", "--json", "abc", "local"],
   ["watch", "--all", "--json", "--timeout", "1s"],
   ["daemon", "--status"],
+  // Commands and options added since the first recording.
+  ["list", "--usage", "--no-refresh"],
+  ["list", "--all", "--usage", "--json", "--no-refresh"],
+  ["list", "--usag"],
+  ["report"],
+  ["report", "--run", "sweep", "--no-refresh"],
+  ["report", "--bogus"],
+  ["report", "abc", "--no-refresh", "--json"],
+  ["submit", "sge", "--bogus"],
 ];
 
 interface Recorded {

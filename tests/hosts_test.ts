@@ -22,6 +22,18 @@ async function submit(box: Sandbox, args: string[]): Promise<string> {
   return record.job_id as string;
 }
 
+/** The job's record once this host's passes see it running. */
+function running(box: Sandbox, id: string): Promise<Json> {
+  return eventually<Json>(
+    async () => {
+      const job = await box.json<Json>(["status", id]);
+      return job.state === "running" ? job : undefined;
+    },
+    20_000,
+    "the job to run",
+  );
+}
+
 async function statusOnB(box: Sandbox, id: string): Promise<Json> {
   const result = await molqOn(HOST_B, box, ["status", id, "--json"]);
   assert.equal(result.code, 0, result.stderr);
@@ -38,14 +50,7 @@ Deno.test("a running local job survives any number of passes from another login 
   if (!(await unlessNoSecondHost("the second-login-node test"))) return;
   const box = hostBox();
   const id = await submit(box, ["--", "sleep", "60"]);
-  await eventually(
-    async () => {
-      const job = await box.json<Json>(["status", id]);
-      return job.state === "running" ? job : undefined;
-    },
-    20_000,
-    "the job to run",
-  );
+  await running(box, id);
   for (let pass = 0; pass < 5; pass++) {
     const refresh = await molqOn(HOST_B, box, ["refresh", "--force"]);
     assert.equal(refresh.code, 0, refresh.stderr);
@@ -149,14 +154,7 @@ Deno.test("two login nodes refreshing side by side keep every job right", async 
 Deno.test("a local job whose host restarted while it ran ends failed, saying so", async () => {
   const box = hostBox();
   const id = await submit(box, ["--", "sleep", "60"]);
-  const job = await eventually<Json>(
-    async () => {
-      const record = await box.json<Json>(["status", id]);
-      return record.state === "running" ? record : undefined;
-    },
-    20_000,
-    "the job to run",
-  );
+  const job = await running(box, id);
   // The job dies with its host (no exit code), and the host comes back with a new boot id:
   // here the old boot id is put back into the record instead.
   Deno.kill(-Number(job.scheduler_job_id), "SIGKILL");
@@ -171,4 +169,35 @@ Deno.test("a local job whose host restarted while it ran ends failed, saying so"
     final.failure_reason,
     `The host ${HOST_A} was restarted while the job ran, so it ended without an exit code.`,
   );
+});
+
+Deno.test("list shows each local job's host once the store holds local jobs of several hosts", async () => {
+  const box = hostBox();
+  const id = await submit(box, ["--", "sleep", "30"]);
+  await running(box, id);
+  const single = await box.molq(["list", "--no-refresh"]);
+  assert.match(single.stdout, /\blocal\b/);
+  assert.doesNotMatch(single.stdout, /local@/, "one host: no host column");
+  // A job recorded by another login node (as its molq there would have written it).
+  const db = new DatabaseSync(join(box.home, "jobs.db"));
+  const other = crypto.randomUUID();
+  const columns = db.prepare("SELECT name FROM pragma_table_info('jobs')").all()
+    .map((row) => row.name as string);
+  const values = columns.map((c) =>
+    c === "job_id" || c === "lineage_id" ? "?" : c === "host" ? `'${HOST_B}'` : c
+  );
+  db.prepare(
+    `INSERT INTO jobs (${columns.join(", ")}) SELECT ${
+      values.join(", ")
+    } FROM jobs WHERE job_id = ?`,
+  ).run(other, other, id);
+  db.close();
+  const several = await box.molq(["list", "--no-refresh"]);
+  assert.match(several.stdout, new RegExp(`local@${HOST_A}`));
+  assert.match(several.stdout, new RegExp(`local@${HOST_B}`));
+  const refresh = await box.molq(["refresh", "--force"]);
+  assert.equal(refresh.code, 0, refresh.stderr);
+  const record = await box.json<Json>(["status", other, "--no-refresh"]);
+  assert.equal(record.state, "running", "this host never judges login2's job");
+  await box.molq(["cancel", id]);
 });

@@ -121,7 +121,7 @@ Deno.test({
       assert.deepEqual([done.state, done.exit_code, done.failure_reason], [
         "failed",
         null,
-        "1 of 4 array tasks did not succeed.",
+        "1 of 4 array tasks did not succeed: task 3 failed (exit code 5).",
       ]);
       const tasks = tasksOf(records, id(parent));
       assert.deepEqual(
@@ -348,7 +348,11 @@ Deno.test({
         };
         assert.deepEqual(seen(ok!), ["succeeded", 0, null]);
         assert.deepEqual(seen(bad!), ["failed", 7, "Exited with code 7."]);
-        assert.deepEqual(seen(array!), ["failed", null, "2 of 3 array tasks did not succeed."]);
+        assert.deepEqual(seen(array!), [
+          "failed",
+          null,
+          "2 of 3 array tasks did not succeed: task 2 failed (exit code 1), task 3 failed (exit code 2).",
+        ]);
         const sid = array!.scheduler_job_id as string;
         assert.deepEqual(
           tasksOf(records, id(array!)).map((t) => [

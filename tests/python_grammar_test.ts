@@ -103,8 +103,8 @@ Deno.test("status, inspect, logs, watch and cancel take the scheduler word after
   usage(await box.molq(["status", "local"]), /^molq: missing required argument 'job-id'/);
   usage(await box.molq(["cancel", "slurm"]), /^molq: missing required argument 'job-id'/);
   usage(
-    await box.molq(["inspect", a, "sge"]),
-    /^molq: Unknown scheduler "sge": expected one of local, slurm, pbs, lsf\.$/,
+    await box.molq(["inspect", a, "condor"]),
+    /^molq: Unknown scheduler "condor": expected one of local, slurm, pbs, lsf, sge\.$/,
   );
 });
 
@@ -216,7 +216,9 @@ Deno.test({
           "60",
           "--json",
           "--",
-          "true",
+          // Still in the queue when qstat is asked about it below.
+          "sleep",
+          "5",
         ]);
         assert.equal(short.code, 0, short.stderr);
         // The first submission to a job directory on this host's own disk also says so.

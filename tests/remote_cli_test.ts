@@ -121,6 +121,24 @@ Deno.test({
         assert.equal(mode.trim(), "700 molqcluster", "a private job directory over there");
       });
 
+      await t.step(
+        "logs --follow reads a remote log as it grows, and ends with the job",
+        async () => {
+          const job = await box.json<Json>([
+            "submit",
+            "--cluster",
+            "far",
+            "--command",
+            "for i in 1 2 3; do echo line $i; sleep 1; done",
+          ]);
+          const followed = await box.molq(["logs", job.job_id as string, "--follow"]);
+          assert.equal(followed.code, 0, followed.stderr);
+          assert.equal(followed.stdout, "line 1\nline 2\nline 3\n");
+          const tail = await box.molq(["logs", job.job_id as string, "--tail", "1"]);
+          assert.equal(tail.stdout, "line 3\n");
+        },
+      );
+
       await t.step("success, --time and a dependency chain on the remote host", async () => {
         const ok = await box.json<Json>([
           "submit",
@@ -155,6 +173,23 @@ Deno.test({
         const timed = await finished(box, slow.job_id as string);
         assert.equal(timed.state, "timed_out");
         assert.equal(timed.host, Deno.hostname(), "the host it ran on over there");
+      });
+
+      await t.step("a local array runs on the remote host, its tasks' logs read back", async () => {
+        const array = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--array",
+          "0-2%2",
+          "--command",
+          'echo "task $MOLQ_ARRAY_TASK_ID"; test "$MOLQ_ARRAY_TASK_ID" != 2',
+        ]);
+        const done = await finished(box, array.job_id as string);
+        assert.equal(done.state, "failed");
+        assert.match(String(done.failure_reason), /task 2 failed/);
+        const logs = await box.molq(["logs", array.job_id as string, "--task", "1"]);
+        assert.equal(logs.stdout, "task 1\n", logs.stderr);
       });
 
       await t.step("cancel ends the whole remote process tree", async () => {

@@ -157,7 +157,7 @@ slurmTest(
       assert.deepEqual(seen(`${prefix}-array`), [
         "failed",
         null,
-        "1 of 2 array tasks did not succeed.",
+        "1 of 2 array tasks did not succeed: task 1 failed (exit code 6).",
       ]);
       assert.deepEqual(
         tasks(`${prefix}-array`),

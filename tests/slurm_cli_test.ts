@@ -99,7 +99,10 @@ slurmTest("CLI on SLURM: an array of 4 with one failing task", async () => {
   const parent = await submit(box, ["slurm", "--array", "0-3", "--", "sh", "-c", script]);
   const done = await final(box, parent.job_id as string);
   assert.equal(done.state, "failed");
-  assert.equal(done.failure_reason, "1 of 4 array tasks did not succeed.");
+  assert.equal(
+    done.failure_reason,
+    "1 of 4 array tasks did not succeed: task 2 failed (exit code 5).",
+  );
   const tasks = await arrayTasks(box, parent.job_id as string);
   const sid = parent.scheduler_job_id as string;
   assert.deepEqual(tasks.map((t) => [t.array_task_id, t.scheduler_job_id, t.state, t.exit_code]), [

@@ -98,7 +98,7 @@ Deno.test({
       const done = records.get(id(parent))!;
       assert.deepEqual([done.state, done.failure_reason], [
         "failed",
-        "1 of 4 array tasks did not succeed.",
+        "1 of 4 array tasks did not succeed: task 2 failed (exit code 5).",
       ]);
       const tasks = tasksOf(records, id(parent));
       assert.deepEqual(

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { JobRequest, RetryPolicy } from "../core/job_request.ts";
 import type { MolqConfig } from "../config/config.ts";
 import { resolveSubmitDefaults } from "../config/resolve.ts";
+import { type NotifyFlags, resolveNotifyPolicy } from "../config/resolve_notify.ts";
 
 export interface RetryFlags {
   attempts?: number;
@@ -19,7 +20,13 @@ export function applyDefaults(
   request: JobRequest,
   config: MolqConfig,
   clusterName: string,
-  options: { cwd: string; jobsDirFlag?: string; retry?: RetryFlags; remoteHome?: string },
+  options: {
+    cwd: string;
+    jobsDirFlag?: string;
+    retry?: RetryFlags;
+    remoteHome?: string;
+    notify?: NotifyFlags;
+  },
 ): { request: JobRequest; jobsDir: string } {
   const defaults = resolveSubmitDefaults(config, clusterName, {
     resources: request.resources,
@@ -37,6 +44,9 @@ export function applyDefaults(
   };
   if (retry) merged.retry = retry;
   else delete merged.retry;
+  const notify = resolveNotifyPolicy(config, clusterName, options.notify);
+  if (notify) merged.notify = notify;
+  else delete merged.notify;
   return { request: merged, jobsDir: jobsDirOf(config, clusterName, defaults.jobsDir, options) };
 }
 

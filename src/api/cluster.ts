@@ -14,6 +14,7 @@ import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
 import { type RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
 import { StoreConnectionLedger } from "../store/ssh_links.ts";
 
+/** A cluster's name, scheduler kind and reconciler settings. */
 export interface ClusterSettings {
   name: string;
   scheduler: SchedulerKind;
@@ -25,6 +26,7 @@ export interface ClusterSettings {
   remote?: RemoteClusterSettings;
 }
 
+/** A cluster as molq runs it: its backend and its reconciler. */
 export class Cluster {
   readonly scheduler: Scheduler;
   readonly reconciler: JobReconciler;

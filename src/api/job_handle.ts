@@ -4,6 +4,7 @@ import type { JobState } from "../core/job_state.ts";
 import type { Submitor } from "./submitor.ts";
 import type { WaitOptions } from "../monitor/job_monitor.ts";
 
+/** A submitted job as seen from a script: its record, a refresh, `wait` and `cancel`. */
 export class JobHandle {
   constructor(readonly submitor: Submitor, readonly jobId: string) {}
 

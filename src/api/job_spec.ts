@@ -8,6 +8,11 @@ import type { Dependency, JobCommand, JobRequest } from "../core/job_request.ts"
 import { parseMemoryBytes } from "../core/memory.ts";
 import { parseDurationSeconds } from "../core/duration.ts";
 
+/**
+ * What to run and how, in the CLI's terms: exactly one of `argv`, `command`, `script`,
+ * `inlineScript`; resources such as `mem: "8G"` and `time: "2h"`; `stdout`/`stderr` to
+ * override the default log paths.
+ */
 export interface JobSpec {
   /** Exactly one of argv, command, script, inlineScript. */
   argv?: string[];
@@ -43,10 +48,21 @@ export interface JobSpec {
   retryBackoff?: string | number;
   /** Native scheduler flags passed through as they are. */
   schedulerArgs?: string[];
+  /** true: notify when it ends (as `[notify]` says); false: never. Default: the config's. */
+  notify?: boolean;
+  /** A one-off notify command: a shell command line, or an argv. */
+  notifyCommand?: string | string[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ARRAY_SPEC = /^\d+(-\d+(:\d+)?)?(,\d+(-\d+(:\d+)?)?)*(%\d+)?$/;
+
+/** The notification flags the spec sets, for `[notify]`. */
+export function notifyFlags(
+  spec: JobSpec,
+): { notify?: boolean; notifyCommand?: string | string[] } {
+  return { notify: spec.notify, notifyCommand: spec.notifyCommand };
+}
 
 /** The retry flags the spec sets, for layering over configured retry policy. */
 export function retryFlags(

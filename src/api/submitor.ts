@@ -17,7 +17,7 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import { JobMonitor, type WaitOptions } from "../monitor/job_monitor.ts";
 import { Cluster } from "./cluster.ts";
-import { buildJobRequest, type JobSpec, retryFlags } from "./job_spec.ts";
+import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "./job_spec.ts";
 import { applyDefaults } from "./apply_defaults.ts";
 import { builtinConfig, type MolqConfig } from "../config/config.ts";
 import { loadConfig } from "../config/load_config.ts";
@@ -27,6 +27,7 @@ import { resolveJob } from "../store/resolve_job.ts";
 import { cancelJob } from "./cancel_job.ts";
 import { JobHandle } from "./job_handle.ts";
 
+/** How a Submitor finds its cluster, configuration and store. */
 export interface SubmitorOptions {
   /** The scheduler kind, or a ready backend; may be left out when `profile` names one. */
   scheduler?: SchedulerKind | Scheduler;
@@ -46,6 +47,10 @@ export interface SubmitorOptions {
   minPollIntervalMs?: number;
 }
 
+/**
+ * The library's front door for one cluster: submit jobs, refresh them (`refresh()` runs one
+ * budgeted reconcile pass), look them up, cancel them, and `watch` many until they end.
+ */
 export class Submitor {
   readonly store: JobStore;
   readonly cluster: Cluster;
@@ -102,6 +107,7 @@ export class Submitor {
         jobsDirFlag: this.#jobsDirFlag,
         retry: retryFlags(spec),
         remoteHome,
+        notify: notifyFlags(spec),
       },
     );
     const record = await submitJob(

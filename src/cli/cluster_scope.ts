@@ -9,7 +9,7 @@ import { CLUSTER_NAME_PATTERN, findProfile, isSchedulerKind } from "../config/co
 import { resolveCluster } from "../config/resolve.ts";
 import { resolveJob } from "../store/resolve_job.ts";
 import type { CliContext } from "./context.ts";
-import { isSchedulerWord } from "./scheduler_word.ts";
+import { isSchedulerWord, unknownScheduler } from "./scheduler_word.ts";
 import { withPythonStoreHint } from "./python_store_hint.ts";
 
 export interface ClusterFlags {
@@ -90,9 +90,7 @@ export async function listedCluster(
   const cluster = clusterFlag(options);
   if (scheduler === undefined) return cluster;
   if (!isSchedulerWord(scheduler)) {
-    throw new UsageError(
-      `Unknown scheduler "${scheduler}": expected one of local, slurm, pbs, lsf.`,
-    );
+    throw unknownScheduler(scheduler);
   }
   if (cluster !== undefined) {
     await checkClusterScheduler(ctx, cluster, scheduler);

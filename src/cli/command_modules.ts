@@ -13,6 +13,7 @@ export const COMMAND_MODULES: Record<string, (context: Context) => Promise<Comma
   history: async (c) => (await import("./commands/history.ts")).historyCommand(c),
   status: async (c) => (await import("./commands/status.ts")).statusCommand(c),
   inspect: async (c) => (await import("./commands/inspect.ts")).inspectCommand(c),
+  report: async (c) => (await import("./commands/report.ts")).reportCommand(c),
   logs: async (c) => (await import("./commands/logs.ts")).logsCommand(c),
   watch: async (c) => (await import("./commands/watch.ts")).watchCommand(c),
   cancel: async (c) => (await import("./commands/cancel.ts")).cancelCommand(c),

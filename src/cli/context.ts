@@ -51,6 +51,16 @@ export class CliContext {
     return this.#store;
   }
 
+  /** Whether a command made a cluster's runtime (so a reconcile pass may have run). */
+  get usedClusters(): boolean {
+    return this.#clusters.size > 0;
+  }
+
+  /** The store if a command opened it, without opening it. */
+  get openedStore(): JobStore | undefined {
+    return this.#store;
+  }
+
   /** The validated config (built-in defaults when there is no file). */
   async config(): Promise<MolqConfig> {
     if (!this.#config) {

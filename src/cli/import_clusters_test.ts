@@ -39,7 +39,8 @@ Deno.test("importedClusterName() follows the profile `molq submit KIND` would us
 Deno.test("importedClusterName() keeps profile names and lets --cluster-map win", () => {
   const config = builtinConfig();
   assert.equal(importedClusterName(config, "hpc2", {}), "hpc2");
-  assert.equal(importedClusterName(config, "cli_sge", {}), "cli_sge");
+  assert.equal(importedClusterName(config, "cli_sge", {}), "sge");
+  assert.equal(importedClusterName(config, "cli_condor", {}), "cli_condor", "no such kind: kept");
   assert.equal(importedClusterName(config, "cli_slurm", { cli_slurm: "old-slurm" }), "old-slurm");
   assert.throws(() => importedClusterName(config, "my cluster", {}), UsageError);
 });

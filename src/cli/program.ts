@@ -24,6 +24,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { connectCommand, disconnectCommand } from "./commands/connect.ts";
 import { importCommand } from "./commands/import.ts";
 import { daemonCommand } from "./commands/daemon.ts";
+import { reportCommand } from "./commands/report.ts";
 
 export function buildProgram(context: () => CliContext): Command {
   const program = rootCommand();
@@ -34,6 +35,7 @@ export function buildProgram(context: () => CliContext): Command {
       historyCommand,
       statusCommand,
       inspectCommand,
+      reportCommand,
       logsCommand,
       watchCommand,
       cancelCommand,

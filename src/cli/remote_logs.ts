@@ -8,10 +8,14 @@ import type { Runner } from "../process/runner.ts";
 const READ_LOG_SH = `[ -f "$1" ] || exit 4
 if [ -n "$2" ]; then tail -n "$2" "$1"; else cat "$1"; fi`;
 
-/** `$1` path, `$2` byte offset: prints the size, a newline, then the bytes past the offset. */
+/**
+ * `$1` path, `$2` byte offset: prints the size, a newline, then the bytes between the offset
+ * and that size (what is written meanwhile comes with the next call, never twice).
+ */
 const READ_NEW_SH = `[ -f "$1" ] || { echo -1; exit 0; }
-wc -c <"$1" | tr -d ' '
-tail -c +"$(($2 + 1))" "$1"`;
+s=$(wc -c <"$1" | tr -d ' ')
+echo "$s"
+if [ "$s" -gt "$2" ]; then tail -c +"$(($2 + 1))" "$1" | head -c "$((s - $2))"; fi`;
 
 /** `$1` path, `$2` bytes: the size, a newline, then at most the last `$2` bytes. */
 const READ_TAIL_SH = `[ -f "$1" ] || { echo -1; exit 0; }
@@ -63,6 +67,11 @@ export async function readRemoteNew(
   }
   const again = await readNewFrom(runner, path, 0);
   return { ...again, reset: true };
+}
+
+/** The log's size in bytes (0 when there is none yet). */
+export async function remoteLogSize(runner: Runner, path: string): Promise<number> {
+  return Math.max((await readNewFrom(runner, path, Number.MAX_SAFE_INTEGER)).size, 0);
 }
 
 async function readNewFrom(runner: Runner, path: string, offset: number) {

@@ -18,6 +18,7 @@ Examples:
   molq list --all
   molq logs <job-id> local --stream stdout
   molq watch <job-id>
+  molq report --run sweep              (what the jobs used; the next request)
   molq monitor --all --limit 500 --refresh 1.5
   */5 * * * * molq refresh --quiet     (crontab)
   molq daemon --detach                 (where cron is not allowed)`,

@@ -77,7 +77,28 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     console.error(error instanceof Error ? error.stack : String(error));
     return 1;
   } finally {
+    await deliverNotifications(context);
     await context?.close();
+  }
+}
+
+/**
+ * Before exiting: the notifications of the ends this process recorded (a cancel, a
+ * refresh), and the deliveries under way, each bounded by its own timeout.
+ */
+async function deliverNotifications(context: CliContext | undefined): Promise<void> {
+  const store = context?.openedStore;
+  if (!store) return;
+  try {
+    // Only a process that ran a pass (which may have started deliveries) or recorded an end
+    // itself (a cancel, a refused submission) owes any: the others skip the notifier.
+    const { dueNotifications } = await import("../store/notification_claims.ts");
+    if (!context.usedClusters && dueNotifications(store, Date.now(), "own").length === 0) return;
+    const { kickNotifications, notificationsSettled } = await import("../notify/notifier.ts");
+    kickNotifications(store, "own");
+    await notificationsSettled();
+  } catch {
+    // A store that failed under us: the claims' leases run out and a later pass delivers.
   }
 }
 

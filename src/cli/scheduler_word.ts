@@ -15,6 +15,13 @@ export function isSchedulerWord(word: string): word is SchedulerKind {
   return (SCHEDULER_KINDS as readonly string[]).includes(word);
 }
 
+/** The refusal of a word that names no scheduler kind. */
+export function unknownScheduler(word: string): UsageError {
+  return new UsageError(
+    `Unknown scheduler "${word}": expected one of ${SCHEDULER_KINDS.join(", ")}.`,
+  );
+}
+
 /** Takes a trailing scheduler word off job-id arguments; a scheduler word elsewhere is an error. */
 export function splitSchedulerWord(words: readonly string[]): SplitWords {
   const last = words.at(-1);

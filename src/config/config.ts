@@ -4,6 +4,7 @@
  */
 import type { SchedulerKind } from "../core/job_record.ts";
 import type { Resources, RetryPolicy, Scheduling } from "../core/job_request.ts";
+import type { NotifyConfig } from "./notify_config.ts";
 
 export type ColorMode = "auto" | "always" | "never";
 export const COLOR_MODES: readonly ColorMode[] = ["auto", "always", "never"];
@@ -20,6 +21,7 @@ export const SCHEDULER_COMMANDS: Readonly<Record<SchedulerKind, readonly string[
   slurm: ["sbatch", "squeue", "sacct", "scancel"],
   pbs: ["qsub", "qstat", "qdel"],
   lsf: ["bsub", "bjobs", "bkill", "bhist"],
+  sge: ["qsub", "qstat", "qacct", "qdel"],
 };
 
 /** Default resources, scheduling and job environment for submissions. */
@@ -56,8 +58,12 @@ export interface ClusterProfile {
   retry?: Partial<RetryPolicy>;
   /** PBS only. */
   flavour?: PbsFlavour;
+  /** Grid Engine only: the parallel environment `--cpus` asks for (default `smp`). */
+  parallelEnvironment?: string;
   /** A cluster reached over SSH: its commands run and its job files live there. */
   remote?: RemoteSettings;
+  /** Overrides of the top-level `[notify]`, key by key. */
+  notify?: NotifyConfig;
 }
 
 /** How molq logs in: `batch` (keys, agent) may connect on demand; `interactive` never does. */
@@ -84,6 +90,8 @@ export interface MolqConfig {
   defaults: SubmitDefaultsConfig;
   retention: RetentionPolicy;
   retry: RetryPolicy;
+  /** Top-level `[notify]`: how finished jobs tell their user (none when absent). */
+  notify?: NotifyConfig;
   clusters: Record<string, ClusterProfile>;
 }
 

@@ -135,7 +135,7 @@ Deno.test("loadConfig() accepts the example file", async () => {
   assert.equal(config.path, EXAMPLE);
   assert.equal(config.defaultCluster, "hpc");
   assert.equal(config.jobsDir, "/home/ada/molq-jobs");
-  assert.deepEqual(Object.keys(config.clusters), ["hpc", "pbs1", "lsf1", "laptop"]);
+  assert.deepEqual(Object.keys(config.clusters), ["hpc", "pbs1", "lsf1", "grid", "laptop"]);
   const hpc = config.clusters.hpc!;
   assert.equal(hpc.jobsDir, "/scratch/ada/molq-jobs");
   assert.deepEqual(hpc.commands, {
@@ -147,6 +147,8 @@ Deno.test("loadConfig() accepts the example file", async () => {
   assert.equal(config.clusters.pbs1?.flavour, "torque");
   assert.equal(config.clusters.pbs1?.defaults.resources.timeLimitSeconds, 12 * 3600);
   assert.equal(config.clusters.lsf1?.commands.bsub, "/home/ada/bin/bsub");
+  assert.equal(config.clusters.grid?.parallelEnvironment, "smp");
+  assert.equal(config.clusters.grid?.defaults.scheduling.partition, "all.q");
   assert.equal(config.clusters.laptop?.scheduler, "local");
 });
 

@@ -5,8 +5,9 @@
  */
 import type { RetryPolicy } from "../core/job_request.ts";
 import type { ClusterProfile, MolqConfig, SubmitDefaultsConfig } from "./config.ts";
+import type { NotifyConfig } from "./notify_config.ts";
 
-type Value = string | number | boolean | number[];
+type Value = string | number | boolean | number[] | string[];
 type Section = { header: string[]; rows: [string, Value | undefined][] };
 
 export function renderConfig(config: MolqConfig): string {
@@ -31,6 +32,7 @@ export function renderConfig(config: MolqConfig): string {
       ],
     },
     { header: ["retry"], rows: retryRows(config.retry) },
+    { header: ["notify"], rows: config.notify ? notifyRows(config.notify) : [] },
   ];
   for (const profile of Object.values(config.clusters)) sections.push(...profileSections(profile));
   return [lines.join("\n"), ...sections.map(renderSection).filter(Boolean)].join("\n\n") + "\n";
@@ -51,6 +53,7 @@ function profileSections(profile: ClusterProfile): Section[] {
         ["host", profile.remote?.host],
         ["auth", profile.remote?.auth],
         ["flavour", profile.flavour],
+        ["parallel_environment", profile.parallelEnvironment],
         ["jobs_dir", pathText(profile.jobsDir)],
       ],
     },
@@ -67,6 +70,18 @@ function profileSections(profile: ClusterProfile): Section[] {
       ],
     },
     { header: [...base, "retry"], rows: profile.retry ? retryRows(profile.retry) : [] },
+    { header: [...base, "notify"], rows: profile.notify ? notifyRows(profile.notify) : [] },
+  ];
+}
+
+function notifyRows(notify: NotifyConfig): [string, Value | undefined][] {
+  return [
+    ["on", notify.on],
+    ["command", notify.command],
+    ["mail", notify.mail],
+    ["timeout", durationText(notify.timeoutSeconds)],
+    ["array_tasks", notify.arrayTasks],
+    ["all_jobs", notify.allJobs],
   ];
 }
 
@@ -122,7 +137,12 @@ function tomlKey(key: string): string {
 
 function tomlValue(value: Value): string {
   if (typeof value === "string") return tomlString(value);
-  if (Array.isArray(value)) return `[${value.join(", ")}]`;
+  if (Array.isArray(value)) {
+    return `[${
+      value.map((item: string | number) => typeof item === "string" ? tomlString(item) : item)
+        .join(", ")
+    }]`;
+  }
   return String(value);
 }
 

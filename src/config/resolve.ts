@@ -108,6 +108,7 @@ export interface ClusterRuntimeSettings {
     commands: Record<string, string>;
     commandTimeoutMs?: number;
     flavour?: "pro" | "torque";
+    parallelEnvironment?: string;
   };
   /** Set for a cluster reached over SSH. */
   remote?: { host: string; sshOptions: string[]; auth: "batch" | "interactive" };
@@ -134,6 +135,9 @@ export function clusterRuntimeSettings(
   }
   if (profile?.flavour !== undefined) settings.schedulerOptions.flavour = profile.flavour;
   if (profile?.remote) settings.remote = { ...profile.remote };
+  if (profile?.parallelEnvironment !== undefined) {
+    settings.schedulerOptions.parallelEnvironment = profile.parallelEnvironment;
+  }
   return settings;
 }
 

@@ -181,8 +181,8 @@ Deno.test("resolveCluster() keeps `molq submit KIND` working", () => {
   const local = resolveCluster(CLUSTERS, { schedulerPositional: "local" });
   assert.equal(local.profile?.jobsDir, "/tmp/l");
   assert.throws(
-    () => resolveCluster(CLUSTERS, { schedulerPositional: "sge" }),
-    /^UsageError: Unknown scheduler "sge": expected one of local, slurm, pbs, lsf\.$/,
+    () => resolveCluster(CLUSTERS, { schedulerPositional: "condor" }),
+    /^UsageError: Unknown scheduler "condor": expected one of local, slurm, pbs, lsf, sge\.$/,
   );
 });
 

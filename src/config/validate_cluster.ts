@@ -13,6 +13,7 @@ import {
 import { expandPath } from "./expand_path.ts";
 import type { EnvGetter } from "./config_path.ts";
 import { definedOnly, readRetry, readSubmitDefaults } from "./config_sections.ts";
+import { readNotify } from "./notify_config.ts";
 import {
   closestKey,
   isTable,
@@ -29,6 +30,7 @@ import {
 export const PROFILE_KEYS = [
   "scheduler",
   "flavour",
+  "parallel_environment",
   "jobs_dir",
   "defaults",
   "commands",
@@ -37,6 +39,7 @@ export const PROFILE_KEYS = [
   "host",
   "ssh_options",
   "auth",
+  "notify",
 ] as const;
 export const REFRESH_KEYS = ["min_interval", "command_timeout"] as const;
 
@@ -77,12 +80,16 @@ export function readClusterProfile(
   if (table["retry"] !== undefined) {
     profile.retry = readRetry(table["retry"], [...path, "retry"], problems);
   }
+  if (table["notify"] !== undefined) {
+    profile.notify = readNotify(table["notify"], [...path, "notify"], problems);
+  }
   if (table["flavour"] !== undefined && scheduler !== undefined && scheduler !== "pbs") {
     problems.add([...path, "flavour"], `only pbs profiles take a flavour, not ${scheduler} ones`);
   } else {
     const flavour = readChoice(table, "flavour", path, problems, PBS_FLAVOURS);
     if (flavour !== undefined) profile.flavour = flavour;
   }
+  readParallelEnvironment(table, path, scheduler, profile, problems);
   return scheduler === undefined || !validName ? undefined : profile;
 }
 
@@ -150,6 +157,34 @@ function readRemoteDir(
   if (value.startsWith("/") || value === "~" || value.startsWith("~/")) return value;
   problems.add([...path, key], "a remote path must be absolute or start with ~/");
   return undefined;
+}
+
+/** `parallel_environment = "smp"`: Grid Engine profiles only, one plain name. */
+function readParallelEnvironment(
+  table: Record<string, unknown>,
+  path: KeyPath,
+  scheduler: SchedulerKind | undefined,
+  profile: ClusterProfile,
+  problems: Problems,
+): void {
+  if (table["parallel_environment"] === undefined) return;
+  if (scheduler !== undefined && scheduler !== "sge") {
+    problems.add(
+      [...path, "parallel_environment"],
+      `only sge profiles take a parallel environment, not ${scheduler} ones`,
+    );
+    return;
+  }
+  const name = readString(table, "parallel_environment", path, problems);
+  if (name === undefined) return;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    problems.add(
+      [...path, "parallel_environment"],
+      `invalid parallel environment name "${name}" (use letters, digits, "_", "." and "-")`,
+    );
+    return;
+  }
+  profile.parallelEnvironment = name;
 }
 
 function readScheduler(

@@ -45,7 +45,7 @@ Deno.test("readClusterProfile() checks every field even when the scheduler is un
   const profile = readClusterProfile(
     "x",
     {
-      scheduler: "sge",
+      scheduler: "condor",
       defaults: { mem: "lots" },
       commands: { qsub: "/q", nope: "/n" },
     },
@@ -57,6 +57,35 @@ Deno.test("readClusterProfile() checks every field even when the scheduler is un
     "clusters.x.scheduler",
     "clusters.x.defaults.mem",
     "clusters.x.commands.nope",
+  ]);
+});
+
+Deno.test("readClusterProfile() takes a parallel environment for sge profiles only", () => {
+  const problems = new Problems();
+  const sge = readClusterProfile(
+    "grid",
+    { scheduler: "sge", parallel_environment: "mpi-smp", commands: { qacct: "/site/qacct" } },
+    problems,
+    env,
+  );
+  assert.deepEqual([sge?.parallelEnvironment, sge?.commands], ["mpi-smp", {
+    qacct: "/site/qacct",
+  }]);
+  assert.equal(problems.list.length, 0);
+  const wrong = new Problems();
+  readClusterProfile("hpc", { scheduler: "slurm", parallel_environment: "smp" }, wrong, env);
+  readClusterProfile("sge", { parallel_environment: "a b" }, wrong, env);
+  readClusterProfile("pbs", { commands: { qacct: "/q" } }, wrong, env);
+  assert.deepEqual(wrong.list.map((p) => [p.at, p.message]), [
+    [
+      "clusters.hpc.parallel_environment",
+      "only sge profiles take a parallel environment, not slurm ones",
+    ],
+    [
+      "clusters.sge.parallel_environment",
+      'invalid parallel environment name "a b" (use letters, digits, "_", "." and "-")',
+    ],
+    ["clusters.pbs.commands.qacct", "qacct is a sge command, not a pbs one"],
   ]);
 });
 

@@ -14,6 +14,7 @@ import {
 import { denoEnv, type EnvGetter } from "./config_path.ts";
 import { readRetention, readRetry, readSubmitDefaults } from "./config_sections.ts";
 import { readClusterProfile } from "./validate_cluster.ts";
+import { checkNotifyHow, mergeNotify, readNotify } from "./notify_config.ts";
 import {
   type ConfigProblem,
   isTable,
@@ -34,6 +35,7 @@ export const TOP_LEVEL_KEYS = [
   "defaults",
   "retention",
   "retry",
+  "notify",
   "clusters",
 ] as const;
 
@@ -68,6 +70,17 @@ export function validateConfig(document: unknown, options: ValidateOptions): Con
   };
   const jobsDir = readPath(table, "jobs_dir", [], problems, env);
   if (jobsDir !== undefined) config.jobsDir = jobsDir;
+  if (table["notify"] !== undefined) {
+    config.notify = readNotify(table["notify"], ["notify"], problems);
+    // Profiles may bring the command or mail themselves (checked below).
+    const profilesSayHow = Object.values(clusters).some((p) => p.notify !== undefined);
+    if (!profilesSayHow) checkNotifyHow(config.notify, ["notify"], problems);
+  }
+  for (const profile of Object.values(clusters)) {
+    if (profile.notify === undefined) continue;
+    const path = ["clusters", profile.name, "notify"];
+    checkNotifyHow(mergeNotify(config.notify, profile.notify), path, problems);
+  }
   const defaultCluster = readString(table, "default_cluster", [], problems);
   if (defaultCluster !== undefined) {
     if (Object.hasOwn(clusters, defaultCluster) || isSchedulerKind(defaultCluster)) {

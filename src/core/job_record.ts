@@ -2,7 +2,8 @@
 import type { JobCommand, JobRequest } from "./job_request.ts";
 import type { JobState } from "./job_state.ts";
 
-export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf"] as const;
+export const SCHEDULER_KINDS = ["local", "slurm", "pbs", "lsf", "sge"] as const;
+/** The backends molq drives: `local`, `slurm`, `pbs`, `lsf`, `sge`. */
 export type SchedulerKind = typeof SCHEDULER_KINDS[number];
 
 /** Metadata keys molq writes on every submission (absolute paths). */
@@ -10,6 +11,10 @@ export const META_STDOUT = "molq.stdout_path";
 export const META_STDERR = "molq.stderr_path";
 export const META_JOB_DIR = "molq.job_dir";
 
+/**
+ * The persisted record of one job: ids, scheduler identity, cached state, timestamps (epoch
+ * ms), exit code, failure reason, command and metadata (`molq.stdout_path`, ...).
+ */
 export interface JobRecord {
   jobId: string;
   cluster: string;

@@ -1,4 +1,5 @@
 /** What a user asks for when submitting: the command, resources and scheduling. */
+import type { NotifyPolicy } from "./notify_policy.ts";
 
 /** How the job's command is given. */
 export type JobCommand =
@@ -59,6 +60,8 @@ export interface JobRequest {
   retry?: RetryPolicy;
   /** Extra native flags passed to the scheduler's submit command as they are. */
   extraArgs: string[];
+  /** How the job's end is announced (see notify_policy.ts); none when absent. */
+  notify?: NotifyPolicy;
 }
 
 /** One line a person can read for a command. */

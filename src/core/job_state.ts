@@ -12,6 +12,7 @@ export const JOB_STATES = [
   "lost",
 ] as const;
 
+/** A job's state: one of the nine lower-case names stored in records and JSON. */
 export type JobState = typeof JOB_STATES[number];
 
 /** The states a job never leaves. */
@@ -38,8 +39,54 @@ const RANK: Record<JobState, number> = {
   lost: 4,
 };
 
+/** True exactly for the five final states: succeeded, failed, cancelled, timed_out, lost. */
 export function isTerminal(state: JobState): boolean {
   return TERMINAL_STATES.has(state);
+}
+
+/**
+ * The states as named constants, and `JobState.isTerminal(state)`. Each constant is the
+ * stored lower-case string, so `record.state === JobState.SUCCEEDED` reads naturally and
+ * stored records and JSON keep their values. `Object.values(JobState)` lists the nine
+ * states (isTerminal is not enumerable).
+ *
+ * ```ts
+ * import { JobState } from "./mod.ts";
+ * JobState.TIMED_OUT; // "timed_out"
+ * JobState.isTerminal(JobState.FAILED); // true
+ * ```
+ */
+export const JobState: JobStateConstants = Object.freeze(
+  Object.defineProperty(
+    {
+      CREATED: "created",
+      SUBMITTED: "submitted",
+      QUEUED: "queued",
+      RUNNING: "running",
+      SUCCEEDED: "succeeded",
+      FAILED: "failed",
+      CANCELLED: "cancelled",
+      TIMED_OUT: "timed_out",
+      LOST: "lost",
+    } as const,
+    "isTerminal",
+    { value: isTerminal, enumerable: false },
+  ) as JobStateConstants,
+);
+
+/** The type of the `JobState` value: one constant per state, and `isTerminal`. */
+export interface JobStateConstants {
+  readonly CREATED: "created";
+  readonly SUBMITTED: "submitted";
+  readonly QUEUED: "queued";
+  readonly RUNNING: "running";
+  readonly SUCCEEDED: "succeeded";
+  readonly FAILED: "failed";
+  readonly CANCELLED: "cancelled";
+  readonly TIMED_OUT: "timed_out";
+  readonly LOST: "lost";
+  /** True exactly for the five final states. */
+  isTerminal(state: JobState): boolean;
 }
 
 export function isJobState(value: string): value is JobState {

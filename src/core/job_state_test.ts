@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { canTransition, isJobState, isTerminal, JOB_STATES } from "./job_state.ts";
+import { canTransition, isJobState, isTerminal, JOB_STATES, JobState } from "./job_state.ts";
 
 Deno.test("isTerminal() is true exactly for the five final states", () => {
   const terminal = JOB_STATES.filter(isTerminal);
@@ -30,4 +30,22 @@ Deno.test("isJobState() accepts only the nine names", () => {
   assert.equal(isJobState("timed_out"), true);
   assert.equal(isJobState("TIMED_OUT"), false);
   assert.equal(isJobState("done"), false);
+});
+
+Deno.test("JobState names every state by its stored lower-case string", () => {
+  assert.deepEqual(Object.values(JobState), [...JOB_STATES]);
+  assert.deepEqual(
+    Object.keys(JobState),
+    JOB_STATES.map((state) => state.toUpperCase()),
+  );
+  assert.equal(JobState.TIMED_OUT, "timed_out");
+  const state: JobState = JobState.SUCCEEDED;
+  assert.equal(state, "succeeded");
+});
+
+Deno.test("JobState.isTerminal() agrees with isTerminal() for every state", () => {
+  for (const state of JOB_STATES) assert.equal(JobState.isTerminal(state), isTerminal(state));
+  assert.equal(JobState.isTerminal(JobState.LOST), true);
+  assert.equal(JobState.isTerminal(JobState.RUNNING), false);
+  assert.ok(Object.isFrozen(JobState));
 });

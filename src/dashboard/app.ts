@@ -4,6 +4,7 @@
  * one frame. Refreshes, cancels and log reads run in the background, so keys never wait.
  */
 import { MolqError } from "../core/errors.ts";
+import { isTerminal } from "../core/job_state.ts";
 import { applyDetail, applyLogTail, logLines } from "./detail_state.ts";
 import { logPath, shortId } from "./format.ts";
 import { FrameWriter } from "./frame.ts";
@@ -18,6 +19,7 @@ import {
 import {
   applyRecords,
   applyRefresh,
+  applyUsage,
   type DashboardState,
   initialState,
   type LogView,
@@ -130,6 +132,8 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
       const token = source.changeToken?.() ?? null;
       if (token === null || token !== lastToken) {
         state = applyRecords(state, loadDashboardRecords(source, query, seenActive));
+        const ids = state.records.filter((r) => isTerminal(r.state)).map((r) => r.jobId);
+        state = applyUsage(state, source.usage?.(ids) ?? new Map());
         lastToken = token;
       }
       if (state.detail) loadDetail(state.detail.jobId);

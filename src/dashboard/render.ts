@@ -167,6 +167,7 @@ const HELP: readonly [string, string][] = [
   ["l", "detail: stdout / stderr"],
   ["r", "refresh now"],
   ["?", "this help (any key closes)"],
+  ["↓ name", "used < 25 % of memory or CPUs"],
 ];
 
 /** A box centred over `lines`; the rows it covers lose their colour beside it. */

@@ -16,6 +16,8 @@ import {
 } from "./format.ts";
 import type { DashboardState, DetailState } from "./state.ts";
 import type { ScreenSize } from "./render.ts";
+import { formatUsageLine } from "../usage/usage_line.ts";
+import { usageHint } from "../usage/usage_hint.ts";
 
 const LABEL_WIDTH = 12;
 
@@ -54,6 +56,13 @@ export function recordLines(record: JobRecord, state: DashboardState): string[] 
     const code = record.exitCode === null ? "none" : String(record.exitCode);
     const why = record.failureReason === null ? "" : ` · ${record.failureReason}`;
     lines.push(field("Exit code", `${code}${why}`));
+  }
+  const used = state.usage.get(record.jobId);
+  if (used) {
+    const line = used.usage ? formatUsageLine(used.usage) : "not read yet";
+    lines.push(field("Usage", `${line}${used.settled ? "" : " (may still change)"}`));
+    const hint = usageHint(record, used.usage);
+    if (hint) lines.push(field("Hint", hint));
   }
   lines.push(
     record.submittedAt === null

@@ -16,6 +16,10 @@ import {
 } from "./format.ts";
 import { type ColumnHints, type DashboardState, keepVisible, type TableRow } from "./state.ts";
 import type { ScreenSize } from "./render.ts";
+import { usedLittle } from "../usage/usage_hint.ts";
+
+/** Before the name of a job that used under 25 % of its memory or CPUs. */
+export const LOW_USE_MARK = "↓";
 
 export type ColumnId =
   | "state"
@@ -102,14 +106,14 @@ export function layoutColumns(columns: number, hints: ColumnHints): Column[] {
   return shown;
 }
 
-function nameCell(row: TableRow): string {
-  const name = nameText(row.record);
+function nameCell(row: TableRow, lowUse: boolean): string {
+  const name = (lowUse ? `${LOW_USE_MARK} ` : "") + nameText(row.record);
   if (row.depth === 1) return `  └ [${row.record.arrayTaskId ?? "?"}] ${name}`;
   if (!row.tasks) return name;
   return `${row.expanded ? "▾" : "▸"} ${name} [${row.tasks.finished}/${row.tasks.total}]`;
 }
 
-function cellText(column: Column, row: TableRow, now: number): string {
+function cellText(column: Column, row: TableRow, now: number, lowUse: boolean): string {
   const record = row.record;
   switch (column.id) {
     case "state":
@@ -123,7 +127,7 @@ function cellText(column: Column, row: TableRow, now: number): string {
     case "run":
       return sanitize(record.runLabel ?? "");
     case "name":
-      return nameCell(row);
+      return nameCell(row, lowUse);
     case "submitted":
       return record.submittedAt === null ? "-" : formatShortDateTime(record.submittedAt);
     case "elapsed":
@@ -141,15 +145,19 @@ export function renderColumnTitles(columns: readonly Column[], width: number, co
   return paint(fit(text, width), color, "bold", "underline");
 }
 
-/** One table line; the selected row is marked `>` (and reversed when colour is on). */
+/**
+ * One table line; the selected row is marked `>` (and reversed when colour is on).
+ * `lowUse`: the job used under 25 % of its memory or CPUs (marked before its name).
+ */
 export function renderRow(
   row: TableRow,
   columns: readonly Column[],
   selected: boolean,
   size: ScreenSize,
   now: number,
+  lowUse = false,
 ): string {
-  const cells = columns.map((c) => fit(cellText(c, row, now), c.width, c.align));
+  const cells = columns.map((c) => fit(cellText(c, row, now, lowUse), c.width, c.align));
   const marker = selected ? ">" : " ";
   if (selected || !size.color) {
     const line = marker + cells.join(" ");
@@ -180,7 +188,9 @@ export function renderTable(state: DashboardState, size: ScreenSize, height: num
     const top = keepVisible(state.scrollTop, state.selectedIndex, bodyRows, state.rows.length);
     const end = Math.min(state.rows.length, top + bodyRows);
     for (let i = top; i < end; i++) {
-      lines.push(renderRow(state.rows[i]!, columns, i === state.selectedIndex, size, state.now));
+      const row = state.rows[i]!;
+      const lowUse = usedLittle(state.usage.get(row.record.jobId)?.usage ?? null);
+      lines.push(renderRow(row, columns, i === state.selectedIndex, size, state.now, lowUse));
     }
   }
   while (lines.length < height) lines.push("");

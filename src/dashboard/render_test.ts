@@ -7,6 +7,7 @@ import { render, type ScreenSize } from "./render.ts";
 import {
   applyRecords,
   applyRefresh,
+  applyUsage,
   cycleStateFilter,
   type DashboardState,
   initialState,
@@ -215,7 +216,10 @@ Deno.test("render() detail log pane: waiting, missing file, scrolling and wrappi
 Deno.test("render() help overlay is a box over the table", () => {
   const lines = screen({ ...loaded(), showHelp: true }, plain(80, 24));
   const box = lines.filter((line) => line.includes("│"));
-  assert.equal(box.length, 13);
+  assert.equal(box.length, 14);
+  assert.ok(
+    box.some((line) => line.includes("│ ↓ name        used < 25 % of memory or CPUs")),
+  );
   assert.ok(lines.some((line) => line.includes("┌─ Keys ─")));
   assert.ok(lines.some((line) => line.includes("└────")));
   assert.ok(box.some((line) => line.includes("│ q, Ctrl-C     quit (jobs keep running)")));
@@ -331,4 +335,38 @@ Deno.test("render() sanitizes messages, cluster names and scheduler ids too", ()
   // deno-lint-ignore no-control-regex
   assert.ok(lines.every((line) => !/[\x00-\x1f]/.test(line)));
   assert.equal(lines[23]!.trimEnd(), " Could not cancel: scancel said no");
+});
+
+Deno.test("render() marks jobs that used under 25 % and shows usage and a hint in detail", () => {
+  const used = {
+    elapsedSeconds: 2,
+    cpuSeconds: 1.9,
+    cpus: 1,
+    peakMemoryBytes: 300 * 1024 ** 2,
+    memorySampled: false,
+    memoryRequestBytes: 4 * 1024 ** 3,
+    timeLimitSeconds: null,
+    sources: {},
+  };
+  const state = applyUsage(loaded(), new Map([[idFor("eeee"), { usage: used, settled: true }]]));
+  const table = screen(state, plain(80, 24));
+  assert.ok(table[8]!.includes("↓ echo done"), table[8]);
+  assert.ok(!table[6]!.includes("↓"), "no figures, no mark");
+  const open = (s: DashboardState) =>
+    applyDetail(openDetail(select(s, 4)), idFor("eeee"), s.byId.get(idFor("eeee"))!, []);
+  const detail = screen(open(state), plain(120, 30));
+  const usageLine = detail.find((line) => line.includes("Usage"));
+  assert.match(
+    usageLine ?? "",
+    /cpu 1\.9s \(95% of 2s × 1 CPU\) · memory 300 MiB peak, 7% of 4 GiB/,
+  );
+  assert.ok(
+    detail.some((line) => line.includes("Hint        Peak 300 MiB of 4 GiB requested: --mem 400M")),
+  );
+  const unsettled = applyUsage(
+    loaded(),
+    new Map([[idFor("eeee"), { usage: null, settled: false }]]),
+  );
+  const pending = screen(open(unsettled), plain(120, 30));
+  assert.ok(pending.some((line) => line.includes("Usage       not read yet (may still change)")));
 });

@@ -5,6 +5,15 @@
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
 import { ACTIVE_STATES } from "../core/job_state.ts";
 import type { JobStore, ListQuery } from "../store/job_store.ts";
+import type { JobUsage } from "../core/job_usage.ts";
+import { usageOf } from "../store/usage_rows.ts";
+
+/** What a finished job used, as the dashboard shows it. */
+export interface UsageView {
+  usage: JobUsage | null;
+  /** False while accounting may still change the figures. */
+  settled: boolean;
+}
 
 /** A scheduler query that failed for one cluster during a refresh; jobs keep their state. */
 export interface ClusterError {
@@ -46,6 +55,8 @@ export interface DashboardSource {
    * another. When it has not changed the dashboard skips re-reading the records.
    */
   changeToken?(): string;
+  /** Optional: what these jobs used (finished jobs only), by job id. */
+  usage?(jobIds: readonly string[]): ReadonlyMap<string, UsageView>;
 }
 
 /**
@@ -65,6 +76,12 @@ export function storeDashboardSource(
     transitions: (jobId) => store.transitions(jobId),
     cancel: cancelFn,
     readLogTail: readTail,
+    usage: (jobIds) =>
+      new Map(
+        [...usageOf(store, jobIds)].map((
+          [jobId, row],
+        ) => [jobId, { usage: row.usage, settled: row.settledAt !== null }]),
+      ),
     // data_version moves when another connection commits; total_changes() counts this one's.
     changeToken: () => {
       const version = store.prepare("PRAGMA data_version").get()?.data_version;
@@ -135,7 +152,9 @@ export function loadDashboardRecords(
 ): JobRecord[] {
   const base: ListQuery = { cluster: query.cluster, limit: query.limit };
   if (query.jobIds !== undefined || query.runLabel !== undefined) {
-    return source.load({ ...base, jobIds: query.jobIds, runLabel: query.runLabel });
+    // A focused array brings its tasks, so it expands like anywhere else.
+    const withTasks = query.jobIds !== undefined;
+    return source.load({ ...base, jobIds: query.jobIds, runLabel: query.runLabel, withTasks });
   }
   if (query.all) return source.load(base);
   const active = source.load({ ...base, states: ACTIVE_STATES });

@@ -11,7 +11,7 @@ import {
   type Summary,
   type TableRow,
 } from "./rows.ts";
-import type { ClusterError } from "./source.ts";
+import type { ClusterError, UsageView } from "./source.ts";
 
 export type { ColumnHints, StateFilter, Summary, TableRow };
 export const STATE_FILTER_CYCLE: readonly StateFilter[] = [
@@ -55,6 +55,8 @@ export interface DashboardState {
   view: "list" | "detail";
   records: readonly JobRecord[];
   byId: ReadonlyMap<string, JobRecord>;
+  /** What the loaded finished jobs used, by job id. */
+  usage: ReadonlyMap<string, UsageView>;
   tasksByArray: ReadonlyMap<string, readonly JobRecord[]>;
   topLevel: readonly JobRecord[];
   summary: Summary;
@@ -86,6 +88,7 @@ export function initialState(title: string, now: number, screenRows = 24): Dashb
     view: "list",
     records: [],
     byId: new Map(),
+    usage: new Map(),
     tasksByArray: new Map(),
     topLevel: [],
     summary: { counts: {}, total: 0, finished: 0 },
@@ -132,6 +135,14 @@ export function keepVisible(top: number, index: number, height: number, total: n
 /** Replaces the records (newest first), regrouping arrays and keeping the selection by id. */
 export function applyRecords(state: DashboardState, records: readonly JobRecord[]): DashboardState {
   return rebuildRows({ ...state, records, ...groupRecords(records) });
+}
+
+/** Replaces what the loaded jobs used. */
+export function applyUsage(
+  state: DashboardState,
+  usage: ReadonlyMap<string, UsageView>,
+): DashboardState {
+  return { ...state, usage };
 }
 
 /** Recomputes the rows and puts the selection back on the same job (or its array). */

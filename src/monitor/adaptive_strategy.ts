@@ -1,6 +1,7 @@
 /** Polling shaped by how long the jobs are expected to run. */
 import type { PollContext, PollingStrategy, PollJob } from "./polling_strategy.ts";
 
+/** The bounds of AdaptiveStrategy's delays. */
 export interface AdaptiveOptions {
   /** Shortest delay (near the expected end); default expected/60, within 1 s … 30 s. */
   minIntervalMs?: number;

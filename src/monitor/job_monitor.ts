@@ -11,6 +11,7 @@ import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import { FixedStrategy, type PollContext, type PollingStrategy } from "./polling_strategy.ts";
 
+/** How long and how to wait: a timeout, a polling strategy, progress, an abort signal. */
 export interface WaitOptions {
   /** Give up after this many milliseconds (the jobs keep running). */
   timeoutMs?: number;
@@ -34,6 +35,7 @@ const DEFAULT_STRATEGY = new FixedStrategy(2_000);
 /** Never spin: the shortest sleep between looks. */
 const MIN_SLEEP_MS = 10;
 
+/** Blocking waits on top of reconciliation, following retries to their latest attempt. */
 export class JobMonitor {
   constructor(
     readonly store: JobStore,

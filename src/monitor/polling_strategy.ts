@@ -19,6 +19,7 @@ export interface PollContext {
   jobs: readonly PollJob[];
 }
 
+/** How long to wait before the next look (FixedStrategy, ExponentialBackoffStrategy, ...). */
 export interface PollingStrategy {
   /**
    * Delay before the next look, given how long the wait has lasted, how many looks were

@@ -4,6 +4,8 @@ import type { JobRecord } from "../core/job_record.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { ArrayTaskObservation } from "../schedulers/scheduler.ts";
 import { isTerminal } from "../core/job_state.ts";
+import { recordUsage } from "../store/usage_rows.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 
 /** Inserts a record for every reported task of a tracked array that has none yet. */
 export function recordArrayTasks(
@@ -20,7 +22,13 @@ export function recordArrayTasks(
   for (const task of tasks) {
     const array = arrays.get(task.arrayJobId);
     if (!array || exists.get(array.jobId, task.taskId) !== undefined) continue;
-    store.insert(taskRecord(array, task, now), "array task reported by the scheduler");
+    const record = taskRecord(array, task, now);
+    store.insert(record, "array task reported by the scheduler");
+    if (task.observation.usage && isTerminal(record.state)) {
+      const usage = withRecordFigures(task.observation.usage, record);
+      recordUsage(store, record.jobId, usage, { settled: true, now });
+      explainMemoryKill(store, record, usage);
+    }
     created++;
   }
   return created;
@@ -57,7 +65,8 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     lastPolled: now,
     missingSince: null,
     missingPolls: 0,
-    host: null,
-    bootId: null,
+    // A local array's tasks run where it runs (batch arrays have no host).
+    host: array.host,
+    bootId: array.bootId,
   };
 }

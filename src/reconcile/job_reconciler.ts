@@ -19,10 +19,14 @@ import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedu
 import { SCHEDULER_ID } from "../schedulers/job_files.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "../schedulers/job_files_snapshot.ts";
 import { describeExit } from "../schedulers/exit_status.ts";
-import { deriveArrayState } from "./derive_array_state.ts";
+import { deriveArrayState, describeArrayOutcome } from "./derive_array_state.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
 import { handOverDueRetries, recordRetry } from "./retries.ts";
 import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
+import { recordUsage } from "../store/usage_rows.ts";
+import { readUnsettledUsage } from "./usage_pass.ts";
+import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
+import { kickNotifications } from "../notify/notifier.ts";
 
 export interface ReconcileOptions {
   /** Skip the pass when the cluster was polled less than this long ago. */
@@ -36,6 +40,7 @@ export interface ReconcileOptions {
   submitGraceMs?: number;
 }
 
+/** What one reconcile pass did, or why it was skipped. */
 export interface PassResult {
   cluster: string;
   /** `fresh`: polled recently by someone; `busy`: another process is polling now. */
@@ -54,6 +59,10 @@ const DEFAULT_LOST_MIN_POLLS = 3;
  */
 const MIN_LEASE_MS = 1_000;
 
+/**
+ * Syncs a cluster's stored jobs with its scheduler: loads the active records, asks the
+ * scheduler about all of them in one batched query, and persists every change.
+ */
 export class JobReconciler {
   readonly #holder: LeaseHolder = {
     owner: crypto.randomUUID(),
@@ -103,7 +112,11 @@ export class JobReconciler {
         force,
       },
     );
-    if (decision !== "acquired") return { ...result, skipped: decision };
+    if (decision !== "acquired") {
+      // Delivering notifications costs the scheduler nothing: never wait for a pass.
+      kickNotifications(this.store, { cluster: this.cluster });
+      return { ...result, skipped: decision };
+    }
     const heartbeat = setInterval(() => {
       try {
         renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);
@@ -125,6 +138,7 @@ export class JobReconciler {
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }
+      await this.#readUsage(result); // figures, not states: not counted as changes
       result.changed += await this.#startDueJobs();
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
@@ -136,8 +150,32 @@ export class JobReconciler {
         error: result.error,
         commandCalls: result.commandCalls,
       });
+      // In the background: a slow notify command never holds up the pass.
+      kickNotifications(this.store, { cluster: this.cluster });
     }
     return result;
+  }
+
+  /**
+   * What finished jobs used, re-read until it settles (usage_pass.ts). A failing query
+   * is reported with the pass; it changes no job.
+   */
+  async #readUsage(result: PassResult): Promise<void> {
+    const legacyHost = this.#legacyLocalHost();
+    try {
+      const step = await readUnsettledUsage(
+        this.store,
+        this.cluster,
+        this.scheduler,
+        (record) => toTracked(record, legacyHost),
+        Date.now(),
+      );
+      result.commandCalls += step.commandCalls;
+    } catch (error) {
+      result.commandCalls++;
+      const why = error instanceof Error ? error.message : String(error);
+      result.error ??= `Cannot read what finished jobs used: ${why}`;
+    }
   }
 
   // --- molq's own scheduling (retries.ts, local_dependencies.ts) ---
@@ -198,7 +236,9 @@ export class JobReconciler {
       patch.bootId = observation.host.bootId;
     }
     if (observation.state === record.state) {
-      this.store.update(record.jobId, record.state, patch);
+      // Nothing new about a job is the common case: no write at all for it.
+      const changes = changedFields(record, patch);
+      if (changes) this.store.update(record.jobId, record.state, { ...changes, lastPolled: now });
       return 0;
     }
     if (isTerminal(observation.state)) {
@@ -212,7 +252,14 @@ export class JobReconciler {
     const reason = observation.failureReason ?? observation.detail ?? null;
     if (this.store.transition(record.jobId, record.state, observation.state, patch, reason, now)) {
       if (!isTerminal(observation.state)) return 1;
-      return 1 + this.#afterEnd({ ...record, ...patch, state: observation.state }, now);
+      const ended: JobRecord = { ...record, ...patch, state: observation.state };
+      if (observation.usage) {
+        // Figures that came with the final answer are all this backend will ever say.
+        const usage = withRecordFigures(observation.usage, ended);
+        recordUsage(this.store, record.jobId, usage, { settled: true, now });
+        explainMemoryKill(this.store, ended, usage);
+      }
+      return 1 + this.#afterEnd(ended, now);
     }
     this.store.update(record.jobId, record.state, { lastPolled: now });
     return 0;
@@ -242,9 +289,14 @@ export class JobReconciler {
 
   #deriveArray(array: JobRecord, now: number): number {
     const tasks = this.store.prepare(
-      "SELECT state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
-    ).all(array.jobId);
-    const state = deriveArrayState(tasks.map((t) => t.state as JobState));
+      "SELECT array_task_id, state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
+    ).all(array.jobId).map((t) => ({
+      taskId: String(t.array_task_id),
+      state: t.state as JobState,
+      exitCode: t.exit_code === null ? null : Number(t.exit_code),
+      startedAt: t.started_at === null ? null : Number(t.started_at),
+    }));
+    const state = deriveArrayState(tasks.map((t) => t.state));
     const current = this.store.get(array.jobId);
     if (!state || !current || state === current.state) return 0;
     const failedTasks = tasks.filter((t) => t.state !== "succeeded").length;
@@ -252,11 +304,14 @@ export class JobReconciler {
     if (isTerminal(state)) {
       patch.finishedAt = now;
       patch.exitCode = failedTasks === 0 ? 0 : null;
-      if (state !== "succeeded") {
-        patch.failureReason = `${failedTasks} of ${tasks.length} array tasks did not succeed.`;
-      }
+      if (state !== "succeeded") patch.failureReason = describeArrayOutcome(tasks);
     }
-    if (state === "running" && !current.startedAt) patch.startedAt = now;
+    if (state !== "queued" && !current.startedAt) {
+      // The array started when its first task did.
+      const starts = tasks.map((t) => t.startedAt).filter((t): t is number => t !== null);
+      if (starts.length > 0) patch.startedAt = Math.min(...starts);
+      else if (state === "running") patch.startedAt = now;
+    }
     return this.store.transition(
         array.jobId,
         current.state,
@@ -305,9 +360,8 @@ export class JobReconciler {
     files: JobFilesSnapshot,
     now: number,
   ): [JobState, RecordPatch, string] | "wait" | null {
-    const schedulerJobId = record.request.scheduling.array
-      ? undefined
-      : files.text(record.jobDir, SCHEDULER_ID) || undefined;
+    // Batch arrays' tasks write their ids with a suffix; a local array's launcher writes its own.
+    const schedulerJobId = files.text(record.jobDir, SCHEDULER_ID) || undefined;
     const evidence = files.evidence(record.jobDir);
     if (schedulerJobId !== undefined) {
       // The job wrote its own id: track it from the next pass like any submitted job.
@@ -347,6 +401,18 @@ export class JobReconciler {
   }
 }
 
+/** The fields of `patch` that differ from `record` (`lastPolled` aside), or null. */
+function changedFields(record: JobRecord, patch: RecordPatch): RecordPatch | null {
+  const changes: RecordPatch = {};
+  let any = false;
+  for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
+    if (key === "lastPolled" || value === undefined || record[key] === value) continue;
+    (changes as Record<string, unknown>)[key] = value;
+    any = true;
+  }
+  return any ? changes : null;
+}
+
 /**
  * What a backend is told about a record. A local record without a host (written before
  * molq recorded hosts) is taken to run on `legacyHost`, until a host finds it running.
@@ -365,5 +431,6 @@ export function toTracked(record: JobRecord, legacyHost: string | null = null): 
     timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
     arrayTaskId: record.arrayTaskId,
     array: record.arrayTaskId === null ? record.request.scheduling.array ?? null : null,
+    memoryRequestBytes: record.request.resources.memoryBytes ?? null,
   };
 }

@@ -5,6 +5,8 @@
  * be satisfied ends the job as `cancelled` — it never ran, so nothing of it failed; this
  * is what SLURM does with `--kill-on-invalid-dep=yes` (instead of pending forever with
  * DependencyNeverSatisfied, which nobody would see on a local machine).
+ * Grid Engine gets the same treatment: its `-hold_jid` waits for any end, so molq holds
+ * the job and submits it once its dependencies allow; it then queues there.
  */
 import type { JobRecord } from "../core/job_record.ts";
 import type { Dependency } from "../core/job_request.ts";
@@ -19,7 +21,7 @@ export type DependencyVerdict =
 
 /** Whether molq itself holds dependent jobs for this scheduler. */
 export function holdsDependencies(scheduler: Pick<Scheduler, "kind">): boolean {
-  return scheduler.kind === "local";
+  return scheduler.kind === "local" || scheduler.kind === "sge";
 }
 
 /** Judges a job's dependencies by the latest attempt of each upstream lineage. */
@@ -133,9 +135,15 @@ async function startHeld(store: JobStore, scheduler: Scheduler, record: JobRecor
     return store.transition(record.jobId, "queued", "failed", patch, reason);
   }
   const now = Date.now();
-  const patch = { schedulerJobId, submittedAt: now, startedAt: now, stateDetail: null };
-  const reason = `dependencies satisfied; started as ${schedulerJobId}`;
-  if (store.transition(record.jobId, "queued", "running", patch, reason, now)) return true;
+  if (scheduler.kind !== "local") {
+    // A batch scheduler queues it: the record stays queued, now with the scheduler's id.
+    const queued = { schedulerJobId, submittedAt: now, stateDetail: null };
+    if (store.update(record.jobId, "queued", queued)) return true;
+  } else {
+    const patch = { schedulerJobId, submittedAt: now, startedAt: now, stateDetail: null };
+    const reason = `dependencies satisfied; started as ${schedulerJobId}`;
+    if (store.transition(record.jobId, "queued", "running", patch, reason, now)) return true;
+  }
   // Cancelled while it was starting: the job must not run unrecorded.
   await scheduler.cancel([{
     jobId: record.jobId,

@@ -155,3 +155,34 @@ Deno.test("a held job cancelled while it starts is cancelled at the scheduler to
   assert.equal(h.scheduler.cancelled.length, 1);
   h.store.close();
 });
+
+Deno.test("on Grid Engine a released dependent is submitted and stays queued there", async () => {
+  const h = harness("sge");
+  const upstream = await submitJob(h.target, h.request());
+  const dependent = await submitJob(
+    h.target,
+    h.request({ dependencies: [{ kind: "afterok", jobId: upstream.jobId }] }),
+  );
+  assert.deepEqual([dependent.state, dependent.schedulerJobId], ["queued", null]);
+  assert.equal(
+    h.scheduler.submitted.length,
+    1,
+    "molq holds the dependent; Grid Engine has not seen it",
+  );
+  h.scheduler.answers.set(upstream.schedulerJobId!, { state: "succeeded", exitCode: 0 });
+  await h.pass();
+  const released = h.store.get(dependent.jobId)!;
+  assert.equal(h.scheduler.submitted.at(-1)!.jobId, dependent.jobId);
+  assert.deepEqual([released.state, released.stateDetail, released.startedAt], [
+    "queued",
+    null,
+    null,
+  ]);
+  assert.equal(released.schedulerJobId, "101");
+  assert.notEqual(released.submittedAt, null);
+  // From now on it is tracked like any submitted job.
+  h.scheduler.answers.set("101", { state: "succeeded", exitCode: 0 });
+  await h.pass();
+  assert.equal(h.store.get(dependent.jobId)!.state, "succeeded");
+  h.store.close();
+});

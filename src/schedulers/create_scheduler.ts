@@ -6,6 +6,7 @@ import { LocalScheduler } from "./local.ts";
 import { SlurmScheduler } from "./slurm.ts";
 import { PbsScheduler } from "./pbs.ts";
 import { LsfScheduler } from "./lsf.ts";
+import { SgeScheduler } from "./sge.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Runner } from "../process/runner.ts";
 
@@ -17,6 +18,8 @@ export interface SchedulerOptions {
   flavour?: "pro" | "torque";
   /** Where the commands run and the job files live; default this host. */
   runner?: Runner;
+  /** Grid Engine only: the parallel environment `--cpus` asks for. */
+  parallelEnvironment?: string;
 }
 
 export function createScheduler(kind: SchedulerKind, options: SchedulerOptions = {}): Scheduler {
@@ -29,13 +32,15 @@ export function createScheduler(kind: SchedulerKind, options: SchedulerOptions =
       return new PbsScheduler(options);
     case "lsf":
       return new LsfScheduler(options);
+    case "sge":
+      return new SgeScheduler(options);
   }
 }
 
 /**
  * How often a cluster may be polled at most, across all molq processes, by kind: local
- * (a /proc scan) every 1 s; SLURM, PBS and LSF every 10 s, because their controllers are
- * shared by everyone on the cluster. A profile's `refresh.min_interval` sets another
+ * (a /proc scan) every 1 s; SLURM, PBS, LSF and Grid Engine every 10 s, because their
+ * controllers are shared by everyone on the cluster. A profile's `refresh.min_interval` sets another
  * value; the environment variable MOLQ_MIN_POLL_INTERVAL (a duration) overrides both.
  */
 export const DEFAULT_MIN_POLL_INTERVAL_MS: Record<SchedulerKind, number> = {
@@ -43,6 +48,7 @@ export const DEFAULT_MIN_POLL_INTERVAL_MS: Record<SchedulerKind, number> = {
   slurm: 10_000,
   pbs: 10_000,
   lsf: 10_000,
+  sge: 10_000,
 };
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;

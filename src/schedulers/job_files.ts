@@ -19,7 +19,17 @@ export const FINISHED_AT = "finished_at";
 /** `HOSTNAME BOOT_ID` of the machine a local job runs on, written at start. */
 export const HOST_FILE = "host";
 export const TIMED_OUT_MARKER = "timed_out";
+/** The wrapper's `times` line for the command's processes, written when it ended. */
+export const CPU_TIMES = "cpu_times";
+/** The largest RSS sum (KiB) of the command's processes, sampled about every second. */
+export const PEAK_RSS = "peak_rss_kib";
 export const CANCELLED_MARKER = "cancelled";
+/** A local array: its launcher script, task list, log paths and launcher restarts. */
+export const ARRAY_LAUNCHER = "array.sh";
+export const ARRAY_TASKS = "array_tasks";
+export const LOCAL_ARRAY_FILE = "local_array.json";
+export const LAUNCHER_RESTARTS = "launcher_restarts";
+export const LAUNCHER_LOG = "launcher.log";
 export const DEFAULT_STDOUT = "stdout.log";
 export const DEFAULT_STDERR = "stderr.log";
 
@@ -37,6 +47,10 @@ export interface JobEvidence {
   cancelled: boolean;
   /** The host a local job wrote at start. */
   host?: HostIdentity;
+  /** User + system CPU seconds of the command's processes (the wrapper's `times`). */
+  cpuSeconds?: number;
+  /** The largest sampled RSS sum of the command's processes, in KiB (local jobs). */
+  peakRssKib?: number;
 }
 
 /** Marks a job as cancelled by the user, so a late exit code does not read as a failure. */

@@ -11,14 +11,19 @@ import { BOOT_ID_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
 import {
   CANCELLED_MARKER,
+  CPU_TIMES,
   EXIT_CODE,
   FINISHED_AT,
   HOST_FILE,
+  LAUNCHER_RESTARTS,
+  LOCAL_ARRAY_FILE,
+  PEAK_RSS,
   SCHEDULER_ID,
   STARTED_AT,
   TIMED_OUT_MARKER,
 } from "./job_files.ts";
 import { parsePsOutput, type ProcessTable } from "./process_table.ts";
+import { parseTimesLine } from "./wrapper_usage.ts";
 
 /** Small job-written files the step reads (first line only); everything else is skipped. */
 const EVIDENCE_NAMES = [
@@ -30,6 +35,11 @@ const EVIDENCE_NAMES = [
   SCHEDULER_ID,
   HOST_FILE,
   "slurm_array.json",
+  LOCAL_ARRAY_FILE,
+  LAUNCHER_RESTARTS,
+  "sge_array.json",
+  CPU_TIMES,
+  PEAK_RSS,
 ];
 
 const HOST_LINE = "molq-host";
@@ -86,12 +96,16 @@ export class JobFilesSnapshot {
     return this.files.get(jobDir)?.get(name);
   }
 
-  /** What the job wrote about itself; an array task's files carry its index as a suffix. */
+  /**
+   * What the job wrote about itself; an array task's files carry its index as a suffix,
+   * and a cancel marker without one covers every task of the array.
+   */
   evidence(jobDir: string, arrayTaskId?: string | null): JobEvidence {
     const suffix = arrayTaskId ? `.${arrayTaskId}` : "";
+    const has = (name: string) => this.text(jobDir, name) !== undefined;
     const evidence: JobEvidence = {
-      timedOut: this.text(jobDir, TIMED_OUT_MARKER) !== undefined,
-      cancelled: this.text(jobDir, CANCELLED_MARKER) !== undefined,
+      timedOut: has(TIMED_OUT_MARKER + suffix),
+      cancelled: has(CANCELLED_MARKER) || (suffix !== "" && has(CANCELLED_MARKER + suffix)),
     };
     const started = epochMs(this.text(jobDir, STARTED_AT + suffix));
     if (started !== undefined) evidence.startedAt = started;
@@ -103,6 +117,11 @@ export class JobFilesSnapshot {
     }
     const host = this.text(jobDir, HOST_FILE + suffix);
     if (host) evidence.host = parseHostLine(host);
+    const times = this.text(jobDir, CPU_TIMES + suffix);
+    const cpuSeconds = times === undefined ? null : parseTimesLine(times);
+    if (cpuSeconds !== null) evidence.cpuSeconds = cpuSeconds;
+    const peak = integer(this.text(jobDir, PEAK_RSS + suffix));
+    if (peak !== undefined && peak > 0) evidence.peakRssKib = peak;
     return evidence;
   }
 

@@ -4,6 +4,7 @@
  * host, start time and exit code and enforces `--time`. The scheduler job id is the
  * wrapper's pid, which is also the job's process group. A job belongs to the host it runs
  * on: only that host judges or signals it, because only there do its pids mean anything.
+ * What a job used comes from the wrapper too: CPU time and a sampled memory peak.
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
@@ -12,9 +13,18 @@ import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
-import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { renderJobScript } from "./job_script.ts";
+import { parseArraySpec } from "./array_spec.ts";
+import { ARRAY_SIGNAL_SH } from "./local_array_launcher.ts";
+import {
+  isLocalArray,
+  observeLocalArrays,
+  restartLauncher,
+  submitLocalArray,
+} from "./local_array.ts";
 import { describeExit } from "./exit_status.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
 import {
   assertSupported,
   type Observation,
@@ -24,9 +34,18 @@ import {
   type SubmitContext,
   type SubmitResult,
   type TrackedJob,
+  type UsageReading,
+  type UsageReport,
 } from "./scheduler.ts";
 
-const SUPPORTED = new Set<RequestField>(["time", "after", "after-ok", "after-fail", "after-start"]);
+const SUPPORTED = new Set<RequestField>([
+  "time",
+  "array",
+  "after",
+  "after-ok",
+  "after-fail",
+  "after-start",
+]);
 const KILL_GRACE_SECONDS = 5;
 
 export interface LocalOptions {
@@ -47,9 +66,14 @@ export class LocalScheduler implements Scheduler {
 
   validate(request: JobRequest): void {
     assertSupported(this.kind, request, SUPPORTED);
+    if (request.scheduling.array !== undefined) parseArraySpec(request.scheduling.array);
   }
 
   async submit(context: SubmitContext): Promise<SubmitResult> {
+    if (context.request.scheduling.array !== undefined) {
+      const started = await submitLocalArray(this.runner, context, this.#killGraceSeconds);
+      return { schedulerJobId: String(started.pid), host: started.host };
+    }
     const scriptPath = jobFile(context.jobDir, JOB_SCRIPT);
     const script = renderJobScript({
       jobId: context.jobId,
@@ -60,6 +84,7 @@ export class LocalScheduler implements Scheduler {
       redirect: { stdoutPath: context.stdoutPath, stderrPath: context.stderrPath },
       schedulerIdExpression: "$$",
       recordHost: true,
+      sampleMemory: true,
       supervise: {
         timeLimitSeconds: context.request.resources.timeLimitSeconds ?? null,
         killGraceSeconds: this.#killGraceSeconds,
@@ -70,24 +95,71 @@ export class LocalScheduler implements Scheduler {
     return { schedulerJobId: String(started.pid), host: started.host };
   }
 
+  /**
+   * The process table first (with the host and its boot id), then the files of only the
+   * jobs whose decision needs them: a running job whose wrapper is alive needs none, so a
+   * pass over thousands of running jobs reads no job directory at all.
+   */
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
-    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
-      processes: true,
-    });
-    const observations = new Map<string, Observation>();
-    const elsewhere = new Set<string>();
-    for (const job of jobs) {
+    const head = await gatherJobFiles(this.runner, [], { processes: true });
+    const inArrays = (job: TrackedJob) => job.arrayTaskId !== null || isLocalArray(job);
+    // An array's tasks share its directory: each directory is read once, if at all.
+    const dirs = [
+      ...new Set(jobs.filter((job) => inArrays(job) || needsFiles(job, head)).map((j) => j.jobDir)),
+    ];
+    const files = dirs.length === 0 ? head : await gatherJobFiles(this.runner, dirs);
+    const snapshot = new JobFilesSnapshot(head.host, head.processes, files.files);
+    const arrays = observeLocalArrays(jobs.filter(inArrays), snapshot);
+    const observations = arrays.observations;
+    const elsewhere = arrays.elsewhere;
+    for (const job of jobs.filter((job) => !inArrays(job))) {
       const observation = observeHere(job, snapshot);
       if (observation === "elsewhere") elsewhere.add(job.jobId);
       else if (observation) observations.set(job.jobId, observation);
     }
-    return { observations, newArrayTasks: [], commandCalls: 0, elsewhere };
+    for (const { job, restarts } of arrays.restarts) {
+      // A failed restart is tried again by the next pass (it was counted).
+      await restartLauncher(this.runner, job, restarts).catch(() => {});
+    }
+    return { observations, newArrayTasks: arrays.newArrayTasks, commandCalls: 0, elsewhere };
   }
 
-  /** Signals every job's process group (TERM, grace, KILL) on the host it runs on. */
-  async cancel(jobs: readonly TrackedJob[]): Promise<void> {
-    const byHost = new Map<string, TrackedJob[]>();
+  /**
+   * The wrapper's figures of jobs recorded as finished before their wrapper ended (a
+   * cancel records the end at once): final once the wrapper wrote its exit code or is gone.
+   */
+  async usage(jobs: readonly TrackedJob[]): Promise<UsageReport> {
+    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
+      processes: true,
+    });
+    const readings = new Map<string, UsageReading>();
     for (const job of jobs) {
+      const evidence = snapshot.evidence(job.jobDir);
+      const owner = job.host?.hostname ?? evidence.host?.hostname ?? snapshot.host.hostname;
+      const pid = Number(job.schedulerJobId);
+      const alive = owner === snapshot.host.hostname && snapshot.processes!.groupAlive(pid);
+      if (evidence.exitCode === undefined && alive) continue; // still ending: ask again
+      readings.set(job.jobId, { usage: wrapperUsage(evidence), final: true, complete: true });
+    }
+    return { readings, commandCalls: 0 };
+  }
+
+  /**
+   * Signals every job's process group (TERM, grace, KILL) on the host it runs on. An array
+   * stops its launcher (no task starts any more) and signals every started task; a task
+   * alone is signalled alone.
+   */
+  async cancel(jobs: readonly TrackedJob[]): Promise<void> {
+    const arrays = jobs.filter(isLocalArray);
+    const arrayDirs = new Set(arrays.map((array) => array.jobDir));
+    const tasksByDir = new Map<string, TrackedJob[]>();
+    for (const task of jobs.filter((job) => job.arrayTaskId !== null)) {
+      if (!arrayDirs.has(task.jobDir)) {
+        tasksByDir.set(task.jobDir, [...(tasksByDir.get(task.jobDir) ?? []), task]);
+      }
+    }
+    const byHost = new Map<string, TrackedJob[]>();
+    for (const job of jobs.filter((job) => job.arrayTaskId === null && !isLocalArray(job))) {
       const pgid = Number(job.schedulerJobId);
       if (!Number.isInteger(pgid) || pgid <= 1) {
         throw new MolqError(
@@ -97,23 +169,56 @@ export class LocalScheduler implements Scheduler {
       const host = job.host?.hostname ?? "";
       byHost.set(host, [...(byHost.get(host) ?? []), job]);
     }
-    for (const [host, group] of byHost) await this.#signal(host, group);
+    for (const [host, group] of byHost) {
+      const here = host || await this.#hostName();
+      const pgids = group.map((job) => job.schedulerJobId);
+      const markers = group.map((job) => jobFile(job.jobDir, CANCELLED_MARKER));
+      const grace = String(this.#killGraceSeconds);
+      await this.#signal(host, group, markers, [SIGNAL_GROUPS_SH, "signal", here, grace, ...pgids]);
+    }
+    for (const array of arrays) await this.#signalArray(array, [array], "all");
+    for (const tasks of tasksByDir.values()) await this.#signalArray(tasks[0]!, tasks, "tasks");
   }
 
-  async #signal(host: string, jobs: TrackedJob[]): Promise<void> {
-    const here = host || (await gatherJobFiles(this.runner, [])).host.hostname;
-    const argv = [
-      "/bin/sh",
-      "-c",
-      SIGNAL_GROUPS_SH,
-      "signal",
+  /** Stops a whole array (`all`) or signals some of its tasks, through ARRAY_SIGNAL_SH. */
+  async #signalArray(any: TrackedJob, jobs: TrackedJob[], which: "all" | "tasks"): Promise<void> {
+    const host = any.host?.hostname ?? "";
+    const launcher = any.schedulerJobId.split("_")[0]!;
+    const taskIds = jobs.map((job) => job.arrayTaskId!);
+    const markers = which === "all"
+      ? [jobFile(any.jobDir, CANCELLED_MARKER)]
+      : taskIds.map((task) => jobFile(any.jobDir, `${CANCELLED_MARKER}.${task}`));
+    const tail = which === "all" ? ["all"] : taskIds;
+    const here = host || await this.#hostName();
+    await this.#signal(host, jobs, markers, [
+      ARRAY_SIGNAL_SH,
+      "signal-array",
       here,
       String(this.#killGraceSeconds),
-      ...jobs.map((job) => job.schedulerJobId),
-    ];
+      any.jobDir,
+      launcher,
+      ...tail,
+    ]);
+  }
+
+  async #hostName(): Promise<string> {
+    return (await gatherJobFiles(this.runner, [])).host.hostname;
+  }
+
+  /**
+   * Runs a signal script (`script, $0, HOST, GRACE, ...`) after writing the cancel markers,
+   * which it takes back when the signal was refused.
+   */
+  async #signal(
+    host: string,
+    jobs: TrackedJob[],
+    markers: string[],
+    script: string[],
+  ): Promise<void> {
+    const argv = ["/bin/sh", "-c", ...script];
     // The marker first, so that an exit code written as the job dies reads as a cancel.
-    for (const job of jobs) {
-      await this.runner.writeFile(jobFile(job.jobDir, CANCELLED_MARKER), `${Date.now()}\n`, 0o600)
+    for (const marker of markers) {
+      await this.runner.writeFile(marker, `${Date.now()}\n`, 0o600)
         .catch(() => {/* the directory may be gone (cleanup); the store records the cancel */});
     }
     const result = await this.runner.run(argv, {
@@ -121,9 +226,7 @@ export class LocalScheduler implements Scheduler {
       timeoutMs: (this.#killGraceSeconds + 30) * 1000,
     });
     if (result.code === 0) return;
-    for (const job of jobs) {
-      await this.runner.removeFile(jobFile(job.jobDir, CANCELLED_MARKER)).catch(() => {});
-    }
+    for (const marker of markers) await this.runner.removeFile(marker).catch(() => {});
     if (result.code === 3) {
       const actual = result.stdout.replace(/^host /, "").trim();
       throw new MolqError(
@@ -141,6 +244,22 @@ export class LocalScheduler implements Scheduler {
 }
 
 /**
+ * Whether the job's own files could change what the pass decides: not for a job known to
+ * run on another host, nor for a running job whose wrapper is alive here.
+ */
+export function needsFiles(job: TrackedJob, head: JobFilesSnapshot): boolean {
+  if (job.host === null || job.host === undefined || job.hostAssumed) return true;
+  if (job.host.hostname !== head.host.hostname) return false;
+  if (job.state !== "running" || restarted(job.host, head.host)) return true;
+  return !wrapperRuns(job, head);
+}
+
+function wrapperRuns(job: TrackedJob, snapshot: JobFilesSnapshot): boolean {
+  const line = snapshot.processes!.commandLine(Number(job.schedulerJobId));
+  return line?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ?? false;
+}
+
+/**
  * What the snapshot of this host says about one job, or "elsewhere" when the job runs on
  * another host (then only that host may judge it).
  */
@@ -153,8 +272,7 @@ export function observeHere(
   const owner = job.host ?? evidence.host ?? null;
   const pid = Number(job.schedulerJobId);
   const processes = snapshot.processes!;
-  const wrapperAlive = processes.commandLine(pid)?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ??
-    false;
+  const wrapperAlive = wrapperRuns(job, snapshot);
   if (owner && owner.hostname !== here.hostname) {
     // A record from before molq tracked hosts, found running here: it is ours after all.
     if (!(job.hostAssumed && wrapperAlive)) return "elsewhere";
@@ -186,6 +304,17 @@ function restarted(owner: HostIdentity | null, here: HostIdentity): boolean {
 }
 
 function observe(
+  job: TrackedJob,
+  evidence: JobEvidence,
+  wrapperAlive: boolean,
+  groupAlive: boolean,
+): Observation | null {
+  const observation = observeState(job, evidence, wrapperAlive, groupAlive);
+  if (observation && observation.state !== "running") observation.usage = wrapperUsage(evidence);
+  return observation;
+}
+
+function observeState(
   job: TrackedJob,
   evidence: JobEvidence,
   wrapperAlive: boolean,

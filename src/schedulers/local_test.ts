@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { observeHere } from "./local.ts";
+import { needsFiles, observeHere } from "./local.ts";
 import { parseSnapshotOutput } from "./job_files_snapshot.ts";
 import type { TrackedJob } from "./scheduler.ts";
 
@@ -91,4 +91,15 @@ Deno.test("observeHere() reads the host the job wrote when the record has none",
     observeHere(unknown, snapshot("login2", { files: [`host\tlogin1 ${BOOT}`] })),
     "elsewhere",
   );
+});
+
+Deno.test("needsFiles() reads nothing for running jobs whose wrapper is alive, or other hosts' jobs", () => {
+  const here = snapshot("login1", { running: true });
+  assert.equal(needsFiles(job("login1"), here), false, "running, wrapper alive");
+  assert.equal(needsFiles(job("login2"), here), false, "another host's job");
+  assert.equal(needsFiles(job("login1"), snapshot("login1")), true, "its wrapper is gone");
+  assert.equal(needsFiles(job("login1", BOOT, { state: "submitted" }), here), true, "start time");
+  assert.equal(needsFiles(job("login1", OLD_BOOT), here), true, "its host restarted");
+  assert.equal(needsFiles(job(null), here), true, "no host recorded");
+  assert.equal(needsFiles(job("login2", null, { hostAssumed: true }), here), true, "maybe ours");
 });

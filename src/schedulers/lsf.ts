@@ -9,10 +9,17 @@ import type { RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
-import { JOB_SCRIPT, jobFile, removeCancelledMarker, writeCancelledMarker } from "./job_files.ts";
+import {
+  JOB_SCRIPT,
+  type JobEvidence,
+  jobFile,
+  removeCancelledMarker,
+  writeCancelledMarker,
+} from "./job_files.ts";
 import { commandDetail, firstLine, schedulerMessage } from "./directive_text.ts";
 import {
   BJOBS_FIELDS,
+  BJOBS_USAGE_FIELDS,
   type LsfJobStatus,
   lsfKey,
   parseBhist,
@@ -22,6 +29,10 @@ import {
 import { renderLsfScript, validateLsfRequest } from "./lsf_script.ts";
 import { observeLsfStatus } from "./lsf_states.ts";
 import { observeEvidence } from "./evidence_observation.ts";
+import { withFinalUsage } from "./final_usage.ts";
+import { lsfUsage } from "./lsf_usage.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
+import { mergeUsage } from "../core/job_usage.ts";
 import type {
   ArrayTaskObservation,
   Observation,
@@ -90,15 +101,18 @@ export class LsfScheduler implements Scheduler {
     const files = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
       timeoutMs: this.#timeoutMs,
     });
-    let missing = this.#resolve(jobs, queue, files, observations, newArrayTasks);
+    let missing = this.#resolve(jobs, queue, "bjobs", files, observations, newArrayTasks);
     if (missing.length > 0) {
       commandCalls++;
       const history = await this.#queried(() => this.#bhist(queryIds(missing)));
-      missing = this.#resolve(missing, history, files, observations, newArrayTasks);
+      missing = this.#resolve(missing, history, "bhist", files, observations, newArrayTasks);
     }
     for (const job of missing) {
-      const observation = observeEvidence("LSF", files.evidence(job.jobDir, job.arrayTaskId));
-      if (observation) observations.set(job.jobId, observation);
+      const evidence = files.evidence(job.jobDir, job.arrayTaskId);
+      const observation = observeEvidence("LSF", evidence);
+      if (observation) {
+        observations.set(job.jobId, withFinalUsage(observation, () => wrapperUsage(evidence)));
+      }
     }
     for (const job of jobs.filter((job) => job.arrayTaskId === null)) {
       newArrayTasks.push(...evidencedTasks(files, job, newArrayTasks));
@@ -142,6 +156,7 @@ export class LsfScheduler implements Scheduler {
   #resolve(
     jobs: readonly TrackedJob[],
     statuses: readonly LsfJobStatus[],
+    from: "bjobs" | "bhist",
     files: JobFilesSnapshot,
     observations: Map<string, Observation>,
     newArrayTasks: ArrayTaskObservation[],
@@ -153,20 +168,26 @@ export class LsfScheduler implements Scheduler {
       if (job.arrayTaskId === null) {
         const elements = statuses.filter((s) => s.jobId === job.schedulerJobId && s.index > 0);
         for (const element of elements) {
-          newArrayTasks.push(arrayTask(job, element, cancelRequested));
+          const evidence = files.evidence(job.jobDir, String(element.index));
+          newArrayTasks.push(arrayTask(job, element, from, cancelRequested, evidence));
         }
         if (elements.length > 0) continue;
       }
       const status = byKey.get(job.schedulerJobId);
       if (status && status.stat !== "") {
-        observations.set(job.jobId, observeLsfStatus(status, cancelRequested));
+        const evidence = files.evidence(job.jobDir, job.arrayTaskId);
+        const usage = () => mergeUsage(lsfUsage(status, from), wrapperUsage(evidence));
+        observations.set(
+          job.jobId,
+          withFinalUsage(observeLsfStatus(status, cancelRequested), usage),
+        );
       } else missing.push(job);
     }
     return missing;
   }
 
   async #bjobs(ids: string[]): Promise<LsfJobStatus[]> {
-    const format = BJOBS_FIELDS.join(" ");
+    const format = [...BJOBS_FIELDS, ...BJOBS_USAGE_FIELDS].join(" ");
     // bjobs' exit code says nothing useful (unknown ids make it non-zero): read the JSON.
     const result = await this.#run("bjobs", ["-a", "-o", format, "-json", ...ids], {
       allowFailure: true,
@@ -244,7 +265,9 @@ function queryIds(jobs: readonly TrackedJob[]): string[] {
 function arrayTask(
   parent: TrackedJob,
   element: LsfJobStatus,
+  from: "bjobs" | "bhist",
   cancelRequested: boolean,
+  evidence: JobEvidence,
 ): ArrayTaskObservation {
   const index = String(element.index);
   const path = (file: string | null) =>
@@ -253,7 +276,10 @@ function arrayTask(
     arrayJobId: parent.jobId,
     taskId: index,
     schedulerJobId: lsfKey(element),
-    observation: observeLsfStatus(element, cancelRequested),
+    observation: withFinalUsage(
+      observeLsfStatus(element, cancelRequested),
+      () => mergeUsage(lsfUsage(element, from), wrapperUsage(evidence)),
+    ),
     stdoutPath: path(element.outputFile),
     stderrPath: path(element.errorFile),
   };
@@ -270,7 +296,11 @@ function evidencedTasks(
 ): ArrayTaskObservation[] {
   const seen = new Set(reported.filter((t) => t.arrayJobId === parent.jobId).map((t) => t.taskId));
   return files.taskIds(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observeEvidence("LSF", files.evidence(parent.jobDir, index));
+    const evidence = files.evidence(parent.jobDir, index);
+    const observation = withFinalUsage(
+      observeEvidence("LSF", evidence),
+      () => wrapperUsage(evidence),
+    );
     if (!observation) return [];
     const schedulerJobId = `${parent.schedulerJobId}[${index}]`;
     return [{ arrayJobId: parent.jobId, taskId: index, schedulerJobId, observation }];

@@ -19,6 +19,11 @@ export interface LsfJobStatus {
   pendReason: string | null;
   outputFile: string | null;
   errorFile: string | null;
+  /** What it used (bjobs' cpu_used, max_mem, run_time, slots; bhist's CPU time). */
+  cpuSeconds?: number | null;
+  maxMemBytes?: number | null;
+  runSeconds?: number | null;
+  slots?: number | null;
 }
 
 /** The fields molq asks bjobs for, in order. */
@@ -34,6 +39,9 @@ export const BJOBS_FIELDS = [
   "output_file",
   "error_file",
 ] as const;
+
+/** Asked for too, after BJOBS_FIELDS: what a finished job used. */
+export const BJOBS_USAGE_FIELDS = ["cpu_used", "max_mem", "run_time", "slots"] as const;
 
 /** `1234` from `Job <1234> is submitted to queue <normal>.` */
 export function parseBsubOutput(stdout: string): string {
@@ -115,7 +123,30 @@ function toStatus(f: Record<string, string>, now: number): LsfJobStatus {
     pendReason: f.pend_reason?.trim() || null,
     outputFile: f.output_file?.trim() || null,
     errorFile: f.error_file?.trim() || null,
+    cpuSeconds: parseLsfSeconds(f.cpu_used),
+    maxMemBytes: parseLsfMemory(f.max_mem),
+    runSeconds: parseLsfSeconds(f.run_time),
+    slots: /^\d+$/.test(f.slots?.trim() ?? "") ? Number(f.slots) : null,
   };
+}
+
+/** `1.2 second(s)`, `87 second(s)`, or with `-hms` `00:01:27`; null for `-` or empty. */
+export function parseLsfSeconds(text: string | undefined): number | null {
+  const value = text?.trim() ?? "";
+  const seconds = /^(\d+(?:\.\d+)?)\s*(?:second\(s\)|seconds?|sec\.?|s)?$/i.exec(value);
+  if (seconds) return Number(seconds[1]);
+  const clock = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value);
+  return clock ? Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3]) : null;
+}
+
+const MEMORY_UNITS: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `25 Mbytes`, `5.2 Gbytes`, `522 MBytes`, `100 Kbytes`; null for `-`, empty or 0. */
+export function parseLsfMemory(text: string | undefined): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt])(?:bytes|b)?$/i.exec(text?.trim() ?? "");
+  if (!match) return null;
+  const bytes = Math.round(Number(match[1]) * MEMORY_UNITS[match[2]!.toLowerCase()]!);
+  return bytes > 0 ? bytes : null;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -153,6 +184,7 @@ export function parseBhist(text: string, now = Date.now()): LsfJobStatus[] {
       }
       continue;
     }
+    const text = lines.join(" ");
     const status: LsfJobStatus = {
       jobId: header[1]!,
       index: Number(header[2] ?? 0),
@@ -163,8 +195,10 @@ export function parseBhist(text: string, now = Date.now()): LsfJobStatus[] {
       startedAt: null,
       finishedAt: null,
       pendReason: null,
-      outputFile: /Output File <([^>]+)>/.exec(lines.join(" "))?.[1] ?? null,
-      errorFile: /Error File <([^>]+)>/.exec(lines.join(" "))?.[1] ?? null,
+      outputFile: /Output File <([^>]+)>/.exec(text)?.[1] ?? null,
+      errorFile: /Error File <([^>]+)>/.exec(text)?.[1] ?? null,
+      cpuSeconds: parseLsfSeconds(/The CPU time used is ([\d.]+) seconds/.exec(text)?.[1]),
+      maxMemBytes: parseLsfMemory(/MAX MEM: ([\d.]+ \w+)/.exec(text)?.[1]),
     };
     for (const line of lines) applyEvent(status, line, now);
     statuses.push(status);

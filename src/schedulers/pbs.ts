@@ -9,7 +9,13 @@ import type { RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
-import { JOB_SCRIPT, jobFile, removeCancelledMarker, writeCancelledMarker } from "./job_files.ts";
+import {
+  JOB_SCRIPT,
+  type JobEvidence,
+  jobFile,
+  removeCancelledMarker,
+  writeCancelledMarker,
+} from "./job_files.ts";
 import { commandDetail, schedulerMessage } from "./directive_text.ts";
 import {
   parsePbsFlavour,
@@ -25,6 +31,10 @@ import {
 import { PBS_SUPPORTED, renderPbsScript, validatePbsRequest } from "./pbs_script.ts";
 import { observePbsStatus } from "./pbs_states.ts";
 import { observeEvidence } from "./evidence_observation.ts";
+import { withFinalUsage } from "./final_usage.ts";
+import { pbsUsage } from "./pbs_usage.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
+import { mergeUsage } from "../core/job_usage.ts";
 import {
   type ArrayTaskObservation,
   assertSupported,
@@ -131,7 +141,8 @@ export class PbsScheduler implements Scheduler {
       if (short.endsWith("[]") && job.arrayTaskId === null) {
         const tasks = [...statuses.values()].filter((s) => pbsArrayOf(s.id)?.parent === short);
         for (const task of tasks) {
-          newArrayTasks.push(arrayTask(job, task, flavour, cancelRequested));
+          const evidence = files.evidence(job.jobDir, pbsArrayOf(task.id)!.index);
+          newArrayTasks.push(arrayTask(job, task, flavour, cancelRequested, evidence));
         }
         const seen = new Set(tasks.map((task) => pbsArrayOf(task.id)!.index));
         const forgotten = evidencedTasks(
@@ -144,10 +155,16 @@ export class PbsScheduler implements Scheduler {
         if (tasks.length + forgotten.length > 0) continue;
       }
       const status = statuses.get(short);
+      const evidence = files.evidence(job.jobDir, job.arrayTaskId);
+      const isArray = short.endsWith("[]");
       const observation = status
-        ? observePbsStatus(status, { flavour, cancelRequested, isArray: short.endsWith("[]") })
-        : observeEvidence("PBS", files.evidence(job.jobDir, job.arrayTaskId));
-      if (observation) observations.set(job.jobId, observation);
+        ? observePbsStatus(status, { flavour, cancelRequested, isArray })
+        : observeEvidence("PBS", evidence);
+      const usage = () =>
+        status ? mergeUsage(pbsUsage(status), wrapperUsage(evidence)) : wrapperUsage(evidence);
+      if (observation) {
+        observations.set(job.jobId, isArray ? observation : withFinalUsage(observation, usage));
+      }
     }
     return { observations, newArrayTasks, commandCalls: this.#calls - callsBefore };
   }
@@ -239,6 +256,7 @@ function arrayTask(
   task: PbsJobStatus,
   flavour: PbsFlavour,
   cancelRequested: boolean,
+  evidence: JobEvidence,
 ): ArrayTaskObservation {
   const index = pbsArrayOf(task.id)!.index;
   // PBS Pro reports the template it was given; Torque reports each subjob's own file.
@@ -247,7 +265,10 @@ function arrayTask(
     arrayJobId: parent.jobId,
     taskId: index,
     schedulerJobId: task.id,
-    observation: observePbsStatus(task, { flavour, cancelRequested, isArray: false }),
+    observation: withFinalUsage(
+      observePbsStatus(task, { flavour, cancelRequested, isArray: false }),
+      () => mergeUsage(pbsUsage(task), wrapperUsage(evidence)),
+    ),
     stdoutPath: logPath(task.outputPath),
     stderrPath: logPath(task.errorPath),
   };
@@ -264,7 +285,11 @@ function evidencedTasks(
   schedulerJobId: (index: string) => string,
 ): ArrayTaskObservation[] {
   return files.taskIds(parent.jobDir).filter((index) => !seen.has(index)).flatMap((index) => {
-    const observation = observeEvidence("PBS", files.evidence(parent.jobDir, index));
+    const evidence = files.evidence(parent.jobDir, index);
+    const observation = withFinalUsage(
+      observeEvidence("PBS", evidence),
+      () => wrapperUsage(evidence),
+    );
     if (!observation) return [];
     return [{
       arrayJobId: parent.jobId,

@@ -19,6 +19,10 @@ export interface PbsJobStatus {
   errorPath: string | null;
   walltimeLimitSeconds: number | null;
   walltimeUsedSeconds: number | null;
+  /** `resources_used.*` as printed, without the prefix (`cput`, `mem`, `walltime`, ...). */
+  resourcesUsed: Record<string, string>;
+  /** `Resource_List.*` as printed, without the prefix (`ncpus`, `mem`, `nodes`, ...). */
+  resourceList: Record<string, string>;
 }
 
 /** `1234.server` or `1234[].server` from qsub's output. */
@@ -128,7 +132,17 @@ function toStatus(id: string, a: Record<string, string>): PbsJobStatus {
     errorPath: stripHost(a.Error_Path),
     walltimeLimitSeconds: parseClockSeconds(a["Resource_List.walltime"]),
     walltimeUsedSeconds: parseClockSeconds(a["resources_used.walltime"]),
+    resourcesUsed: withPrefix(a, "resources_used."),
+    resourceList: withPrefix(a, "Resource_List."),
   };
+}
+
+function withPrefix(attributes: Record<string, string>, prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(attributes).filter(([key]) => key.startsWith(prefix)).map((
+      [key, value],
+    ) => [key.slice(prefix.length), value]),
+  );
 }
 
 /** Nested JSON objects become dotted keys, as in the text form; values become strings. */

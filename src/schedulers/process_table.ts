@@ -1,23 +1,14 @@
 /**
- * A snapshot of this machine's processes from one `ps` call per reconcile pass, so the
+ * A host's processes from the one `ps` call of a reconcile pass's evidence step, so the
  * status of many local jobs costs one process instead of one per job. (Deno allows
  * reading /proc only with --allow-all, which the binary does not get.)
  */
-import { runCommand } from "../process/run_command.ts";
 
 export interface ProcessTable {
   /** Command line of a live process, or undefined. */
   commandLine(pid: number): string | undefined;
   /** Whether any live process belongs to this process group. */
   groupAlive(pgid: number): boolean;
-}
-
-export async function readProcessTable(): Promise<ProcessTable> {
-  const { stdout } = await runCommand(["ps", "-A", "-o", "pid=,pgid=,stat=,args="], {
-    env: { LC_ALL: "C" },
-    timeoutMs: 10_000,
-  });
-  return parsePsOutput(stdout);
 }
 
 /** Parses `ps -o pid=,pgid=,stat=,args=`; zombies have finished and are left out. */

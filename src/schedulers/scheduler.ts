@@ -9,6 +9,7 @@ import { META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { UsageError } from "../core/errors.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 import type { Runner } from "../process/runner.ts";
+import type { JobUsage } from "../core/job_usage.ts";
 
 /** Everything a backend needs to submit one job. Paths are absolute. */
 export interface SubmitContext {
@@ -48,6 +49,8 @@ export interface TrackedJob {
   arrayTaskId: string | null;
   /** The array spec of an array job's own record (`0-3`); null for everything else. */
   array?: string | null;
+  /** The memory the request asked for (`--mem`), for usage figures. */
+  memoryRequestBytes?: number | null;
   /** Local jobs: the host the job runs on (null when not known). */
   host?: HostIdentity | null;
   /**
@@ -69,6 +72,26 @@ export interface Observation {
   finishedAt?: number | null;
   /** Local jobs: the host now known to run the job, to be recorded. */
   host?: HostIdentity;
+  /**
+   * With a final state: what the job used, when the same answer tells (PBS's
+   * resources_used, LSF's bjobs fields, the local wrapper's files).
+   */
+  usage?: JobUsage;
+}
+
+/** One reading of what a finished job used (see `Scheduler.usage`). */
+export interface UsageReading {
+  usage: JobUsage;
+  /** Nothing can change any more (e.g. no accounting: only the wrapper's figures). */
+  final: boolean;
+  /** Every figure the source keeps is in (accounting has caught up). */
+  complete: boolean;
+}
+
+export interface UsageReport {
+  /** By molq job id; a job missing here has no reading yet (accounting lags). */
+  readings: Map<string, UsageReading>;
+  commandCalls: number;
 }
 
 /** An array task seen for the first time, to become a record of its own. */
@@ -101,6 +124,7 @@ export interface SubmitResult {
   host?: HostIdentity;
 }
 
+/** The contract every backend implements: validate, submit, status of many jobs, cancel. */
 export interface Scheduler {
   readonly kind: SchedulerKind;
   /** Where its commands run and its job files live (this host, or a cluster over SSH). */
@@ -112,6 +136,12 @@ export interface Scheduler {
   status(jobs: readonly TrackedJob[]): Promise<StatusReport>;
   /** Cancels the jobs; throws when the scheduler refuses. */
   cancel(jobs: readonly TrackedJob[]): Promise<void>;
+  /**
+   * Optional: one batched query for what finished jobs used, asked again on later passes
+   * until the figures settle (SLURM's accounting lags the end of a job). Backends without
+   * it report usage with the final observation, once.
+   */
+  usage?(jobs: readonly TrackedJob[]): Promise<UsageReport>;
 }
 
 /** Request fields a backend may or may not support, by their CLI flag names. */

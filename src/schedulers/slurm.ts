@@ -10,6 +10,15 @@ import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
 import { gatherJobFiles } from "./job_files_snapshot.ts";
+import { isEmptyUsage, mergeUsage } from "../core/job_usage.ts";
+import { wrapperUsage } from "./wrapper_usage.ts";
+import {
+  accountingComplete,
+  parseSacctUsage,
+  SACCT_USAGE_FORMAT,
+  type SlurmAccounting,
+  slurmUsage,
+} from "./slurm_usage.ts";
 import { firstLine } from "./directive_text.ts";
 import {
   assertSupported,
@@ -19,6 +28,8 @@ import {
   type SubmitContext,
   type SubmitResult,
   type TrackedJob,
+  type UsageReading,
+  type UsageReport,
 } from "./scheduler.ts";
 import { renderSlurmScript, slurmDirectives } from "./slurm_script.ts";
 import { needsExitCode } from "./slurm_states.ts";
@@ -162,6 +173,45 @@ export class SlurmScheduler implements Scheduler {
     };
   }
 
+  /**
+   * What finished jobs used: one `sacct --units=M` (chunked) with their step rows; the
+   * wrapper's CPU time where accounting has none (no accounting, or nothing gathered).
+   * Accounting lags, so the reconciler asks again until two readings agree.
+   */
+  async usage(jobs: readonly TrackedJob[]): Promise<UsageReport> {
+    const calls = { count: 0 };
+    const accounting = await this.#sacctUsage(jobs, calls);
+    const needFiles = jobs.filter((job) => {
+      const row = accounting?.get(job.schedulerJobId);
+      return !row || !row.gathered;
+    });
+    const files = needFiles.length === 0 ? null : await gatherJobFiles(
+      this.runner,
+      needFiles.map((job) => job.jobDir),
+      { timeoutMs: this.#timeoutMs },
+    );
+    const readings = new Map<string, UsageReading>();
+    for (const job of jobs) {
+      const row = accounting?.get(job.schedulerJobId);
+      const own = files ? wrapperUsage(files.evidence(job.jobDir, job.arrayTaskId)) : null;
+      if (accounting === null) {
+        // No accounting on this site: the wrapper's figures are all there will ever be.
+        readings.set(job.jobId, { usage: own!, final: true, complete: true });
+      } else if (row?.final) {
+        const usage = slurmUsage(row, job.memoryRequestBytes ?? null);
+        readings.set(job.jobId, {
+          usage: own ? mergeUsage(usage, own) : usage,
+          final: false,
+          complete: accountingComplete(row),
+        });
+      } else if (!row && own && !isEmptyUsage(own)) {
+        // Not in accounting yet (or ever): the wrapper's figures until it is.
+        readings.set(job.jobId, { usage: own, final: false, complete: false });
+      }
+    }
+    return { readings, commandCalls: calls.count };
+  }
+
   async cancel(jobs: readonly TrackedJob[]): Promise<void> {
     const ids = [...new Set(jobs.map((job) => job.schedulerJobId))];
     for (const chunk of chunkIds(ids, Infinity)) {
@@ -212,6 +262,30 @@ export class SlurmScheduler implements Scheduler {
       index.add(parseSacctOutput(result.stdout));
     }
     return index;
+  }
+
+  /** sacct's usage rows of these jobs, by JobID; null when accounting is turned off. */
+  async #sacctUsage(
+    jobs: readonly TrackedJob[],
+    calls: { count: number },
+  ): Promise<Map<string, SlurmAccounting> | null> {
+    const found = new Map<string, SlurmAccounting>();
+    const unknownSince = Date.now() - this.#windowDays * 86_400_000;
+    const oldest = jobs.reduce(
+      (min, job) => Math.min(min, job.submittedAt ?? unknownSince),
+      Infinity,
+    );
+    const window = ["-S", slurmLocalTime(oldest - WINDOW_MARGIN_MS), "-E", "now"];
+    const ids = [...new Set(jobs.map((job) => job.schedulerJobId))];
+    for (const chunk of chunkIds(ids, this.#sacctChunkSize)) {
+      const args = ["-P", "-n", "--units=M", `--format=${SACCT_USAGE_FORMAT}`, ...window];
+      calls.count++;
+      const result = await this.#run("sacct", [...args, "-j", chunk.join(",")], "read usage");
+      if (result.code !== 0 && /accounting storage is disabled/i.test(result.stderr)) return null;
+      if (result.code !== 0) throw commandFailed("sacct", result);
+      for (const [id, row] of parseSacctUsage(result.stdout)) found.set(id, row);
+    }
+    return found;
   }
 
   /** Runs a SLURM command; only failing to start or timing out throws here. */

@@ -109,8 +109,7 @@ export function observeSlurmRow(row: SlurmJobRow, current: JobState): Observatio
 
 /** squeue does not report exit codes: a FAILED row from it needs the job's file or sacct. */
 export function needsExitCode(row: SlurmJobRow): boolean {
-  return row.exit === null && slurmState(row.state)?.name === "FAILED" &&
-    row.reason !== "JobLaunchFailure";
+  return row.exit === null && slurmState(row.state)?.name === "FAILED" && !isLaunchFailure(row);
 }
 
 /** Completes a FAILED observation with an exit code found elsewhere. */
@@ -169,10 +168,13 @@ function failure(state: SlurmState, row: SlurmJobRow): Observation {
 
 /**
  * squeue says JobLaunchFailure; sacct keeps no reason but an exit code of `0:53` (seen on
- * SLURM 22.05 for a batch script whose --output directory is missing).
+ * SLURM 22.05 for a batch script whose --output directory is missing). SLURM 22.05 gives
+ * the same reason to a job that ran and was killed for its memory (JobAcctGatherParams=
+ * OverMemoryKill; sacct `0:9`): one that has run time was launched.
  */
 function isLaunchFailure(row: SlurmJobRow): boolean {
-  return row.reason === "JobLaunchFailure" || (row.exit?.code === 0 && row.exit.signal === 53);
+  return (row.reason === "JobLaunchFailure" && row.hasRun !== true) ||
+    (row.exit?.code === 0 && row.exit.signal === 53);
 }
 
 function queuedDetail(state: SlurmState, reason: string | null): string | null {

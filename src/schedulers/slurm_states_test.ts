@@ -175,7 +175,9 @@ Deno.test("observeSlurmRow() explains OOM, NODE_FAIL, BOOT_FAIL, DEADLINE and PR
 Deno.test("needsExitCode() is true only for FAILED rows without an exit code", () => {
   assert.equal(needsExitCode(row("FAILED", { reason: "NonZeroExitCode" })), true);
   assert.equal(needsExitCode(row("FAILED", { exit: { code: 3, signal: 0 } })), false);
-  assert.equal(needsExitCode(row("FAILED", { reason: "JobLaunchFailure" })), false);
+  assert.equal(needsExitCode(row("FAILED", { reason: "JobLaunchFailure", hasRun: false })), false);
+  // SLURM 22.05's reason for a job killed over its memory (OverMemoryKill): it did run.
+  assert.equal(needsExitCode(row("FAILED", { reason: "JobLaunchFailure", hasRun: true })), true);
   assert.equal(needsExitCode(row("COMPLETED")), false);
 });
 

@@ -5,14 +5,17 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { JobRecord, SchedulerKind, StateTransition } from "../core/job_record.ts";
-import { canTransition, type JobState } from "../core/job_state.ts";
+import { canTransition, isTerminal, type JobState } from "../core/job_state.ts";
 import type { Dependency } from "../core/job_request.ts";
 import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts";
 import { openDatabase, type StoreJournal } from "./open_database.ts";
+import { claimNotification, clustersWithPendingNotifications } from "./notification_claims.ts";
+import { clustersWithUnsettledUsage, openUsageRow } from "./usage_rows.ts";
 
 /** Fields a state change or a poll may update besides the state itself. */
 export type RecordPatch = Partial<Omit<JobRecord, "jobId" | "state" | "cluster" | "scheduler">>;
 
+/** Which records `JobStore.list` returns; every field narrows the list. */
 export interface ListQuery {
   cluster?: string;
   states?: readonly JobState[];
@@ -26,6 +29,10 @@ export interface ListQuery {
   withTasks?: boolean;
 }
 
+/**
+ * Every job record and its state history in one SQLite file (WAL on local disks), shared by
+ * all molq processes; `JobStore.open(path)` opens or creates it.
+ */
 export class JobStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
@@ -76,6 +83,10 @@ export class JobStore {
       this.#addTransition(record.jobId, null, record.state, record.createdAt, reason);
       for (const dependency of record.request.dependencies) {
         this.#addDependency(record.jobId, dependency);
+      }
+      // An array task first seen finished ends here rather than in a transition.
+      if (isTerminal(record.state) && record.arrayJobId !== null) {
+        this.#ended(record.jobId, record.state, record.createdAt);
       }
     });
   }
@@ -172,6 +183,7 @@ export class JobStore {
         .run(...params, jobId, from).changes;
       if (Number(changed) !== 1) return false;
       this.#addTransition(jobId, from, to, at, reason);
+      if (isTerminal(to)) this.#ended(jobId, to, at);
       return true;
     });
   }
@@ -206,13 +218,25 @@ export class JobStore {
       }));
   }
 
-  /** Names of clusters that have records in a non-terminal state. */
+  /**
+   * Names of clusters that have records in a non-terminal state, or finished jobs whose
+   * usage is still to settle or whose end notification is still to deliver.
+   */
   clustersWithActiveJobs(): Map<string, SchedulerKind> {
     const rows = this.#prepare(
       `SELECT DISTINCT cluster, scheduler FROM jobs
        WHERE state IN ('created','submitted','queued','running')`,
     ).all();
-    return new Map(rows.map((row) => [row.cluster as string, row.scheduler as SchedulerKind]));
+    const clusters = new Map(
+      rows.map((row) => [row.cluster as string, row.scheduler as SchedulerKind]),
+    );
+    for (const [name, kind] of clustersWithUnsettledUsage(this)) {
+      clusters.set(name, kind as SchedulerKind);
+    }
+    for (const [name, kind] of clustersWithPendingNotifications(this)) {
+      clusters.set(name, kind as SchedulerKind);
+    }
+    return clusters;
   }
 
   /** The hosts that local jobs in this store ran on. */
@@ -263,6 +287,15 @@ export class JobStore {
     this.#prepare(
       "INSERT INTO transitions (job_id, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
     ).run(jobId, from, to, at, reason);
+  }
+
+  /**
+   * A record reached its final state: in the same transaction, open its usage row and
+   * claim its end notification, so exactly the process that recorded the end owns both.
+   */
+  #ended(jobId: string, state: JobState, at: number) {
+    openUsageRow(this, jobId, at);
+    claimNotification(this, jobId, state, at);
   }
 
   #addDependency(jobId: string, dependency: Dependency) {

@@ -187,7 +187,7 @@ Deno.test("mapPythonJob() maps dependencies and history, and synthesises one row
 });
 
 Deno.test("mapPythonJob() refuses schedulers and states molq does not have", () => {
-  assert.throws(() => mapPythonJob(row({ scheduler: "sge" }), context), UnmappableJob);
+  assert.throws(() => mapPythonJob(row({ scheduler: "condor" }), context), UnmappableJob);
   assert.throws(
     () => mapPythonJob(row({ state: "held" }), context),
     (e: unknown) =>

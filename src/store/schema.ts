@@ -120,6 +120,35 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO daemon_lease (id) VALUES (1);
   `,
+  // 4: what finished jobs used (re-read until the figures settle, then left alone), and
+  // their end notifications: one row per job at most, claimed in the transaction that
+  // records the final state, with the attempts made to deliver it.
+  `
+  CREATE TABLE job_usage (
+    job_id TEXT PRIMARY KEY REFERENCES jobs (job_id) ON DELETE CASCADE,
+    usage_json TEXT,
+    created_at INTEGER NOT NULL,
+    reads INTEGER NOT NULL DEFAULT 0,
+    last_read_at INTEGER,
+    settled_at INTEGER
+  );
+  CREATE INDEX job_usage_unsettled ON job_usage (job_id) WHERE settled_at IS NULL;
+  CREATE TABLE notifications (
+    job_id TEXT PRIMARY KEY REFERENCES jobs (job_id) ON DELETE CASCADE,
+    state TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    claimed_by TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    next_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    done_at INTEGER,
+    error TEXT
+  );
+  CREATE INDEX notifications_pending ON notifications (job_id) WHERE status = 'pending';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

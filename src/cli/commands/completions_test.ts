@@ -39,7 +39,7 @@ Deno.test("describeProgram() walks every command and its options", () => {
   const stream = logs.options.find((o) => o.long === "--stream");
   assert.deepEqual(stream?.value, ["stdout", "stderr", "both"]);
   const submit = spec.commands.find((c) => c.name === "submit")!;
-  assert.deepEqual(submit.firstArgument, ["local", "slurm", "pbs", "lsf"]);
+  assert.deepEqual(submit.firstArgument, ["local", "slurm", "pbs", "lsf", "sge"]);
   assert.ok(spec.options.some((o) => o.long === "--db" && o.value === "file"));
 });
 
@@ -71,7 +71,7 @@ t molq submit ""
 t molq completions f`;
   const output = await new Deno.Command("bash", { args: ["-c", probe], stdout: "piped" }).output();
   const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
-  assert.deepEqual(lines, ["list", "stdout stderr", "local slurm pbs lsf", "fish"]);
+  assert.deepEqual(lines, ["list", "stdout stderr", "local slurm pbs lsf sge", "fish"]);
 });
 
 Deno.test("renderCompletion() for zsh has the compdef shape", async () => {
@@ -107,16 +107,16 @@ Deno.test("molq completions rejects an unknown shell as a usage error", async ()
 Deno.test("describeProgram() offers the scheduler after job ids, as the Python molq takes it", () => {
   for (const name of ["status", "cancel", "watch", "inspect", "logs"]) {
     const command = spec.commands.find((c) => c.name === name)!;
-    assert.deepEqual(command.laterArguments, ["local", "slurm", "pbs", "lsf"], name);
+    assert.deepEqual(command.laterArguments, ["local", "slurm", "pbs", "lsf", "sge"], name);
     assert.equal(command.firstArgument, null, name);
   }
   for (const name of ["list", "history"]) {
     const command = spec.commands.find((c) => c.name === name)!;
-    assert.deepEqual(command.firstArgument, ["local", "slurm", "pbs", "lsf"], name);
+    assert.deepEqual(command.firstArgument, ["local", "slurm", "pbs", "lsf", "sge"], name);
     assert.equal(command.laterArguments, null, name);
   }
   const status = spec.commands.find((c) => c.name === "status")!;
   assert.ok(status.options.some((o) => o.long === "--profile"));
   const bash = renderCompletion("bash", spec);
-  assert.match(bash, /\(\(COMP_CWORD > ci \+ 1\)\) && ! _molq_seen "\$ci" local slurm pbs lsf/);
+  assert.match(bash, /\(\(COMP_CWORD > ci \+ 1\)\) && ! _molq_seen "\$ci" local slurm pbs lsf sge/);
 });

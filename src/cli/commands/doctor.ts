@@ -1,7 +1,8 @@
 /**
  * `molq doctor`: checks the set-up this user actually has — the store and its file
  * system, this host, the configuration, every configured or used cluster's commands and
- * last poll, the cron entry and the time zone — one line each, with what to do.
+ * last poll, the mail program for notifications, the cron entry and the time zone — one
+ * line each, with what to do.
  */
 import { Command } from "../command_line/mod.ts";
 import { dirname } from "node:path";
@@ -18,6 +19,7 @@ import { gatherJobFiles } from "../../schedulers/job_files_snapshot.ts";
 import type { CliContext } from "../context.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
 import { type Check, doctorExitCode, molqCronLines, renderChecks } from "../doctor_report.ts";
+import { mailCheck } from "../doctor_mail.ts";
 
 /** The command that answers with a version, by scheduler kind. */
 const VERSION_COMMANDS: Record<SchedulerKind, string[]> = {
@@ -25,6 +27,7 @@ const VERSION_COMMANDS: Record<SchedulerKind, string[]> = {
   slurm: ["sbatch", "--version"],
   pbs: ["qstat", "--version"],
   lsf: ["lsid"],
+  sge: ["qstat", "-help"],
 };
 
 export function doctorCommand(context: () => CliContext): Command {
@@ -47,6 +50,7 @@ Examples:
       checks.push(await hostCheck());
       const config = await configChecks(ctx, checks);
       if (store) await clusterChecks(ctx, store, config, checks);
+      checks.push(await mailCheck(config));
       checks.push(await cronCheck());
       checks.push(timeZoneCheck());
       if (options.json) ctx.printJson(checks);

@@ -2,8 +2,7 @@
 import { Command } from "../command_line/mod.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { formatMemory } from "../../core/memory.ts";
-import { UsageError } from "../../core/errors.ts";
-import { isSchedulerWord } from "../scheduler_word.ts";
+import { isSchedulerWord, unknownScheduler } from "../scheduler_word.ts";
 import {
   addClusterOption,
   type ClusterFlags,
@@ -15,6 +14,12 @@ import { recordToJson, transitionToJson } from "../record_json.ts";
 import { renderTable } from "../table.ts";
 import { paint, printable, STATE_COLORS } from "../style.ts";
 import { elapsed } from "../job_rows.ts";
+import { usageOf } from "../../store/usage_rows.ts";
+import { notificationOf } from "../../store/notification_claims.ts";
+import { notificationToJson, usageToJson } from "../usage_json.ts";
+import { summaryLine, usageRows } from "../usage_text.ts";
+import { summarizeUsage } from "../../usage/usage_report.ts";
+import type { JobState } from "../../core/job_state.ts";
 
 export function inspectCommand(context: () => CliContext): Command {
   const command = new Command("inspect")
@@ -34,9 +39,7 @@ Examples:
       async (id: string, word: string | undefined, options: ClusterFlags & { json?: boolean }) => {
         const ctx = context();
         if (word !== undefined && !isSchedulerWord(word)) {
-          throw new UsageError(
-            `Unknown scheduler "${word}": expected one of local, slurm, pbs, lsf.`,
-          );
+          throw unknownScheduler(word);
         }
         const record = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
         const timeline = ctx.store.transitions(record.jobId);
@@ -44,7 +47,7 @@ Examples:
           "SELECT job_id, attempt, state FROM jobs WHERE lineage_id = ? ORDER BY attempt",
         ).all(record.lineageId) as { job_id: string; attempt: number; state: string }[];
         const tasks = ctx.store.prepare(
-          `SELECT job_id, array_task_id, scheduler_job_id, state, exit_code FROM jobs
+          `SELECT job_id, array_task_id, scheduler_job_id, state, exit_code, failure_reason FROM jobs
          WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)`,
         ).all(record.jobId) as {
           job_id: string;
@@ -52,19 +55,36 @@ Examples:
           scheduler_job_id: string;
           state: string;
           exit_code: number | null;
+          failure_reason: string | null;
         }[];
+        const usage = usageOf(ctx.store, [record.jobId, ...tasks.map((t) => t.job_id)]);
+        const notification = notificationOf(ctx.store, record.jobId);
+        const taskSummary = tasks.length === 0 ? null : summarizeUsage(
+          tasks.map((t) => ({
+            state: t.state as JobState,
+            failureReason: t.failure_reason,
+            usage: usage.get(t.job_id)?.usage ?? null,
+          })),
+        );
         if (options.json) {
           return ctx.printJson({
             ...recordToJson(record),
+            usage: usageToJson(usage.get(record.jobId)),
+            notification: notificationToJson(notification),
             transitions: timeline.map(transitionToJson),
             lineage: lineage.map((l) => ({ job_id: l.job_id, attempt: l.attempt, state: l.state })),
-            tasks,
+            tasks: tasks.map(({ failure_reason: _, ...task }) => ({
+              ...task,
+              usage: usageToJson(usage.get(task.job_id)),
+            })),
+            ...(taskSummary ? { task_usage: taskSummary } : {}),
           });
         }
-        const fields = describe(record, ctx.color).map((
-          [k, v],
-          i,
-        ) => [k, i === 1 ? v : printable(v)]);
+        const described = describe(record, ctx.color);
+        const at = described.findIndex(([key]) => key === "failure") + 1;
+        described.splice(at, 0, ...usageRows(record, usage.get(record.jobId), notification));
+        if (taskSummary) described.splice(at, 0, ["task usage", summaryLine(taskSummary)]);
+        const fields = described.map(([k, v], i) => [k, i === 1 ? v : printable(v)]);
         ctx.print(renderTable(["FIELD", "VALUE"], fields).split("\n").slice(1).join("\n"));
         ctx.print("\nTimeline:");
         ctx.print(

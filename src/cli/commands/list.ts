@@ -4,12 +4,16 @@ import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.t
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { jobTableLines } from "../job_rows.ts";
+import { jobTableLines, type JobTableRow, measureJobTable } from "../job_rows.ts";
 import { jobTableWidths } from "../job_table_widths.ts";
 import { jsonArrayLines } from "../json_lines.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
+import type { StoredUsage } from "../../store/usage_rows.ts";
+import type { JobSummary } from "../../store/job_store.ts";
+import { usageToJson } from "../usage_json.ts";
+import { withUsage } from "../usage_batches.ts";
 
 export function listCommand(context: () => CliContext): Command {
   const command = new Command("list")
@@ -21,6 +25,7 @@ export function listCommand(context: () => CliContext): Command {
     .option("--run <label>", "only this run label")
     .option("--limit <n>", "at most this many rows", integerOption("--limit"), 200)
     .option("--no-refresh", "read the store only (no scheduler query)")
+    .option("--usage", "add what finished jobs used: CPU efficiency, memory peak and share")
     .option("--json", "print JSON")
     .addHelpText(
       "after",
@@ -29,7 +34,8 @@ Examples:
   molq list
   molq list slurm --all
   molq list --all --cluster hpc --limit 50
-  molq list --state failed --json`,
+  molq list --state failed --json
+  molq list --all --run sweep --usage`,
     )
     .action(async (
       scheduler: string | undefined,
@@ -40,6 +46,7 @@ Examples:
         limit: number;
         json?: boolean;
         refresh: boolean;
+        usage?: boolean;
       },
     ) => {
       const ctx = context();
@@ -49,26 +56,51 @@ Examples:
       }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
       const query = { cluster, states, runLabel: options.run, limit: options.limit };
-      // Rows are printed as they are read, never all held; a table's column widths come
-      // from one aggregate query first, in the same read transaction (so both see the same rows).
+      // Rows are printed as they are read, never all held (usage looked up a batch at a time).
       if (options.json) {
-        return ctx.printLines(jsonArrayLines(ctx.store.iterate(query), recordToJson));
+        if (!options.usage) {
+          return ctx.printLines(jsonArrayLines(ctx.store.iterate(query), recordToJson));
+        }
+        return ctx.printLines(
+          jsonArrayLines(
+            withUsage(ctx.store, ctx.store.iterate(query)),
+            ([record, usage]) => ({ ...recordToJson(record), usage: usageToJson(usage) }),
+          ),
+        );
       }
+      // The table in two passes over the same rows, in one read transaction: its column
+      // widths first (from one aggregate query, or with usage columns from the rows), then
+      // the lines.
       ctx.store.read(() => {
         const style = {
           color: ctx.color,
           now: Date.now(),
           withHosts: ctx.store.localHosts().length > 1,
+          usage: !!options.usage,
         };
-        const { rows, widths } = jobTableWidths(ctx.store, query, style);
-        if (rows === 0) {
+        const rows = () =>
+          style.usage
+            ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
+            : mapRows(ctx.store.iterateSummaries(query));
+        const { rows: count, widths } = style.usage
+          ? measureJobTable(rows(), style)
+          : jobTableWidths(ctx.store, query, style);
+        if (count === 0) {
           const note = pythonStoreNote(ctx.store);
           if (note) console.error(`hint: ${note}`);
           return ctx.print(
             options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
           );
         }
-        ctx.printLines(jobTableLines(ctx.store.iterateSummaries(query), widths, style));
+        ctx.printLines(jobTableLines(rows(), widths, style));
       });
     });
+}
+
+function* mapRows(records: Iterable<JobSummary>): Generator<JobTableRow> {
+  for (const record of records) yield { record };
+}
+
+function* mapUsage(pairs: Iterable<[JobSummary, StoredUsage | undefined]>): Generator<JobTableRow> {
+  for (const [record, stored] of pairs) yield { record, usage: stored?.usage ?? null };
 }

@@ -1,5 +1,5 @@
 /** `molq logs`: print or follow a job's stdout/stderr. */
-import { readRemoteLog, readRemoteNew } from "../remote_logs.ts";
+import { readRemoteLog, readRemoteNew, remoteLogSize } from "../remote_logs.ts";
 import type { Runner } from "../../process/runner.ts";
 import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
@@ -39,13 +39,15 @@ export function logsCommand(context: () => CliContext): Command {
     )
     .option("--tail <n>", "only the last N lines", integerOption("--tail"))
     .option("--follow", "keep printing new output until the job ends")
+    .option("--task <n>", "an array job's task by its index (each task has its own logs)")
     .addHelpText(
       "after",
       `
 Examples:
   molq logs 3f2a local --stream stdout
   molq logs 3f2a --stream stderr --tail 50
-  molq logs 3f2a --follow`,
+  molq logs 3f2a --follow
+  molq logs 3f2a --task 4 --stream stderr`,
     )
     .action(async (
       id: string,
@@ -54,26 +56,47 @@ Examples:
         stream: Stream;
         tail?: number;
         follow?: boolean;
+        task?: string;
       },
     ) => {
       const ctx = context();
       const word = scheduler !== undefined && isSchedulerWord(scheduler) ? scheduler : undefined;
-      const record = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
+      const job = resolveScopedJob(ctx, id, await jobScope(ctx, word, options));
       if (
-        scheduler !== undefined && scheduler !== record.scheduler && scheduler !== record.cluster
+        scheduler !== undefined && scheduler !== job.scheduler && scheduler !== job.cluster
       ) {
-        throw new UsageError(`Job "${id}" ran on ${record.scheduler}, not ${scheduler}.`);
+        throw new UsageError(`Job "${id}" ran on ${job.scheduler}, not ${scheduler}.`);
       }
-      const tasks = ctx.store.prepare(
-        "SELECT job_id, array_task_id FROM jobs WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)",
-      ).all(record.jobId) as { job_id: string; array_task_id: string }[];
-      if (tasks.length > 0) {
-        const list = tasks.slice(0, 8).map((t) => `${t.array_task_id}: ${t.job_id.slice(0, 8)}`);
+      const tasks = () =>
+        ctx.store.prepare(
+          "SELECT job_id, array_task_id FROM jobs WHERE array_job_id = ? ORDER BY CAST(array_task_id AS INTEGER)",
+        ).all(job.jobId) as { job_id: string; array_task_id: string }[];
+      let record = job;
+      if (options.task !== undefined) {
+        if (!job.request.scheduling.array || job.arrayJobId !== null) {
+          throw new UsageError(`Invalid --task for job "${id}": it is not an array job.`);
+        }
+        // Tasks are recorded by a pass: one that was never seen yet may be seen now.
+        if (!tasks().some((t) => t.array_task_id === options.task)) {
+          await refreshClusters(ctx, [job]);
+        }
+        const task = tasks().find((t) => t.array_task_id === options.task);
+        if (!task) {
+          const known = tasks().map((t) => t.array_task_id);
+          throw new UsageError(
+            `Job "${id}" has no task ${options.task}${
+              known.length > 0 ? ` (its tasks: ${compactList(known)})` : " (no task seen yet)"
+            }.`,
+          );
+        }
+        record = ctx.store.get(task.job_id)!;
+      } else if (tasks().length > 0) {
+        const list = tasks().slice(0, 8).map((t) => `${t.array_task_id}: ${t.job_id.slice(0, 8)}`);
         throw new UsageError(
           `Job "${id}" is an array; its tasks have their own logs (${list.join(", ")}${
-            tasks.length > 8 ? ", …" : ""
+            tasks().length > 8 ? ", …" : ""
           }).`,
-          `molq logs ${tasks[0]!.job_id.slice(0, 8)}`,
+          `molq logs ${id} --task ${tasks()[0]!.array_task_id}`,
         );
       }
       const streams = options.stream === "both" ? ["stdout", "stderr"] as const : [options.stream];
@@ -86,6 +109,11 @@ Examples:
         await write(Deno.stdout, readLog(path, options.tail, record));
       }
     });
+}
+
+/** `0, 1, 2, …, 99` for long lists of task indexes. */
+function compactList(ids: string[]): string {
+  return ids.length <= 6 ? ids.join(", ") : `${ids.slice(0, 3).join(", ")}, …, ${ids.at(-1)}`;
 }
 
 function logPath(record: JobRecord, stream: "stdout" | "stderr"): string {
@@ -161,6 +189,7 @@ async function remoteLogs(
     if (streams.length > 1 && !options.follow) {
       await write(Deno.stdout, `==> ${stream}: ${path} <==\n`);
     }
+    if (options.follow && options.tail === undefined) continue; // the loop prints it all
     const text = await readRemoteLog(runner, path, options.tail);
     if (text === null && !options.follow) {
       const why = isTerminal(record.state)
@@ -169,7 +198,7 @@ async function remoteLogs(
       console.error(`molq: no output at ${path} on ${runner.where} (${why}).`);
     }
     if (text !== null) await write(Deno.stdout, text);
-    offsets.set(stream, (await readRemoteNew(runner, path, Number.MAX_SAFE_INTEGER)).size);
+    offsets.set(stream, await remoteLogSize(runner, path));
   }
   if (!options.follow) return;
   let endedAt: number | null = null;

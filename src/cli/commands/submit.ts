@@ -2,7 +2,7 @@
 import { jobDirWarning } from "../job_dir_warning.ts";
 import { Command } from "../command_line/mod.ts";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
-import { buildJobRequest, type JobSpec, retryFlags } from "../../api/job_spec.ts";
+import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "../../api/job_spec.ts";
 import { submitJob } from "../../reconcile/submit_job.ts";
 import { applyDefaults } from "../../api/apply_defaults.ts";
 import { resolveCluster } from "../../config/resolve.ts";
@@ -58,6 +58,12 @@ export function submitCommand(context: () => CliContext): Command {
     )
     .option("--retry-backoff <duration>", "delay before the first retry (doubles each time)")
     .option("--scheduler-arg <flag>", "native scheduler flag passed through (repeatable)", collect)
+    .option("--notify", "notify when the job ends, as [notify] says (also when all_jobs = false)")
+    .option("--no-notify", "no notification for this job")
+    .option(
+      "--notify-command <shell>",
+      "notify through this shell command instead (MOLQ_* variables set)",
+    )
     .option(
       "--jobs-dir <dir>",
       "where job directories go (default: profile jobs_dir or ./.molq/jobs)",
@@ -75,6 +81,7 @@ Examples:
   molq submit slurm --array 0-9 --name sweep --script sweep.sh
   molq submit local --after-ok 3f2a -- python evaluate.py
   molq submit --cluster hpc -- python train.py      (defaults from the hpc profile)
+  molq submit slurm --notify-command 'notify-send "$MOLQ_JOB_NAME $MOLQ_STATE"' -- ./run.sh
 
 --time 60 means 60 seconds, as in the Python molq (sbatch --time 60 means minutes);
 molq says so when a bare number under 600 goes to a batch scheduler.`,
@@ -105,6 +112,7 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
           jobsDirFlag: options.jobsDir as string | undefined,
           retry: retryFlags(spec),
           remoteHome,
+          notify: notifyFlags(spec),
         },
       );
       if (note !== null) console.error(`molq: note: ${note}`);
@@ -158,5 +166,7 @@ function toSpec(o: Record<string, unknown>, argv: string[]): JobSpec {
     retryOnExitCodes: o.retryOnExitCode as number[] | undefined,
     retryBackoff: s("retryBackoff"),
     schedulerArgs: list("schedulerArg"),
+    notify: o.notify as boolean | undefined,
+    notifyCommand: s("notifyCommand"),
   };
 }

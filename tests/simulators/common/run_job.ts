@@ -1,9 +1,13 @@
 /**
  * Runs one job script the way an execution host would: in its own session (so the whole
  * job is one process group), output redirected to the job's files, with a run-time limit
- * and a kill request enforced by TERM to the group, then KILL after a grace period.
+ * and a kill request enforced by TERM to the group, then KILL after a grace period. It
+ * measures what the job used as an execution host does: CPU time from the job shell's
+ * reaped children (`times`), else from /proc samples, and the largest sampled RSS sum.
  */
 import { runCommand } from "../../../src/process/run_command.ts";
+import { parseTimesLine } from "../../../src/schedulers/wrapper_usage.ts";
+import { sampleProcessTree } from "./process_tree_usage.ts";
 import { exists, sleep } from "./sim_state.ts";
 
 export interface RunJobOptions {
@@ -28,9 +32,15 @@ export interface RunJobResult {
   endedBy: "exit" | "limit" | "kill";
   /** The signal that was last sent to the group, if any. */
   signal: "SIGTERM" | "SIGKILL" | null;
+  /** CPU time of the job's processes; null when nothing measured it. */
+  cpuSeconds: number | null;
+  /** The largest sampled RSS sum of the job's processes, in KiB; null when never sampled. */
+  peakRssKb: number | null;
 }
 
 const POLL_MS = 100;
+/** How often the job's processes are sampled (PBS MoMs and LSF RESs poll like this too). */
+const SAMPLE_EVERY_POLLS = 3;
 const WEEK_MS = 7 * 86400_000;
 
 export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
@@ -46,12 +56,14 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
       "setsid",
       "/bin/sh",
       "-c",
-      `echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; exec /bin/sh "$2" ${redirect}`,
+      // The job shell survives a TERM to the group (after its child) to report `times`.
+      `echo $$ >"$1.tmp" && mv "$1.tmp" "$1"; trap : TERM; /bin/sh "$2" ${redirect}; c=$?; times >"$5" 2>/dev/null; exit "$c"`,
       "sim-job",
       options.pgidFile,
       options.script,
       options.stdoutPath,
       options.stderrPath,
+      `${options.pgidFile}.times`,
     ],
     { cwd: options.cwd, env: options.env, timeoutMs: WEEK_MS, allowFailure: true },
   );
@@ -64,9 +76,20 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
   let endedBy: RunJobResult["endedBy"] = "exit";
   let signal: RunJobResult["signal"] = null;
   let termSentAt = 0;
+  let polls = 0;
+  let peakRssKb: number | null = null;
+  let sampledCpu: number | null = null;
   while (!done) {
     await Promise.race([finished, sleep(POLL_MS)]);
     if (done) break;
+    if (polls++ % SAMPLE_EVERY_POLLS === 0) {
+      const pgid = readPgid(options.pgidFile);
+      const sample = pgid === null ? null : sampleProcessTree(pgid);
+      if (sample) {
+        peakRssKb = Math.max(peakRssKb ?? 0, sample.rssKb);
+        sampledCpu = Math.max(sampledCpu ?? 0, sample.cpuSeconds);
+      }
+    }
     if (endedBy === "exit") {
       const overLimit = options.limitSeconds !== null &&
         Date.now() - started >= options.limitSeconds * 1000;
@@ -83,7 +106,23 @@ export async function runJob(options: RunJobOptions): Promise<RunJobResult> {
     }
   }
   const result = await finished;
-  return { code: result.code, endedBy, signal };
+  let cpuSeconds = sampledCpu;
+  try {
+    const lines = Deno.readTextFileSync(`${options.pgidFile}.times`).split("\n");
+    cpuSeconds = parseTimesLine(lines[1] ?? "") ?? cpuSeconds;
+  } catch {
+    // killed before it could report: the samples are all there is
+  }
+  return { code: result.code, endedBy, signal, cpuSeconds, peakRssKb };
+}
+
+function readPgid(pgidFile: string): number | null {
+  try {
+    const pgid = Number(Deno.readTextFileSync(pgidFile).trim());
+    return Number.isInteger(pgid) && pgid > 1 ? pgid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Signals the job's process group; false while its group id is not known yet. */

@@ -96,6 +96,8 @@ async function runElement(state: string, job: LsfJob, index: number): Promise<vo
     ...(ok ? {} : { exitCode: result.code }),
     ...(exitReason ? { exitReason } : {}),
     ...(result.endedBy === "kill" ? { killedAt: endedAt } : {}),
+    cpuSeconds: result.cpuSeconds,
+    peakRssKb: result.peakRssKb,
   });
 }
 

@@ -29,7 +29,17 @@ const FIELDS = [
   "output_file",
   "error_file",
   "exec_host",
+  "cpu_used",
+  "max_mem",
+  "run_time",
+  "slots",
 ];
+
+/** LSF's memory form: `25 Mbytes` below a gigabyte, `1.8 Gbytes` above. */
+function memoryText(kb: number): string {
+  const mb = kb / 1024;
+  return mb < 1024 ? `${Math.round(mb)} Mbytes` : `${(mb / 1024).toFixed(1)} Gbytes`;
+}
 
 export function isField(name: string): boolean {
   return FIELDS.includes(name);
@@ -73,6 +83,20 @@ export function fieldValue(job: LsfJob, view: ElementView, field: string): strin
       return job.errorSpec === null ? null : resolvePath(job.errorSpec, job, view.index);
     case "exec_host":
       return run?.startedAt === undefined ? null : "simhost";
+    case "cpu_used":
+      return isFinished(view) && run?.cpuSeconds != null
+        ? `${run.cpuSeconds.toFixed(1)} second(s)`
+        : null;
+    case "max_mem":
+      // Empty when the job ended before it was sampled, as LSF prints it.
+      return isFinished(view) && run?.peakRssKb ? memoryText(run.peakRssKb) : null;
+    case "run_time": {
+      if (run?.startedAt === undefined) return null;
+      const end = isFinished(view) ? run.endedAt ?? Date.now() : Date.now();
+      return `${Math.round((end - run.startedAt) / 1000)} second(s)`;
+    }
+    case "slots":
+      return String(job.slots);
     default:
       return null;
   }
@@ -123,6 +147,7 @@ export function formatHistory(job: LsfJob, view: ElementView): string {
   const year = Deno.env.get("LSB_DISPLAY_YEAR") === "Y";
   const at = (ms: number) => (year ? ctime(ms) : ctime(ms).slice(0, 19));
   const id = job.array ? `${job.id}[${view.index}]` : String(job.id);
+  const cpu = (run?.cpuSeconds ?? 0).toFixed(1);
   const lines = [
     `Job <${id}>, Job Name <${
       elementName(job, view.index)
@@ -147,13 +172,13 @@ export function formatHistory(job: LsfJob, view: ElementView): string {
     );
   }
   if (run?.stat === "DONE" && run.endedAt !== undefined) {
-    lines.push(`${at(run.endedAt)}: Done successfully. The CPU time used is 0.0 seconds;`);
+    lines.push(`${at(run.endedAt)}: Done successfully. The CPU time used is ${cpu} seconds;`);
   } else if (run?.stat === "EXIT" && run.endedAt !== undefined) {
     if (run.exitCode !== undefined) {
       lines.push(
         `${
           at(run.endedAt)
-        }: Exited with exit code ${run.exitCode}. The CPU time used is 0.0 seconds;`,
+        }: Exited with exit code ${run.exitCode}. The CPU time used is ${cpu} seconds;`,
       );
     }
     const reason = run.exitReason ? `; ${EXIT_REASONS[run.exitReason] ?? run.exitReason}` : "";

@@ -45,6 +45,9 @@ export interface LsfRun {
   exitReason?: string;
   /** Set when bkill ended the job. */
   killedAt?: number;
+  /** Measured by the launcher when the job ended (cpu_used, max_mem). */
+  cpuSeconds?: number | null;
+  peakRssKb?: number | null;
 }
 
 export interface ElementView {

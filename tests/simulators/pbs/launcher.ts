@@ -71,7 +71,14 @@ async function runTask(state: string, job: PbsJob, index: number | null): Promis
   });
   running--;
   const endedAt = Date.now();
-  record({ phase: "F", startedAt, endedAt, ...outcome(job, result, ran, endedAt - startedAt) });
+  record({
+    phase: "F",
+    startedAt,
+    endedAt,
+    cpuSeconds: result.cpuSeconds,
+    peakRssKb: result.peakRssKb,
+    ...outcome(job, result, ran, endedAt - startedAt),
+  });
 }
 
 function outcome(

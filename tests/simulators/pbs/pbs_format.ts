@@ -34,13 +34,16 @@ export function jobAttributes(
   const startedAt = run?.startedAt;
   const a: Attributes = { Job_Name: job.name, Job_Owner: job.owner };
   if (startedAt !== undefined) {
+    // What the launcher measured once the job ended (0 before: the MoM has not polled).
     const usedSeconds = ((run?.endedAt ?? now) - startedAt) / 1000;
+    const cpu = run?.cpuSeconds ?? 0;
+    const memKb = Math.round(run?.peakRssKb ?? 0);
     a.resources_used = {
-      cpupercent: 0,
-      cput: "00:00:00",
-      mem: "0kb",
+      cpupercent: usedSeconds > 0 ? Math.round((cpu / usedSeconds) * 100) : 0,
+      cput: clock(cpu),
+      mem: `${memKb}kb`,
       ncpus: job.resources.ncpus ?? 1,
-      vmem: "0kb",
+      vmem: `${memKb}kb`,
       walltime: clock(usedSeconds),
     };
   }

@@ -44,6 +44,9 @@ export interface PbsRun {
   exitStatus?: number;
   comment?: string;
   session?: number;
+  /** Measured by the launcher when the job ended (resources_used.cput and .mem). */
+  cpuSeconds?: number | null;
+  peakRssKb?: number | null;
 }
 
 /** One job or subjob as qstat sees it. */
