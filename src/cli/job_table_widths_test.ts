@@ -81,7 +81,7 @@ Deno.test("jobTableWidths() measures what the rows measure, for every query and 
           const style: JobTableStyle = { color: true, now, withHosts };
           assert.deepEqual(
             jobTableWidths(store, query, style),
-            measureJobTable(store.iterateSummaries(query), style),
+            measureJobTable(store.iterateSummaries(query).map((record) => ({ record })), style),
             JSON.stringify({ query, withHosts, now }),
           );
         }
