@@ -218,11 +218,18 @@ function prepare(count: number): Fixture {
   const callLog = join(home, "calls.log");
   const squeueOut = join(home, "squeue.txt");
   const sacctOut = join(home, "sacct.txt");
+  const usageOut = join(home, "sacct-usage.txt");
   Deno.writeTextFileSync(squeueOut, queued.map(squeueLine).join(""));
   Deno.writeTextFileSync(sacctOut, finishing.map(sacctLine).join(""));
+  Deno.writeTextFileSync(usageOut, finishing.map(sacctUsageLines).join(""));
+  /** Prints the recorded output; sacct's usage query (`--units=M`) gets the usage lines. */
   const fake = (name: string, output: string) => {
     const path = join(home, name);
-    Deno.writeTextFileSync(path, `#!/bin/sh\necho ${name} >> '${callLog}'\nexec cat '${output}'\n`);
+    Deno.writeTextFileSync(
+      path,
+      `#!/bin/sh\necho ${name} >> '${callLog}'\n` +
+        `case " $* " in *" --units=M "*) exec cat '${usageOut}' ;; esac\nexec cat '${output}'\n`,
+    );
     Deno.chmodSync(path, 0o755);
     return path;
   };
@@ -251,6 +258,15 @@ function squeueLine(r: JobRecord): string {
     }|1:00:00\n`;
   }
   return `${id}|${id}|PENDING|Priority|N/A|N/A|0:00\n`;
+}
+
+/** sacct's usage rows (`--units=M`): the allocation and its batch step, as SLURM 23 prints them. */
+function sacctUsageLines(r: JobRecord, index: number): string {
+  const id = r.schedulerJobId!;
+  const state = index % 10 === 0 ? "FAILED" : "COMPLETED";
+  return `${id}|${id}|${state}|600|120|09:58.000|4|1||billing=4,cpu=4,mem=8192M,node=1|8192M||\n` +
+    `${id}.batch|${id}.batch|${state}|600||09:58.000|4|1|1|cpu=4,mem=8192M,node=1||2048M|` +
+    `cpu=00:09:58,energy=0,fs/disk=1.61M,mem=2048M,pages=0,vmem=2100M\n`;
 }
 
 /** `sacct --format=JobID,JobIDRaw,State,ExitCode,Start,End,Reason`: one in ten failed. */
