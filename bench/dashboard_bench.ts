@@ -7,6 +7,7 @@ import type { JobRecord } from "../src/core/job_record.ts";
 import type { JobState } from "../src/core/job_state.ts";
 import {
   type BenchResult,
+  DENO_RUN_FLAGS,
   hasCommand,
   MAIN_TS,
   median,
@@ -117,6 +118,7 @@ export async function benchIdleMonitor(
     `MOLQ_HOME=${store.home}`,
     Deno.execPath(),
     "run",
+    ...DENO_RUN_FLAGS,
     ...MOLQ_PERMISSIONS,
     MAIN_TS,
     "monitor",
