@@ -1,25 +1,35 @@
 /**
- * molq's benchmark suite (`deno task bench`): builds its own stores, runs the CLI as a
- * user would (whole processes, median of several runs) and prints a table with the
- * targets. Timings are never asserted; see docs/performance.md.
+ * molq's benchmark suite (`deno task bench`): builds its own stores (one with 3,000 local
+ * jobs really running), runs the CLI as a user would (whole processes, median of several
+ * runs, each figure beside `deno run` of an empty file measured alongside) and prints a
+ * table with the issue's targets. Timings are never asserted; see docs/performance.md.
  *
- *   deno task bench                       everything (about 4 minutes on 2 cores)
- *   deno task bench list reconcile        only some suites
+ *   deno task bench                       everything (about 6 minutes on 2 cores)
+ *   deno task bench status list           only some suites
  *   deno task bench --quick               fewer sizes and runs, a 10 s monitor sample
  *   deno task bench --runs 9              more runs per figure
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BenchResult, RunSettings } from "./measure.ts";
-import { benchList, benchStartup } from "./cli_bench.ts";
+import { type BenchResult, Floor, type RunSettings } from "./measure.ts";
+import { benchListActive, benchListAll, benchStartup, benchStatus } from "./cli_bench.ts";
 import { benchSubmit } from "./submit_bench.ts";
-import { benchReconcile } from "./reconcile_bench.ts";
+import { benchLocalPass, benchReconcile } from "./reconcile_bench.ts";
+import { type ActiveStore, createActiveStore } from "./active_store.ts";
 import { benchFrames, benchIdleMonitor } from "./dashboard_bench.ts";
 import { benchStore } from "./store_bench.ts";
 import { missedTargets, renderResults } from "./report.ts";
 
-const SUITES = ["startup", "list", "submit", "reconcile", "dashboard", "store"] as const;
+const SUITES = [
+  "startup",
+  "status",
+  "list",
+  "submit",
+  "reconcile",
+  "dashboard",
+  "store",
+] as const;
 type Suite = typeof SUITES[number];
 
 const { values, positionals } = parseArgs({
@@ -62,16 +72,35 @@ async function runBenchmarks(): Promise<void> {
     results.push(...await work());
     console.error(`  ${suite} took ${((performance.now() - start) / 1000).toFixed(0)} s`);
   };
+  const usesActiveStore = (["status", "list", "reconcile", "dashboard"] as const).some((s) =>
+    selected.has(s)
+  );
 
-  await run("startup", () => benchStartup(settings));
-  await run("list", () => benchList(settings, quick ? [1_000, 10_000] : undefined));
-  await run("submit", () => benchSubmit(quick ? { cli: 50, api: 200 } : undefined));
-  await run("reconcile", () => benchReconcile(settings, notes, quick ? [1_000] : undefined));
-  await run("dashboard", async () => [
-    ...await benchFrames(undefined, notes),
-    ...await benchIdleMonitor(monitorSeconds, 10_000, notes),
-  ]);
-  await run("store", () => benchStore(settings, notes));
+  const floor = new Floor();
+  let active: ActiveStore | null = null;
+  try {
+    // Suites without running local jobs first: 3,000 extra processes weigh on everything
+    // that reads the process table.
+    await run("startup", () => benchStartup(floor, settings));
+    await run("submit", () => benchSubmit(floor, quick ? { cli: 30, api: 200 } : undefined));
+    await run("store", () => benchStore(settings, notes));
+    await run("list", () => benchListAll(floor, settings, notes));
+    await run("reconcile", () => benchReconcile(settings, notes, quick ? [1_000] : undefined));
+    await run("dashboard", () => benchFrames(undefined, notes));
+    if (usesActiveStore) {
+      console.error("… starting 3,000 local jobs for the active store");
+      const store = active = await createActiveStore();
+      await run("status", () => benchStatus(floor, settings, store));
+      await run("list", () => benchListActive(floor, settings, store));
+      await run("reconcile", () => benchLocalPass(settings, store));
+      await run("dashboard", () => benchIdleMonitor(monitorSeconds, store, notes));
+    }
+  } finally {
+    await (active as ActiveStore | null)?.remove();
+    floor.remove();
+  }
+  // The table in the suites' order, each suite's figures in the order they were measured.
+  results.sort((a, b) => SUITES.indexOf(a.suite as Suite) - SUITES.indexOf(b.suite as Suite));
 
   const table = renderResults(results);
   console.log(table);

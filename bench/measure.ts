@@ -1,4 +1,9 @@
-/** Timing helpers for the benchmarks: whole-process runs of the CLI, medians, and results. */
+/**
+ * Timing helpers for the benchmarks: whole-process runs of the CLI (optionally with their
+ * peak resident memory), each figure measured against Deno's own floor in the same run,
+ * medians, and results.
+ */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The permissions of the `molq` task and the compiled binary. */
@@ -9,7 +14,15 @@ export const MOLQ_PERMISSIONS = [
   "--allow-env",
   "--allow-sys",
 ];
+/**
+ * How `deno task molq` runs main.ts: each command's module is imported when the command
+ * runs, and Deno loads it then rather than walking every command's modules at start-up
+ * (about 8 ms). `deno compile` embeds them all and is built without it.
+ */
+export const DENO_RUN_FLAGS = ["--unstable-lazy-dynamic-imports"];
 export const MAIN_TS = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** GNU time, for a process's peak resident memory (`%M`). */
+const GNU_TIME = "/usr/bin/time";
 
 /** One measured figure, with the target it is held against (if any). */
 export interface BenchResult {
@@ -20,8 +33,13 @@ export interface BenchResult {
   /** The fastest run: close to the cost on a quiet machine when the median is noisy. */
   min?: number;
   unit: string;
-  /** `<=` targets are maxima (times), `>=` minima (rates), `==` exact counts. */
-  target?: { op: "<=" | ">=" | "=="; value: number };
+  /** The median over the median of `deno run` of an empty file, measured alongside. */
+  ratio?: number;
+  /**
+   * `<=` targets are maxima (times), `>=` minima (rates), `==` exact counts; `on: "ratio"`
+   * holds the ratio to the floor rather than the value.
+   */
+  target?: { op: "<=" | ">=" | "=="; value: number; on?: "ratio" };
   note?: string;
 }
 
@@ -37,23 +55,40 @@ export interface ProcessRun {
   code: number;
   stdout: string;
   stderr: string;
+  /** Peak resident memory in MiB, when asked for. */
+  rssMiB?: number;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Measure the peak resident memory too (through GNU time). */
+  rss?: boolean;
 }
 
 /** Runs `deno run <permissions> main.ts ...args` to completion and times it (wall clock). */
 export async function runMolq(
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: RunOptions = {},
 ): Promise<ProcessRun> {
-  return await runProcess(Deno.execPath(), ["run", ...MOLQ_PERMISSIONS, MAIN_TS, ...args], options);
+  return await runProcess(
+    Deno.execPath(),
+    ["run", ...DENO_RUN_FLAGS, ...MOLQ_PERMISSIONS, MAIN_TS, ...args],
+    options,
+  );
 }
 
 export async function runProcess(
   program: string,
   args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: RunOptions = {},
 ): Promise<ProcessRun> {
-  const command = new Deno.Command(program, {
-    args: [...args],
+  const rssFile = options.rss ? Deno.makeTempFileSync({ prefix: "molq-bench-rss-" }) : null;
+  const argv = rssFile
+    ? [GNU_TIME, "-f", "%M", "-o", rssFile, program, ...args]
+    : [program, ...args];
+  const command = new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: "null",
@@ -63,32 +98,97 @@ export async function runProcess(
   const start = performance.now();
   const output = await command.output();
   const ms = performance.now() - start;
+  let rssMiB: number | undefined;
+  if (rssFile) {
+    rssMiB = Number(Deno.readTextFileSync(rssFile).trim().split("\n").at(-1)) / 1024;
+    Deno.removeSync(rssFile);
+  }
   return {
     ms,
     code: output.code,
     stdout: new TextDecoder().decode(output.stdout),
     stderr: new TextDecoder().decode(output.stderr),
+    rssMiB,
   };
 }
 
-/** The median wall time of `runs` runs of the CLI; throws if a run fails. */
-export async function medianMolq(
-  args: readonly string[],
+/** Whether GNU time is there to measure peak memory. */
+export function canMeasureRss(): boolean {
+  try {
+    return Deno.statSync(GNU_TIME).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** `deno run` of an empty file: what any Deno program costs on this machine, right now. */
+export class Floor {
+  readonly #file: string;
+
+  constructor() {
+    this.#file = join(tempDir("floor"), "empty.ts");
+    Deno.writeTextFileSync(this.#file, "");
+  }
+
+  run(): Promise<ProcessRun> {
+    return runProcess(Deno.execPath(), ["run", this.#file]);
+  }
+
+  remove(): void {
+    Deno.removeSync(join(this.#file, ".."), { recursive: true });
+  }
+}
+
+export interface FloorComparison {
+  /** Median of the measured runs. */
+  ms: number;
+  min: number;
+  /** Median of the floor runs made between them. */
+  floorMs: number;
+  ratio: number;
+  /** Median peak memory (MiB), when measured. */
+  rssMiB?: number;
+  last: ProcessRun;
+}
+
+/**
+ * Runs `work` and the floor alternately (`prepare` before each run of `work`, untimed), so
+ * both see the same machine load; throws if a run of `work` fails.
+ */
+export async function againstFloor(
+  floor: Floor,
   settings: RunSettings,
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<{ ms: number; min: number; last: ProcessRun }> {
+  work: () => Promise<ProcessRun>,
+  prepare: () => void | Promise<void> = () => {},
+): Promise<FloorComparison> {
   const times: number[] = [];
+  const floors: number[] = [];
+  const rss: number[] = [];
   let last: ProcessRun | undefined;
   for (let i = 0; i < settings.warmups + settings.runs; i++) {
-    last = await runMolq(args, options);
+    const base = await floor.run();
+    await prepare();
+    last = await work();
     if (last.code !== 0) {
       throw new Error(
-        `molq ${args.join(" ")} exited with ${last.code}: ${last.stderr.trim().slice(0, 400)}`,
+        `a benchmark run exited with ${last.code}: ${last.stderr.trim().slice(0, 400)}`,
       );
     }
-    if (i >= settings.warmups) times.push(last.ms);
+    if (i < settings.warmups) continue;
+    times.push(last.ms);
+    floors.push(base.ms);
+    if (last.rssMiB !== undefined) rss.push(last.rssMiB);
   }
-  return { ms: median(times), min: Math.min(...times), last: last! };
+  const ms = median(times);
+  const floorMs = median(floors);
+  return {
+    ms,
+    min: Math.min(...times),
+    floorMs,
+    ratio: ms / floorMs,
+    rssMiB: rss.length ? median(rss) : undefined,
+    last: last!,
+  };
 }
 
 /** The median and fastest of `runs` calls of `work` (after `warmups` unmeasured calls), in ms. */

@@ -8,20 +8,27 @@ export function formatValue(value: number, unit: string): string {
   return `${value.toFixed(digits)} ${unit}`;
 }
 
+function formatRatio(ratio: number | undefined): string {
+  return ratio === undefined ? "" : `${ratio.toFixed(2)} ×`;
+}
+
+/** The number a target holds: the value, or its ratio to the floor. */
+function heldValue(result: BenchResult): number {
+  return result.target?.on === "ratio" ? result.ratio ?? NaN : result.value;
+}
+
 export function targetMet(result: BenchResult): boolean {
   if (!result.target) return true;
   const { op, value } = result.target;
-  return op === "<="
-    ? result.value <= value
-    : op === ">="
-    ? result.value >= value
-    : result.value === value;
+  const held = heldValue(result);
+  return op === "<=" ? held <= value : op === ">=" ? held >= value : held === value;
 }
 
 function verdict(result: BenchResult): string {
   if (!result.target) return "";
-  const { op, value } = result.target;
-  return `${op} ${formatValue(value, result.unit)} ${targetMet(result) ? "met" : "MISSED"}`;
+  const { op, value, on } = result.target;
+  const limit = on === "ratio" ? `${value} × floor` : formatValue(value, result.unit);
+  return `${op} ${limit} ${targetMet(result) ? "met" : "MISSED"}`;
 }
 
 export function renderResults(results: readonly BenchResult[]): string {
@@ -30,17 +37,19 @@ export function renderResults(results: readonly BenchResult[]): string {
     r.name,
     formatValue(r.value, r.unit),
     r.min === undefined ? "" : formatValue(r.min, r.unit),
+    formatRatio(r.ratio),
     verdict(r),
     r.note ?? "",
   ]);
-  const headers = ["suite", "measurement", "median", "min", "target", "note"];
+  const headers = ["suite", "measurement", "median", "min", "/ floor", "target", "note"];
+  const numeric = [2, 3, 4];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
   return [
     line(headers),
     `|${
-      widths.map((w, i) => (i === 2 || i === 3 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2)))
+      widths.map((w, i) => (numeric.includes(i) ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2)))
         .join("|")
     }|`,
     ...rows.map(line),

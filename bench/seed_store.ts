@@ -6,6 +6,7 @@ import type { JobRecord, SchedulerKind } from "../src/core/job_record.ts";
 import type { JobState } from "../src/core/job_state.ts";
 import { JobStore } from "../src/store/job_store.ts";
 import { COLUMNS, toColumnValue } from "../src/store/job_row.ts";
+import type { RunningLocalJobs } from "./local_jobs.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -25,6 +26,11 @@ export interface SeedOptions {
   now?: number;
   /** Seed for the pseudo-random mix, so runs compare like with like. */
   seed?: number;
+  /**
+   * Running local jobs (bench/local_jobs.ts): the newest records, on the cluster `local`;
+   * every other record is then finished.
+   */
+  runningLocal?: RunningLocalJobs;
 }
 
 const DEFAULT_CLUSTERS = [
@@ -70,18 +76,27 @@ function insertRecords(store: JobStore, options: SeedOptions): { jobIds: string[
   );
   const jobIds: string[] = [];
   let schedulerId = options.firstSchedulerId ?? 1_000_000;
+  const running = options.runningLocal?.jobs ?? [];
+  const finished = options.count - running.length;
   for (let i = 0; i < options.count; i++) {
     // Oldest first, so creation order matches scheduler id order as on a real cluster.
     const createdAt = Math.round(newestAt - spreadMs + (spreadMs * (i + 1)) / options.count);
     const cluster = pick(random, clusters.map((c) => [c, c.share]));
-    const state = random() < terminalShare ? pick(random, TERMINAL_MIX) : pick(random, ACTIVE_MIX);
-    const record = makeRecord(random, {
-      createdAt,
-      cluster: cluster.name,
-      scheduler: cluster.scheduler,
-      state,
-      schedulerJobId: String(schedulerId++),
-    });
+    const local = running[i - finished];
+    const state = options.runningLocal
+      ? pick(random, TERMINAL_MIX)
+      : random() < terminalShare
+      ? pick(random, TERMINAL_MIX)
+      : pick(random, ACTIVE_MIX);
+    const record = local
+      ? runningLocalRecord(random, local, options.runningLocal!)
+      : makeRecord(random, {
+        createdAt,
+        cluster: cluster.name,
+        scheduler: cluster.scheduler,
+        state,
+        schedulerJobId: String(schedulerId++),
+      });
     insertJob.run(...fields.map((f) => toColumnValue(f, record[f])));
     for (const t of history(record)) {
       insertTransition.run(record.jobId, t.from, t.to, t.at, t.reason);
@@ -167,6 +182,41 @@ export function makeRecord(random: () => number, seed: RecordSeed): JobRecord {
     missingPolls: 0,
     host: null,
     bootId: null,
+  };
+}
+
+/** A running local job as its first pass left it: started, on this host. */
+function runningLocalRecord(
+  random: () => number,
+  job: RunningLocalJobs["jobs"][number],
+  jobs: RunningLocalJobs,
+): JobRecord {
+  const createdAt = job.startedAt - 300;
+  const record = makeRecord(random, {
+    createdAt,
+    cluster: "local",
+    scheduler: "local",
+    state: "running",
+    schedulerJobId: String(job.pid),
+  });
+  const cwd = job.jobDir.replace(/\/[^/]+$/, "");
+  return {
+    ...record,
+    jobId: job.jobId,
+    lineageId: job.jobId,
+    startedAt: job.startedAt,
+    cwd,
+    jobDir: job.jobDir,
+    metadata: {
+      experiment: "bench",
+      "molq.stdout_path": `${job.jobDir}/stdout.log`,
+      "molq.stderr_path": `${job.jobDir}/stderr.log`,
+      "molq.job_dir": job.jobDir,
+    },
+    request: { ...record.request, workdir: cwd },
+    lastPolled: job.startedAt,
+    host: jobs.host.hostname,
+    bootId: jobs.host.bootId,
   };
 }
 

@@ -98,7 +98,7 @@ version=$(sed -n 's/^export const VERSION = "\(.*\)";$/\1/p' "$build_info")
 
 mkdir -p dist
 
-# No --no-check: the build type-checks. npm packages (commander, smol-toml) and node:sqlite
+# No --no-check: the build type-checks. The npm package (smol-toml) and node:sqlite
 # are embedded; --no-code-cache keeps the binary from writing a V8 code cache to a shared
 # temp directory on login nodes (see docs/binary.md).
 build() {

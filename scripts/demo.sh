@@ -4,7 +4,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-deno.sh"
-molq() { deno run --allow-read --allow-write --allow-run --allow-env --allow-sys "$root/main.ts" "$@"; }
+# Dependencies first (smol-toml from npm, on a fresh machine), so that Deno's download lines
+# come here and not in the middle of molq's output below.
+echo "== fetching molq's dependencies"
+(cd "$root" && deno install --quiet --entrypoint main.ts)
+molq() { deno run --unstable-lazy-dynamic-imports --allow-read --allow-write --allow-run --allow-env --allow-sys "$root/main.ts" "$@"; }
 work=$(mktemp -d -t molq-demo-XXXX)
 cd "$work"
 echo "== molq demo in $work (store: ${MOLQ_DB:-${MOLQ_HOME:-$HOME/.molq}/jobs.db})"

@@ -2,7 +2,7 @@
  * Which jobs a command means: `--cluster NAME` (also spelled `--profile NAME`, as in the
  * Python molq) and a scheduler word, checked against each other as `submit` does.
  */
-import type { Command } from "commander";
+import type { Command } from "./command_line/mod.ts";
 import { UsageError } from "../core/errors.ts";
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { CLUSTER_NAME_PATTERN, findProfile, isSchedulerKind } from "../config/config.ts";

@@ -1,16 +1,17 @@
 /**
  * What every command needs, built from the global options: the store and the config
  * (each loaded on first use), clusters by name with their profile's settings, the
- * caller's directory and output helpers.
+ * caller's directory and output helpers. The config's parser and the clusters' backends
+ * are imported on first use, so a command pays only for what it uses.
  */
 import type { SchedulerKind } from "../core/job_record.ts";
 import { JobStore } from "../store/job_store.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
-import { Cluster } from "../api/cluster.ts";
+import type { Cluster } from "../api/cluster.ts";
 import type { MolqConfig } from "../config/config.ts";
-import { loadConfig } from "../config/load_config.ts";
 import { clusterRuntimeSettings, type ResolvedCluster } from "../config/resolve.ts";
-import { findProfile } from "../config/config.ts";
+import { builtinConfig, findProfile } from "../config/config.ts";
+import { configLocation } from "../config/config_path.ts";
 import { colorEnabled } from "./style.ts";
 import { refusePythonStoreAt } from "./python_store_hint.ts";
 
@@ -50,6 +51,11 @@ export class CliContext {
     return this.#store;
   }
 
+  /** Whether a command made a cluster's runtime (so a reconcile pass may have run). */
+  get usedClusters(): boolean {
+    return this.#clusters.size > 0;
+  }
+
   /** The store if a command opened it, without opening it. */
   get openedStore(): JobStore | undefined {
     return this.#store;
@@ -58,7 +64,14 @@ export class CliContext {
   /** The validated config (built-in defaults when there is no file). */
   async config(): Promise<MolqConfig> {
     if (!this.#config) {
-      this.#config = await loadConfig({ configFlag: this.globals.config });
+      const location = configLocation(this.globals.config);
+      if (location.source === "default" && !fileExists(location.path)) {
+        this.#config = builtinConfig();
+      } else {
+        // Imported here: without a config file, the TOML parser is never loaded.
+        const { loadConfig } = await import("../config/load_config.ts");
+        this.#config = await loadConfig({ configFlag: this.globals.config });
+      }
       this.color = colorEnabled(Deno.stdout, this.#config.color);
     }
     return this.#config;
@@ -66,10 +79,15 @@ export class CliContext {
 
   /** The runtime for a cluster, with its profile's commands, timeouts and poll interval. */
   async cluster(name: string, scheduler: SchedulerKind): Promise<Cluster> {
+    const known = this.#clusters.get(name);
+    if (known) return known;
+    const config = await this.config();
+    const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
+    // Imported here: the backends and the reconciler load only for commands that use them.
+    const { Cluster } = await import("../api/cluster.ts");
+    // Another call may have made it while this one waited.
     let cluster = this.#clusters.get(name);
     if (!cluster) {
-      const config = await this.config();
-      const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
       cluster = new Cluster(this.store, clusterRuntimeSettings(config, resolved));
       this.#clusters.set(name, cluster);
     }
@@ -84,9 +102,46 @@ export class CliContext {
     console.log(JSON.stringify(value, null, 2));
   }
 
+  /**
+   * Prints lines as they come, encoded one by one into a reused 64 KiB buffer that goes to
+   * stdout whenever it fills: a long listing is never held, as strings or as bytes.
+   */
+  printLines(lines: Iterable<string>): void {
+    const encoder = new TextEncoder();
+    const buffer = new Uint8Array(64 * 1024);
+    let used = 0;
+    const send = (bytes: Uint8Array) => {
+      for (let sent = 0; sent < bytes.length;) sent += Deno.stdout.writeSync(bytes.subarray(sent));
+    };
+    for (const line of lines) {
+      // A UTF-16 unit takes at most 3 bytes in UTF-8, plus the newline.
+      if (used + line.length * 3 + 1 > buffer.length) {
+        send(buffer.subarray(0, used));
+        used = 0;
+      }
+      if (line.length * 3 + 1 > buffer.length) {
+        send(encoder.encode(line + "\n"));
+        continue;
+      }
+      used += encoder.encodeInto(line, buffer.subarray(used)).written;
+      buffer[used++] = 0x0a;
+    }
+    send(buffer.subarray(0, used));
+  }
+
   /** Ends the clusters' remote sessions (masters stay up), then closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.#clusters.values()].map((cluster) => cluster.close()));
     this.#store?.close();
+  }
+}
+
+/** Whether something is at `path`; only "not found" counts as absent. */
+function fileExists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
   }
 }

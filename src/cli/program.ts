@@ -1,7 +1,11 @@
-/** The `molq` command line: global options and one subcommand per file. */
-import { Command } from "commander";
-import { COMMIT, VERSION } from "../build_info.ts";
+/**
+ * The whole `molq` command line at once: every command's module imported up front. The CLI
+ * itself loads only the command it runs (lazy_program.ts); this one is for describing
+ * every command (the command manifest, tests).
+ */
+import type { Command } from "./command_line/mod.ts";
 import type { CliContext } from "./context.ts";
+import { rootCommand } from "./root_command.ts";
 import { submitCommand } from "./commands/submit.ts";
 import { listCommand } from "./commands/list.ts";
 import { historyCommand } from "./commands/history.ts";
@@ -23,26 +27,7 @@ import { daemonCommand } from "./commands/daemon.ts";
 import { reportCommand } from "./commands/report.ts";
 
 export function buildProgram(context: () => CliContext): Command {
-  const program = new Command("molq")
-    .description("Submit and monitor jobs on the local machine, SLURM, PBS and LSF.")
-    .version(`molq ${VERSION} (${COMMIT})`, "-V, --version")
-    .option("--db <path>", "store file (default: $MOLQ_DB or ~/.molq/jobs.db)")
-    .option("--config <path>", "config file (default: $MOLQ_CONFIG or ~/.molq/config.toml)")
-    .showSuggestionAfterError(true)
-    .addHelpText(
-      "after",
-      `
-Examples:
-  molq submit local -- python train.py --lr 0.1
-  molq submit slurm --cpus 4 --mem 8G --time 2h -- python train.py
-  molq list --all
-  molq logs <job-id> local --stream stdout
-  molq watch <job-id>
-  molq report --run sweep              (what the jobs used; the next request)
-  molq monitor --all --limit 500 --refresh 1.5
-  */5 * * * * molq refresh --quiet     (crontab)
-  molq daemon --detach                 (where cron is not allowed)`,
-    );
+  const program = rootCommand();
   for (
     const command of [
       submitCommand,

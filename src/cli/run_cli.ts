@@ -1,14 +1,16 @@
 /**
  * Runs the CLI and turns every outcome into an exit code: 0 success, 1 operational
  * failure, 2 usage error, 3 a wait that timed out. Errors print as one sentence; only
- * bugs keep their stack trace.
+ * bugs keep their stack trace. Only the command being run is imported, and the store and
+ * the config only once its action starts (never for help, the version or completions).
  */
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "./command_line/mod.ts";
 import { MolqError, UsageError } from "../core/errors.ts";
-import { CliContext } from "./context.ts";
-import { buildProgram } from "./program.ts";
-import { defaultDbPath } from "../store/store_paths.ts";
-import { kickNotifications, notificationsSettled } from "../notify/notifier.ts";
+import type { CliContext } from "./context.ts";
+import { buildLazyProgram } from "./lazy_program.ts";
+
+/** Commands that print from what they know already: no store, no config. */
+const WITHOUT_CONTEXT = new Set(["completions"]);
 
 export async function runCli(args: string[], cwd: string): Promise<number> {
   const split = args.indexOf("--");
@@ -16,25 +18,28 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
   const tail = split === -1 ? null : args.slice(split + 1);
   let context: CliContext | undefined;
   const getContext = () => {
-    context ??= new CliContext(program.opts(), cwd, tail);
+    if (!context) throw new Error("The CLI context is made before a command's action runs.");
     return context;
   };
-  const program = buildProgram(getContext);
+  const program = buildLazyProgram(getContext);
   // Every command but `config` (which reports problems itself) refuses an invalid config file.
   program.hook("preAction", async (_program, action) => {
     // The early check below only sees words: `molq list --run submit -- x` gets here.
     if (tail !== null && action.name() !== "submit") {
       throw new UsageError("only `molq submit` takes a command after --.");
     }
+    if (WITHOUT_CONTEXT.has(action.name()) && action.parent === program) return;
+    const { CliContext } = await import("./context.ts");
+    context = new CliContext(program.opts(), cwd, tail);
     const isConfigCommand = action.name() === "config" || action.parent?.name() === "config";
-    if (!isConfigCommand) await getContext().config();
+    if (!isConfigCommand) await context.config();
   });
   program.exitOverride();
   program.configureOutput({
     writeErr: (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)),
     outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
   });
-  const configure = (command: typeof program) => {
+  const configure = (command: Command) => {
     command.exitOverride();
     command.configureOutput({
       outputError: (text, write) => write(`molq: ${text.replace(/^error: /, "")}`),
@@ -51,7 +56,7 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     return context?.exitCode ?? 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit with 0; every other commander error is a usage error it printed.
+      // Help and version exit with 0; every other CommanderError is a usage error already printed.
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof MolqError) {
@@ -62,7 +67,7 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     if (isSqliteError(error)) {
       // The store failed under us (full disk, damaged file, lock held too long): operational.
       console.error(
-        `molq: Cannot use the molq store ${storePath(program.opts().db)}: ${
+        `molq: Cannot use the molq store ${await storePath(program.opts().db)}: ${
           error.message.replace(/\.$/, "")
         }.`,
       );
@@ -85,6 +90,11 @@ async function deliverNotifications(context: CliContext | undefined): Promise<vo
   const store = context?.openedStore;
   if (!store) return;
   try {
+    // Only a process that ran a pass (which may have started deliveries) or recorded an end
+    // itself (a cancel, a refused submission) owes any: the others skip the notifier.
+    const { dueNotifications } = await import("../store/notification_claims.ts");
+    if (!context.usedClusters && dueNotifications(store, Date.now(), "own").length === 0) return;
+    const { kickNotifications, notificationsSettled } = await import("../notify/notifier.ts");
     kickNotifications(store, "own");
     await notificationsSettled();
   } catch {
@@ -96,9 +106,9 @@ function isSqliteError(error: unknown): error is Error {
   return error instanceof Error && (error as { code?: unknown }).code === "ERR_SQLITE_ERROR";
 }
 
-function storePath(flag: string | undefined): string {
+async function storePath(flag: string | undefined): Promise<string> {
   try {
-    return flag ?? defaultDbPath();
+    return flag ?? (await import("../store/store_paths.ts")).defaultDbPath();
   } catch {
     return "file";
   }

@@ -2,7 +2,10 @@
 import type { JobRecord } from "./job_record.ts";
 
 /** `local@login1` for a local job with a known host when `withHost`; the cluster otherwise. */
-export function clusterLabel(record: JobRecord, withHost: boolean): string {
+export function clusterLabel(
+  record: Pick<JobRecord, "cluster" | "scheduler" | "host">,
+  withHost: boolean,
+): string {
   return withHost && record.scheduler === "local" && record.host !== null
     ? `${record.cluster}@${record.host}`
     : record.cluster;

@@ -4,8 +4,8 @@
  * Unix socket paths are short (sun_path: 104 bytes on macOS, 108 on Linux), and ssh binds a
  * temporary name 17 bytes longer before renaming it into place.
  */
-import { createHash } from "node:crypto";
 import { MolqError } from "../core/errors.ts";
+import { sha256Hex } from "../core/sha256.ts";
 import { runCommand } from "../process/run_command.ts";
 
 /** The parts of `ssh -G DEST` a master depends on. */
@@ -63,7 +63,7 @@ export function controlDirCandidates(
 export function controlSocketName(destination: ResolvedDestination): string {
   const key = [destination.user, destination.hostname, destination.port, destination.proxyJump]
     .join("\0");
-  return "cm-" + createHash("sha256").update(key).digest("hex").slice(0, 16);
+  return "cm-" + sha256Hex(key).slice(0, 16);
 }
 
 /** The user's ControlPath if they have one, else ours in `dir`. */

@@ -113,36 +113,58 @@ export class JobStore {
   }
 
   list(query: ListQuery = {}): JobRecord[] {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (query.cluster !== undefined) {
-      where.push("cluster = ?");
-      params.push(query.cluster);
-    }
-    if (query.states !== undefined) {
-      where.push(`state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
-      params.push(...query.states);
-    }
-    if (query.runLabel !== undefined) {
-      where.push("run_label = ?");
-      params.push(query.runLabel);
-    }
-    if (query.jobIds !== undefined) {
-      const ids = JSON.stringify(query.jobIds);
-      where.push(
-        query.withTasks
-          ? "(job_id IN (SELECT value FROM json_each(?)) OR array_job_id IN (SELECT value FROM json_each(?)))"
-          : "job_id IN (SELECT value FROM json_each(?))",
-      );
-      params.push(...(query.withTasks ? [ids, ids] : [ids]));
-    }
-    if (query.topLevelOnly) where.push("array_task_id IS NULL");
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY created_at DESC, job_id DESC ${query.limit !== undefined ? "LIMIT ?" : ""}`;
-    if (query.limit !== undefined) params.push(query.limit);
+    const { sql, params } = listSql(query, "*");
     return this.#prepare(sql).all(...params).map((row) =>
       rowToRecord(row as Record<string, unknown>)
     );
+  }
+
+  /**
+   * The records of `list`, read one at a time as the loop asks for them, so a long listing
+   * is never held in memory whole; the statement stays open until the loop ends.
+   */
+  *iterate(query: ListQuery = {}): Generator<JobRecord> {
+    const { sql, params } = listSql(query, "*");
+    for (const row of this.#prepare(sql).iterate(...params)) {
+      yield rowToRecord(row as Record<string, unknown>);
+    }
+  }
+
+  /** As `iterate`, only the fields a job table shows: none of the JSON columns is parsed. */
+  *iterateSummaries(query: ListQuery = {}): Generator<JobSummary> {
+    const { sql, params } = listSql(query, SUMMARY_COLUMNS);
+    for (const row of this.#prepare(sql).iterate(...params)) {
+      yield rowToSummary(row as Record<string, unknown>);
+    }
+  }
+
+  /**
+   * One row of aggregates over the summaries of `list` (`count(*) AS rows, max(length(name))
+   * AS name`), computed by SQLite without a record leaving it; `params` bind the `?` in
+   * `aggregates`.
+   */
+  summarize(
+    query: ListQuery,
+    aggregates: string,
+    params: readonly SqlValue[] = [],
+  ): Record<string, SqlValue> {
+    const list = listSql(query, SUMMARY_COLUMNS);
+    const sql = `SELECT ${aggregates} FROM (${list.sql})`;
+    return this.#prepare(sql).get(...params, ...list.params) as Record<string, SqlValue>;
+  }
+
+  /**
+   * Runs `work` in one read transaction: every query in it sees the same snapshot (two
+   * passes over a listing find the same rows). Inside `write`, it joins that transaction.
+   */
+  read<T>(work: () => T): T {
+    if (this.#writeDepth > 0 || this.#db.isTransaction) return work();
+    this.#db.exec("BEGIN");
+    try {
+      return work();
+    } finally {
+      if (this.#db.isTransaction) this.#db.exec("COMMIT");
+    }
   }
 
   /** Compare-and-set: moves `jobId` from `from` to `to` only if it is still in `from`. */
@@ -281,6 +303,89 @@ export class JobStore {
       "INSERT OR IGNORE INTO dependencies (job_id, upstream_job_id, kind) VALUES (?, ?, ?)",
     ).run(jobId, dependency.jobId, dependency.kind);
   }
+}
+
+/** The fields of a job as tables of jobs show them (`list`, `status`). */
+export type JobSummary = Pick<
+  JobRecord,
+  | "jobId"
+  | "cluster"
+  | "scheduler"
+  | "host"
+  | "schedulerJobId"
+  | "state"
+  | "stateDetail"
+  | "name"
+  | "commandDisplay"
+  | "startedAt"
+  | "finishedAt"
+  | "exitCode"
+>;
+
+const SUMMARY_COLUMNS = [
+  "job_id",
+  "cluster",
+  "scheduler",
+  "host",
+  "scheduler_job_id",
+  "state",
+  "state_detail",
+  "name",
+  "command_display",
+  "started_at",
+  "finished_at",
+  "exit_code",
+].join(", ");
+
+function rowToSummary(row: Record<string, unknown>): JobSummary {
+  const text = (column: string) => (row[column] ?? null) as string | null;
+  const num = (column: string) => (row[column] === null ? null : Number(row[column]));
+  return {
+    jobId: row.job_id as string,
+    cluster: row.cluster as string,
+    scheduler: row.scheduler as SchedulerKind,
+    host: text("host"),
+    schedulerJobId: text("scheduler_job_id"),
+    state: row.state as JobState,
+    stateDetail: text("state_detail"),
+    name: text("name"),
+    commandDisplay: row.command_display as string,
+    startedAt: num("started_at"),
+    finishedAt: num("finished_at"),
+    exitCode: num("exit_code"),
+  };
+}
+
+/** The query of `list`, newest first, selecting `columns`. */
+function listSql(query: ListQuery, columns: string): { sql: string; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.cluster !== undefined) {
+    where.push("cluster = ?");
+    params.push(query.cluster);
+  }
+  if (query.states !== undefined) {
+    where.push(`state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
+    params.push(...query.states);
+  }
+  if (query.runLabel !== undefined) {
+    where.push("run_label = ?");
+    params.push(query.runLabel);
+  }
+  if (query.jobIds !== undefined) {
+    const ids = JSON.stringify(query.jobIds);
+    where.push(
+      query.withTasks
+        ? "(job_id IN (SELECT value FROM json_each(?)) OR array_job_id IN (SELECT value FROM json_each(?)))"
+        : "job_id IN (SELECT value FROM json_each(?))",
+    );
+    params.push(...(query.withTasks ? [ids, ids] : [ids]));
+  }
+  if (query.topLevelOnly) where.push("array_task_id IS NULL");
+  const sql = `SELECT ${columns} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at DESC, job_id DESC ${query.limit !== undefined ? "LIMIT ?" : ""}`;
+  if (query.limit !== undefined) params.push(query.limit);
+  return { sql, params };
 }
 
 function updateSql(patch: RecordPatch, first?: string, firstParams: SqlValue[] = []) {

@@ -1,5 +1,5 @@
 /** `molq cancel`: cancel jobs (the whole process tree locally; scancel/qdel/bkill elsewhere). */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import { missingIds, splitSchedulerWord } from "../scheduler_word.ts";
 import {

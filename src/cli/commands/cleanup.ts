@@ -1,5 +1,5 @@
 /** `molq cleanup`: remove old job directories and old finished records (SPEC §6). */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import { parseDurationSeconds } from "../../core/duration.ts";
 import { formatMemory } from "../../core/memory.ts";

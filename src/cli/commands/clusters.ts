@@ -1,5 +1,5 @@
 /** `molq clusters [show NAME]`: configured and used clusters, with jobs and their last poll. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import { findProfile } from "../../config/config.ts";
 import { renderClusterProfile } from "../../config/render_config.ts";

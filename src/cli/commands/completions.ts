@@ -1,8 +1,11 @@
 /**
  * `molq completions bash|zsh|fish`: a shell completion script generated from the
- * commander program itself (its commands, options and arguments), so it never drifts.
+ * command-line program itself (its commands, options and arguments), so it never drifts.
+ * It prints from the command manifest, which describeProgram() writes and a test keeps
+ * current, so it imports no other command and needs neither the store nor the config.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
+import { MANIFEST } from "../generated_manifest.ts";
 import { UsageError } from "../../core/errors.ts";
 import { JOB_STATES } from "../../core/job_state.ts";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
@@ -40,7 +43,7 @@ export interface ProgramSpec {
   commands: CommandSpec[];
 }
 
-// Values commander does not know about: these options parse their value themselves.
+// Values the parser does not know about: these options parse their value themselves.
 const OPTION_VALUES: Record<string, ValueKind> = {
   "--state": JOB_STATES,
   "--stream": ["stdout", "stderr", "both"],
@@ -58,7 +61,7 @@ const ARGUMENT_VALUES: Record<string, readonly string[]> = {
 };
 const HELP: OptionSpec = { short: "-h", long: "--help", description: "show help", value: null };
 
-export function completionsCommand(context: () => CliContext): Command {
+export function completionsCommand(_context: () => CliContext): Command {
   return new Command("completions")
     .description("Print a shell completion script for bash, zsh or fish")
     .argument("<shell>", SHELLS.join(", "))
@@ -70,12 +73,11 @@ Examples:
   molq completions zsh > ~/.zfunc/_molq        # with fpath+=(~/.zfunc) before compinit
   molq completions fish > ~/.config/fish/completions/molq.fish`,
     )
-    .action((shell: string, _options: unknown, command: Command) => {
+    .action((shell: string) => {
       if (!(SHELLS as readonly string[]).includes(shell)) {
         throw new UsageError(`Unknown shell "${shell}": expected one of ${SHELLS.join(", ")}.`);
       }
-      const spec = describeProgram(command.parent ?? command);
-      context().print(renderCompletion(shell as Shell, spec).trimEnd());
+      console.log(renderCompletion(shell as Shell, MANIFEST.completion).trimEnd());
     });
 }
 

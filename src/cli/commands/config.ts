@@ -1,5 +1,5 @@
 /** `molq config path|show|check`: where configuration comes from, what it resolves to, and whether it is valid. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import { configLocation } from "../../config/config_path.ts";
 import { checkConfig } from "../../config/load_config.ts";

@@ -3,7 +3,7 @@
  * cluster, opened in the user's terminal so passwords, one-time codes and key passphrases
  * work; every other molq call only attaches to it.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import { findProfile } from "../../config/config.ts";
 import type { CliContext } from "../context.ts";

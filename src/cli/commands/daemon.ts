@@ -1,5 +1,5 @@
 /** `molq daemon`: keep the store current where cron is not allowed; one per store, any host. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { dirname, join, resolve } from "node:path";
 import { MolqError, UsageError } from "../../core/errors.ts";
 import { formatElapsed, parseDurationSeconds } from "../../core/duration.ts";

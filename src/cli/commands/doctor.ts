@@ -4,7 +4,7 @@
  * last poll, the mail program for notifications, the cron entry and the time zone — one
  * line each, with what to do.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { dirname } from "node:path";
 import type { SchedulerKind } from "../../core/job_record.ts";
 import { SCHEDULER_COMMANDS } from "../../config/config.ts";

@@ -1,5 +1,5 @@
 /** `molq history`: what ran, newest first, with attempt, scheduler id, times and exit code. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { ACTIVE_STATES, JOB_STATES, TERMINAL_STATES } from "../../core/job_state.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import type { CliContext } from "../context.ts";

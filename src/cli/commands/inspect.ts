@@ -1,5 +1,5 @@
 /** `molq inspect`: one job's full record, its timeline, lineage and dependencies. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { formatMemory } from "../../core/memory.ts";
 import { isSchedulerWord, unknownScheduler } from "../scheduler_word.ts";

@@ -1,15 +1,19 @@
 /** `molq list`: the stored jobs, newest first (active only unless --all). */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.ts";
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { renderJobTable } from "../job_rows.ts";
+import { jobTableLines, type JobTableRow, measureJobTable } from "../job_rows.ts";
+import { jobTableWidths } from "../job_table_widths.ts";
+import { jsonArrayLines } from "../json_lines.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
-import { usageOf } from "../../store/usage_rows.ts";
+import type { StoredUsage } from "../../store/usage_rows.ts";
+import type { JobSummary } from "../../store/job_store.ts";
 import { usageToJson } from "../usage_json.ts";
+import { withUsage } from "../usage_batches.ts";
 
 export function listCommand(context: () => CliContext): Command {
   const command = new Command("list")
@@ -51,34 +55,52 @@ Examples:
         await refreshClusters(ctx, cluster ? { cluster } : undefined);
       }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
-      const records = ctx.store.list({
-        cluster,
-        states,
-        runLabel: options.run,
-        limit: options.limit,
-      });
-      const usage = options.usage ? usageOf(ctx.store, records.map((r) => r.jobId)) : null;
+      const query = { cluster, states, runLabel: options.run, limit: options.limit };
+      // Rows are printed as they are read, never all held (usage looked up a batch at a time).
       if (options.json) {
-        return ctx.printJson(
-          records.map((record) =>
-            usage
-              ? { ...recordToJson(record), usage: usageToJson(usage.get(record.jobId)) }
-              : recordToJson(record)
+        if (!options.usage) {
+          return ctx.printLines(jsonArrayLines(ctx.store.iterate(query), recordToJson));
+        }
+        return ctx.printLines(
+          jsonArrayLines(
+            withUsage(ctx.store, ctx.store.iterate(query)),
+            ([record, usage]) => ({ ...recordToJson(record), usage: usageToJson(usage) }),
           ),
         );
       }
-      if (records.length === 0) {
-        const note = pythonStoreNote(ctx.store);
-        if (note) console.error(`hint: ${note}`);
-        return ctx.print(
-          options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
-        );
-      }
-      const figures = usage
-        ? new Map([...usage].map(([jobId, stored]) => [jobId, stored.usage]))
-        : undefined;
-      ctx.print(
-        renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1, figures),
-      );
+      // The table in two passes over the same rows, in one read transaction: its column
+      // widths first (from one aggregate query, or with usage columns from the rows), then
+      // the lines.
+      ctx.store.read(() => {
+        const style = {
+          color: ctx.color,
+          now: Date.now(),
+          withHosts: ctx.store.localHosts().length > 1,
+          usage: !!options.usage,
+        };
+        const rows = () =>
+          style.usage
+            ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
+            : mapRows(ctx.store.iterateSummaries(query));
+        const { rows: count, widths } = style.usage
+          ? measureJobTable(rows(), style)
+          : jobTableWidths(ctx.store, query, style);
+        if (count === 0) {
+          const note = pythonStoreNote(ctx.store);
+          if (note) console.error(`hint: ${note}`);
+          return ctx.print(
+            options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
+          );
+        }
+        ctx.printLines(jobTableLines(rows(), widths, style));
+      });
     });
+}
+
+function* mapRows(records: Iterable<JobSummary>): Generator<JobTableRow> {
+  for (const record of records) yield { record };
+}
+
+function* mapUsage(pairs: Iterable<[JobSummary, StoredUsage | undefined]>): Generator<JobTableRow> {
+  for (const [record, stored] of pairs) yield { record, usage: stored?.usage ?? null };
 }

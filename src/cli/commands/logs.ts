@@ -1,7 +1,7 @@
 /** `molq logs`: print or follow a job's stdout/stderr. */
 import { readRemoteLog, readRemoteNew, remoteLogSize } from "../remote_logs.ts";
 import type { Runner } from "../../process/runner.ts";
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";

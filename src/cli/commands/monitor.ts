@@ -1,5 +1,5 @@
 /** `molq monitor`: the full-screen dashboard over every persisted job (or one run). */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { integerOption } from "../option_parsers.ts";

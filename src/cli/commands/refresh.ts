@@ -1,5 +1,5 @@
 /** `molq refresh`: one reconcile pass for every cluster with active jobs; cron-safe. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";

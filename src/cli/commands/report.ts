@@ -3,7 +3,7 @@
  * with counts by state, min / median / max of elapsed, CPU efficiency and memory peak, and
  * the request to make next time.
  */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { UsageError } from "../../core/errors.ts";
 import { usageOf } from "../../store/usage_rows.ts";

@@ -1,5 +1,5 @@
 /** `molq status`: refresh and show the state of some jobs. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";
 import { renderJobTable } from "../job_rows.ts";

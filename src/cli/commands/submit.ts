@@ -1,6 +1,6 @@
 /** `molq submit`: record and submit one job. */
 import { jobDirWarning } from "../job_dir_warning.ts";
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { SCHEDULER_KINDS } from "../../core/job_record.ts";
 import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "../../api/job_spec.ts";
 import { submitJob } from "../../reconcile/submit_job.ts";
@@ -9,7 +9,6 @@ import { resolveCluster } from "../../config/resolve.ts";
 import type { CliContext } from "../context.ts";
 import { collect, exitCodeOption, integerOption, keyValueOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { waitAndReport } from "./watch.ts";
 import { parseDurationSeconds } from "../../core/duration.ts";
 import { UsageError } from "../../core/errors.ts";
 import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
@@ -124,6 +123,8 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
       const warning = jobDirWarning(ctx.store, cluster.scheduler, jobsDir);
       if (warning) console.error(`molq: ${warning}`);
       if (options.wait) {
+        // Imported only for --wait: a plain submission never loads the monitor.
+        const { waitAndReport } = await import("./watch.ts");
         return await waitAndReport(ctx, [record.jobId], { json: !!options.json, timeoutMs });
       }
       if (options.json) ctx.printJson(recordToJson(record));

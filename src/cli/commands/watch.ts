@@ -1,5 +1,5 @@
 /** `molq watch`: wait for jobs, showing progress; exit 0 only if all succeeded. */
-import { Command } from "commander";
+import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";
