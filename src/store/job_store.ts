@@ -120,21 +120,36 @@ export class JobStore {
   }
 
   /**
-   * The records of `list`, read one at a time as the loop asks for them, so a long listing
-   * is never held in memory whole; the statement stays open until the loop ends.
+   * The records of `list`, read a page at a time as the loop asks for them, so a long listing
+   * is never held in memory whole. Pages, not one open statement: `iterate()` of node:sqlite
+   * can end quietly on a damaged page, where `all()` reports it.
    */
-  *iterate(query: ListQuery = {}): Generator<JobRecord> {
-    const { sql, params } = listSql(query, "*");
-    for (const row of this.#prepare(sql).iterate(...params)) {
-      yield rowToRecord(row as Record<string, unknown>);
-    }
+  iterate(query: ListQuery = {}): Generator<JobRecord> {
+    return this.#pages(query, "*", (row) => rowToRecord(row));
   }
 
   /** As `iterate`, only the fields a job table shows: none of the JSON columns is parsed. */
-  *iterateSummaries(query: ListQuery = {}): Generator<JobSummary> {
-    const { sql, params } = listSql(query, SUMMARY_COLUMNS);
-    for (const row of this.#prepare(sql).iterate(...params)) {
-      yield rowToSummary(row as Record<string, unknown>);
+  iterateSummaries(query: ListQuery = {}): Generator<JobSummary> {
+    return this.#pages(query, SUMMARY_COLUMNS, (row) => rowToSummary(row));
+  }
+
+  /** Keyset pages (newest first) of `list`'s query; a page ends where the next one starts. */
+  *#pages<T>(
+    query: ListQuery,
+    columns: string,
+    map: (row: Record<string, unknown>) => T,
+  ): Generator<T> {
+    let remaining = query.limit ?? Infinity;
+    let after: PageStart | undefined;
+    while (remaining > 0) {
+      const size = Math.min(PAGE_ROWS, remaining);
+      const { sql, params } = listSql({ ...query, limit: size }, columns, after);
+      const rows = this.#prepare(sql).all(...params) as Record<string, unknown>[];
+      for (const row of rows) yield map(row);
+      if (rows.length < size) return;
+      remaining -= rows.length;
+      const last = rows.at(-1)!;
+      after = { createdAt: Number(last.created_at), jobId: String(last.job_id) };
     }
   }
 
@@ -335,6 +350,7 @@ const SUMMARY_COLUMNS = [
   "started_at",
   "finished_at",
   "exit_code",
+  "created_at", // where the next page starts
 ].join(", ");
 
 function rowToSummary(row: Record<string, unknown>): JobSummary {
@@ -356,10 +372,27 @@ function rowToSummary(row: Record<string, unknown>): JobSummary {
   };
 }
 
-/** The query of `list`, newest first, selecting `columns`. */
-function listSql(query: ListQuery, columns: string): { sql: string; params: SqlValue[] } {
+/** Rows per page of a streamed listing. */
+const PAGE_ROWS = 500;
+
+/** Where the next page of a listing starts: right after this row (newest first). */
+interface PageStart {
+  createdAt: number;
+  jobId: string;
+}
+
+/** The query of `list`, newest first, selecting `columns` (from `after` on, when given). */
+function listSql(
+  query: ListQuery,
+  columns: string,
+  after?: PageStart,
+): { sql: string; params: SqlValue[] } {
   const where: string[] = [];
   const params: SqlValue[] = [];
+  if (after !== undefined) {
+    where.push("(created_at < ? OR (created_at = ? AND job_id < ?))");
+    params.push(after.createdAt, after.createdAt, after.jobId);
+  }
   if (query.cluster !== undefined) {
     where.push("cluster = ?");
     params.push(query.cluster);

@@ -133,3 +133,17 @@ Deno.test("JobStore refuses a file that is not SQLite, and one that is another d
   db.close();
   assert.throws(() => JobStore.open(other), /is an SQLite database, but not a molq store/);
 });
+
+Deno.test("JobStore.iterate() pages through a long listing in list()'s order, limits included", () => {
+  const store = JobStore.open(tempDbPath());
+  // Ties on created_at across page boundaries: the job id breaks them, as in list().
+  store.write(() => {
+    for (let i = 0; i < 1234; i++) store.insert(sampleRecord({ createdAt: 1000 + (i % 7) }));
+  });
+  const ids = (records: Iterable<{ jobId: string }>) => [...records].map((r) => r.jobId);
+  const all = ids(store.list({}));
+  assert.deepEqual(ids(store.iterate({})), all);
+  assert.deepEqual(ids(store.iterate({ limit: 777 })), all.slice(0, 777));
+  assert.deepEqual(ids(store.iterateSummaries({ limit: 1001 })), all.slice(0, 1001));
+  store.close();
+});
