@@ -93,3 +93,12 @@ Deno.test("the missing MOLQ_CONFIG is noticed by a command that reads the config
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /^molq: Cannot read config .*none\.toml \(named by MOLQ_CONFIG\)/);
 });
+
+Deno.test("lazy dynamic imports are a flag of `deno run`, never deno.json's (the binary needs every command)", () => {
+  // With "lazy-dynamic-imports" in deno.json, `deno compile` builds a graph without the
+  // dynamically imported command modules, and the binary fails on its first command.
+  const project = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  assert.ok(!(project.unstable ?? []).includes("lazy-dynamic-imports"));
+  assert.match(project.tasks.molq, /deno run --unstable-lazy-dynamic-imports /);
+  assert.doesNotMatch(Deno.readTextFileSync(join(ROOT, "scripts", "compile.sh")), /lazy-dynamic/);
+});
