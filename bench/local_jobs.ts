@@ -47,13 +47,14 @@ export async function startLocalJobs(jobsDir: string, count: number): Promise<Ru
     Deno.writeTextFileSync(join(jobDir, "stderr.log"), "");
     jobs.push({ jobId, jobDir, pid: 0, startedAt });
   }
-  // One shell starts them all: `setsid` gives each wrapper its own session and group.
+  // One shell starts them all as molq does: in the job's directory, `setsid` giving each
+  // wrapper its own session and group.
   const list = join(jobsDir, "job-scripts.txt");
   Deno.writeTextFileSync(list, jobs.map((job) => join(job.jobDir, "job.sh")).join("\n") + "\n");
   const start = await new Deno.Command("sh", {
     args: [
       "-c",
-      'while read -r s; do setsid sh "$s" </dev/null >/dev/null 2>&1 & done <"$1"',
+      'while read -r s; do (cd "${s%/*}" && exec setsid sh "$s" </dev/null >/dev/null 2>&1) & done <"$1"',
       "sh",
       list,
     ],

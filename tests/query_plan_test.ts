@@ -14,6 +14,8 @@ import { runCli } from "../src/cli/run_cli.ts";
 import { ACTIVE_STATES } from "../src/core/job_state.ts";
 import type { Scheduler, StatusReport } from "../src/schedulers/scheduler.ts";
 import { sampleRecord } from "../src/testing/sample_record.ts";
+import { ACTIVE_JOB_COLUMNS, activeJobFromArray } from "../src/store/job_views.ts";
+import { unsettledUsage } from "../src/store/usage_rows.ts";
 
 /** Tables that grow with the number of jobs: reading them whole is what must not happen. */
 const GROWING_TABLES = ["jobs", "transitions", "dependencies"];
@@ -169,9 +171,25 @@ Deno.test("active jobs of a cluster (the reconciler's load) search (cluster, sta
   withFixture(async (f) => {
     const [sql] = await storeSql(
       f,
-      (store) => store.list({ cluster: "slurm", states: ACTIVE_STATES }),
+      (store) =>
+        store.selectArrays(
+          { cluster: "slurm", states: ACTIVE_STATES },
+          ACTIVE_JOB_COLUMNS,
+          activeJobFromArray,
+        ),
     );
     assertSearch(f.db, sql!, "jobs", "jobs_cluster_state");
+  }));
+
+Deno.test("a pass looks for unsettled usage through its partial index, not the cluster's jobs", () =>
+  withFixture(async (f) => {
+    const [sql] = await storeSql(f, (store) => unsettledUsage(store, "local"));
+    const steps = assertIndexed(f.db, sql!);
+    assert.ok(
+      steps.some((s) => /^SCAN u USING INDEX job_usage_unsettled/.test(s)),
+      steps.join(" | "),
+    );
+    assertSearch(f.db, sql!, "j", "sqlite_autoindex_jobs_1");
   }));
 
 Deno.test("job id prefix lookup searches the primary key", () =>

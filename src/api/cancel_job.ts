@@ -5,6 +5,7 @@ import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
 import { toTracked } from "../reconcile/job_reconciler.ts";
+import { activeJobOf } from "../store/job_views.ts";
 
 export async function cancelJob(
   store: JobStore,
@@ -28,7 +29,7 @@ export async function cancelJob(
       .filter((r) => r.arrayJobId === current.jobId);
     if (current.schedulerJobId !== null) {
       await scheduler.cancel(
-        [current, ...tasks].filter((r) => r.schedulerJobId).map((r) => toTracked(r)),
+        [current, ...tasks].filter((r) => r.schedulerJobId).map((r) => toTracked(activeJobOf(r))),
       );
       sent = true;
     }

@@ -38,6 +38,11 @@ export class LocalRunner implements Runner {
     }
   }
 
+  /** gethostname(2): what `uname -n` prints. */
+  knownHostname(): string {
+    return Deno.hostname();
+  }
+
   startDetached(scriptPath: string, cwd: string): Promise<DetachedStart> {
     return startDetachedWith(this, scriptPath, cwd);
   }

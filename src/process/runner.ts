@@ -34,6 +34,11 @@ export interface Runner {
    * connection), with `cwd`, and says its pid (= its process group) and the host.
    */
   startDetached(scriptPath: string, cwd: string): Promise<DetachedStart>;
+  /**
+   * The host's name (`uname -n`) where it is known without asking (this machine), so a
+   * pass can leave other hosts' local jobs out of its evidence step.
+   */
+  knownHostname?(): string;
   /** The home directory there (remote runners: asked once). */
   homeDirectory?(): Promise<string>;
   /**

@@ -2,6 +2,7 @@
 import { META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import type { JobStore } from "../store/job_store.ts";
+import type { ActiveJob } from "../store/job_views.ts";
 import type { ArrayTaskObservation } from "../schedulers/scheduler.ts";
 import { isTerminal } from "../core/job_state.ts";
 import { recordUsage } from "../store/usage_rows.ts";
@@ -10,18 +11,23 @@ import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 /** Inserts a record for every reported task of a tracked array that has none yet. */
 export function recordArrayTasks(
   store: JobStore,
-  tracked: readonly JobRecord[],
+  tracked: readonly Pick<ActiveJob, "jobId" | "arrayJobId">[],
   tasks: readonly ArrayTaskObservation[],
   now: number,
 ): number {
-  const arrays = new Map(tracked.filter((r) => r.arrayJobId === null).map((r) => [r.jobId, r]));
+  const arrays = new Set(tracked.filter((r) => r.arrayJobId === null).map((r) => r.jobId));
   const exists = store.prepare(
     "SELECT 1 FROM jobs WHERE array_job_id = ? AND array_task_id = ? LIMIT 1",
   );
+  /** The arrays' whole records, read once each and only when a task is new. */
+  const records = new Map<string, JobRecord | undefined>();
   let created = 0;
   for (const task of tasks) {
-    const array = arrays.get(task.arrayJobId);
-    if (!array || exists.get(array.jobId, task.taskId) !== undefined) continue;
+    if (!arrays.has(task.arrayJobId)) continue;
+    if (exists.get(task.arrayJobId, task.taskId) !== undefined) continue;
+    if (!records.has(task.arrayJobId)) records.set(task.arrayJobId, store.get(task.arrayJobId));
+    const array = records.get(task.arrayJobId);
+    if (!array) continue;
     const record = taskRecord(array, task, now);
     store.insert(record, "array task reported by the scheduler");
     if (task.observation.usage && isTerminal(record.state)) {

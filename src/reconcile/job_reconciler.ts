@@ -8,6 +8,12 @@ import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import type { JobStore, RecordPatch } from "../store/job_store.ts";
 import {
+  ACTIVE_JOB_COLUMNS,
+  type ActiveJob,
+  activeJobFromArray,
+  activeJobOf,
+} from "../store/job_views.ts";
+import {
   acquirePollLease,
   type LeaseHolder,
   pollKey,
@@ -125,7 +131,11 @@ export class JobReconciler {
       }
     }, leaseMs / 3);
     try {
-      const active = this.store.list({ cluster: this.cluster, states: ACTIVE });
+      const active = this.store.selectArrays(
+        { cluster: this.cluster, states: ACTIVE },
+        ACTIVE_JOB_COLUMNS,
+        activeJobFromArray,
+      );
       result.changed += await this.#failInterruptedSubmissions(active);
       const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
       if (tracked.length > 0) {
@@ -167,7 +177,7 @@ export class JobReconciler {
         this.store,
         this.cluster,
         this.scheduler,
-        (record) => toTracked(record, legacyHost),
+        (record) => toTracked(activeJobOf(record), legacyHost),
         Date.now(),
       );
       result.commandCalls += step.commandCalls;
@@ -205,25 +215,25 @@ export class JobReconciler {
     return (row?.value ?? null) as string | null;
   }
 
-  #apply(tracked: JobRecord[], report: StatusReport): number {
+  #apply(tracked: ActiveJob[], report: StatusReport): number {
     const now = Date.now();
     let changed = recordArrayTasks(this.store, tracked, report.newArrayTasks, now);
     for (const record of tracked) {
       // Another host's local job: only that host can judge it; write nothing about it.
       if (report.elsewhere?.has(record.jobId)) continue;
-      if (record.arrayJobId === null && record.request.scheduling.array && this.#hasTasks(record)) {
+      if (record.arrayJobId === null && record.array && this.#hasTasks(record)) {
         continue; // an array's state comes from its tasks, below
       }
       const observation = report.observations.get(record.jobId);
       changed += observation ? this.#observe(record, observation, now) : this.#missing(record, now);
     }
-    for (const array of tracked.filter((r) => r.request.scheduling.array && !r.arrayJobId)) {
+    for (const array of tracked.filter((r) => r.array && !r.arrayJobId)) {
       changed += this.#deriveArray(array, now);
     }
     return changed;
   }
 
-  #observe(record: JobRecord, observation: Observation, now: number): number {
+  #observe(record: ActiveJob, observation: Observation, now: number): number {
     const patch: RecordPatch = {
       lastPolled: now,
       missingSince: null,
@@ -252,7 +262,8 @@ export class JobReconciler {
     const reason = observation.failureReason ?? observation.detail ?? null;
     if (this.store.transition(record.jobId, record.state, observation.state, patch, reason, now)) {
       if (!isTerminal(observation.state)) return 1;
-      const ended: JobRecord = { ...record, ...patch, state: observation.state };
+      // The whole record only now: the pass reads no JSON of the jobs that go on running.
+      const ended = this.store.get(record.jobId)!;
       if (observation.usage) {
         // Figures that came with the final answer are all this backend will ever say.
         const usage = withRecordFigures(observation.usage, ended);
@@ -265,7 +276,7 @@ export class JobReconciler {
     return 0;
   }
 
-  #missing(record: JobRecord, now: number): number {
+  #missing(record: ActiveJob, now: number): number {
     const missingSince = record.missingSince ?? now;
     const missingPolls = record.missingPolls + 1;
     const graceMs = this.options.lostGraceMs ?? DEFAULT_LOST_GRACE_MS;
@@ -281,13 +292,13 @@ export class JobReconciler {
     return 0;
   }
 
-  #hasTasks(array: JobRecord): boolean {
+  #hasTasks(array: ActiveJob): boolean {
     return this.store.prepare("SELECT 1 FROM jobs WHERE array_job_id = ? LIMIT 1").get(
       array.jobId,
     ) !== undefined;
   }
 
-  #deriveArray(array: JobRecord, now: number): number {
+  #deriveArray(array: ActiveJob, now: number): number {
     const tasks = this.store.prepare(
       "SELECT array_task_id, state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
     ).all(array.jobId).map((t) => ({
@@ -325,7 +336,7 @@ export class JobReconciler {
   }
 
   /** Records left `created` without a scheduler id past the grace were interrupted mid-submit. */
-  async #failInterruptedSubmissions(active: JobRecord[]): Promise<number> {
+  async #failInterruptedSubmissions(active: ActiveJob[]): Promise<number> {
     const graceMs = this.options.submitGraceMs ?? this.options.commandTimeoutMs + 30_000;
     const now = Date.now();
     const interrupted = active.filter((record) =>
@@ -356,7 +367,7 @@ export class JobReconciler {
    * down: then the job's own files tell how it ended (or that it may still be running).
    */
   #startedWithoutId(
-    record: JobRecord,
+    record: ActiveJob,
     files: JobFilesSnapshot,
     now: number,
   ): [JobState, RecordPatch, string] | "wait" | null {
@@ -402,11 +413,12 @@ export class JobReconciler {
 }
 
 /** The fields of `patch` that differ from `record` (`lastPolled` aside), or null. */
-function changedFields(record: JobRecord, patch: RecordPatch): RecordPatch | null {
+function changedFields(record: ActiveJob, patch: RecordPatch): RecordPatch | null {
   const changes: RecordPatch = {};
   let any = false;
   for (const [key, value] of Object.entries(patch) as [keyof RecordPatch, unknown][]) {
-    if (key === "lastPolled" || value === undefined || record[key] === value) continue;
+    if (key === "lastPolled" || value === undefined) continue;
+    if ((record as Partial<Record<keyof RecordPatch, unknown>>)[key] === value) continue;
     (changes as Record<string, unknown>)[key] = value;
     any = true;
   }
@@ -417,7 +429,7 @@ function changedFields(record: JobRecord, patch: RecordPatch): RecordPatch | nul
  * What a backend is told about a record. A local record without a host (written before
  * molq recorded hosts) is taken to run on `legacyHost`, until a host finds it running.
  */
-export function toTracked(record: JobRecord, legacyHost: string | null = null): TrackedJob {
+export function toTracked(record: ActiveJob, legacyHost: string | null = null): TrackedJob {
   const assumed = record.scheduler === "local" && record.host === null && legacyHost !== null;
   const hostname = record.host ?? (assumed ? legacyHost : null);
   return {
@@ -428,9 +440,9 @@ export function toTracked(record: JobRecord, legacyHost: string | null = null): 
     jobDir: record.jobDir,
     state: record.state,
     submittedAt: record.submittedAt,
-    timeLimitSeconds: record.request.resources.timeLimitSeconds ?? null,
+    timeLimitSeconds: record.timeLimitSeconds,
     arrayTaskId: record.arrayTaskId,
-    array: record.arrayTaskId === null ? record.request.scheduling.array ?? null : null,
-    memoryRequestBytes: record.request.resources.memoryBytes ?? null,
+    array: record.arrayTaskId === null ? record.array : null,
+    memoryRequestBytes: record.memoryBytes,
   };
 }

@@ -22,7 +22,7 @@ import {
   STARTED_AT,
   TIMED_OUT_MARKER,
 } from "./job_files.ts";
-import { parsePsOutput, type ProcessTable } from "./process_table.ts";
+import { parsePsOutput, type ProcessView, processView } from "./process_table.ts";
 import { parseTimesLine } from "./wrapper_usage.ts";
 
 /** Small job-written files the step reads (first line only); everything else is skipped. */
@@ -47,34 +47,110 @@ const BOOT_LINE = "molq-boot";
 const PS_LINE = "molq-ps";
 const PS_FAILED_LINE = "molq-ps-failed";
 const FILES_LINE = "molq-files";
+/** Processes were asked for (probed, or in a `ps` table). */
+const PROCESSES_LINE = "molq-processes";
 const END_LINE = "molq-end";
+/** A files-section entry: this pid was seen running in this directory. */
+const RUNS_ENTRY = ":runs";
+/** A files-section entry: the directory is read again (after `ps`); forget what came before. */
+const REREAD_ENTRY = ":reread";
 
 /**
- * Reads job directories (one per line on stdin). Process table first, files after: a job
- * that ends in between then shows its exit code, never "gone without one".
+ * A job directory the step reads. `pid` (the wrapper's or launcher's) is probed first;
+ * with `filesUnlessRunning`, a directory whose pid runs there is not read at all.
+ */
+export interface DirRequest {
+  dir: string;
+  pid: number | null;
+  filesUnlessRunning: boolean;
+}
+
+/**
+ * Reads job directories, one `MODE PID DIR` line each on stdin (`f`: read its files; `p`:
+ * unless PID runs there). With `processes`, every pid given or found in a directory's
+ * `scheduler_id*` files is probed before that directory's files are read, so a job that
+ * ends in between shows its exit code, never "gone without one". Linux probes
+ * /proc/PID/cwd; a pid that does not verify but exists (or leads a live group), or a host
+ * without /proc, gets the whole `ps` table, taken before the files it concerns are read.
  */
 export const SNAPSHOT_SCRIPT = `
 printf '${HOST_LINE} %s\\n' "$(uname -n)"
 ${BOOT_ID_SH}
 printf '${BOOT_LINE} %s\\n' "$b"
-if [ "\${1:-}" = ps ]; then
+probe=; table=; unsure=
+if [ "\${1:-}" = processes ]; then
+  printf '${PROCESSES_LINE}\\n'
+  if [ /proc/$$/cwd -ef . ] 2>/dev/null; then probe=1; else table=1; fi
+fi
+nl='
+'
+tab='\t'
+# Output goes out in blocks of lines: one write per line would wake the reader each time.
+buf=; bn=0
+molq_put() { buf="$buf$1$nl"; bn=$((bn+1)); [ "$bn" -lt 64 ] || molq_flush; }
+molq_flush() { [ -z "$buf" ] || printf '%s' "$buf"; buf=; bn=0; }
+molq_ps() {
   printf '${PS_LINE}\\n'
   LC_ALL=C ps -A -o pid=,pgid=,stat=,args= || printf '${PS_FAILED_LINE} %s\\n' "$?"
-fi
-printf '${FILES_LINE}\\n'
-i=0
-while IFS= read -r d; do
-  for f in "$d"/*; do
+}
+molq_unsure() {
+  case $1 in ''|*[!0-9]*|0|1) return ;; esac
+  if kill -0 "$1" 2>/dev/null || kill -0 "-$1" 2>/dev/null; then unsure="$unsure $i"; fi
+}
+molq_probe() {
+  case $1 in ''|*[!0-9]*|0|1) return ;; esac
+  if [ /proc/$1/cwd -ef "$2" ]; then molq_put "$i$tab${RUNS_ENTRY}$tab$1"
+  else molq_unsure "$1"; fi
+}
+molq_read() {
+  set +f
+  for f in "$1"/*; do
     n=\${f##*/}
     case $n in ${
   EVIDENCE_NAMES.map((name) => `${name}|${name}.[0-9]*`).join("|")
 }) ;; *) continue ;; esac
     [ -f "$f" ] || continue
     v=; IFS= read -r v <"$f" || :
-    printf '%s\\t%s\\t%s\\n' "$i" "$n" "$v"
+    molq_put "$i$tab$n$tab$v"
+    # A job's or task's own pid, unless it already wrote its exit code (then none is needed).
+    case $n in
+      ${SCHEDULER_ID}) [ -z "$2" ] || [ -e "$1/${EXIT_CODE}" ] || molq_probe "$v" "$1" ;;
+      ${SCHEDULER_ID}.[0-9]*) [ -z "$2" ] || [ -e "$1/${EXIT_CODE}.\${n#*.}" ] || molq_probe "$v" "$1" ;;
+    esac
   done
+  set -f
+}
+[ -n "$table" ] && molq_ps
+printf '${FILES_LINE}\\n'
+lines=$(cat)
+set -f; IFS=$nl
+i=0
+for l in $lines; do
+  m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
+  if [ -n "$probe" ] && [ /proc/$p/cwd -ef "$d" ]; then
+    molq_put "$i$tab${RUNS_ENTRY}$tab$p"
+    [ "$m" = p ] || molq_read "$d" "$probe"
+  else
+    [ -z "$probe" ] || molq_unsure "$p"
+    molq_read "$d" "$probe"
+  fi
   i=$((i+1))
 done
+molq_flush
+if [ -n "$unsure" ]; then
+  molq_ps
+  printf '${FILES_LINE}\\n'
+  probe=; i=0
+  set -f; IFS=$nl
+  for l in $lines; do
+    case " $unsure " in *" $i "*)
+      molq_put "$i$tab${REREAD_ENTRY}$tab"
+      molq_read "\${l#* * }" "" ;;
+    esac
+    i=$((i+1))
+  done
+  molq_flush
+fi
 printf '${END_LINE}\\n'
 `.trim();
 
@@ -82,7 +158,7 @@ printf '${END_LINE}\\n'
 export class JobFilesSnapshot {
   constructor(
     readonly host: HostIdentity,
-    readonly processes: ProcessTable | null,
+    readonly processes: ProcessView | null,
     readonly files: ReadonlyMap<string, ReadonlyMap<string, string>>,
   ) {}
 
@@ -137,22 +213,34 @@ export class JobFilesSnapshot {
   }
 }
 
-/** Runs the step for `jobDirs` through `runner`; `processes` adds the process table. */
+/**
+ * Runs the step through `runner` for job directories (a path: read its files) and, with
+ * `processes`, what the host's processes say about the pids involved.
+ */
 export async function gatherJobFiles(
   runner: Runner,
-  jobDirs: readonly string[],
+  jobDirs: readonly (string | DirRequest)[],
   options: { processes?: boolean; timeoutMs?: number } = {},
 ): Promise<JobFilesSnapshot> {
   const argv = ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "molq-snapshot"];
-  if (options.processes) argv.push("ps");
-  const dirs = jobDirs.filter((dir) => !dir.includes("\n"));
+  if (options.processes) argv.push("processes");
+  const requests = jobDirs
+    .map((entry) =>
+      typeof entry === "string" ? { dir: entry, pid: null, filesUnlessRunning: false } : entry
+    )
+    .filter((request) => !request.dir.includes("\n"));
+  const stdin = requests.map(({ dir, pid, filesUnlessRunning }) => {
+    const mode = filesUnlessRunning ? "p" : "f";
+    const probed = pid !== null && Number.isInteger(pid) && pid > 1 ? String(pid) : "-";
+    return `${mode} ${probed} ${dir}\n`;
+  }).join("");
   const result = await runner.run(argv, {
-    stdin: dirs.map((dir) => dir + "\n").join(""),
+    stdin,
     timeoutMs: options.timeoutMs ?? 30_000,
     allowFailure: true,
     ownProcessGroup: true,
   });
-  return parseSnapshotOutput(result.stdout, dirs, runner.where);
+  return parseSnapshotOutput(result.stdout, requests.map((request) => request.dir), runner.where);
 }
 
 /**
@@ -172,28 +260,39 @@ export function parseSnapshotOutput(
   let hostname: string | null = null;
   let bootId: string | null = null;
   let section: "head" | "ps" | "files" = "head";
-  const psLines: string[] = [];
+  let processesAsked = false;
+  let psLines: string[] | null = null;
   let psFailed = false;
   const files = new Map<string, Map<string, string>>();
+  const verified = new Map<string, Set<number>>();
   for (const line of lines.slice(0, -1)) {
-    if (section === "head" || section === "ps") {
-      if (line === FILES_LINE) section = "files";
-      else if (line === PS_LINE) section = "ps";
-      else if (section === "ps") {
-        if (line.startsWith(PS_FAILED_LINE)) psFailed = true;
-        else psLines.push(line);
-      } else if (line.startsWith(HOST_LINE + " ")) hostname = line.slice(HOST_LINE.length + 1);
+    if (line === FILES_LINE) section = "files";
+    else if (line === PS_LINE) {
+      section = "ps";
+      psLines = [];
+    } else if (line === PROCESSES_LINE) processesAsked = true;
+    else if (section === "ps") {
+      if (line.startsWith(PS_FAILED_LINE)) psFailed = true;
+      else psLines!.push(line);
+    } else if (section === "head") {
+      if (line.startsWith(HOST_LINE + " ")) hostname = line.slice(HOST_LINE.length + 1);
       else if (line.startsWith(BOOT_LINE + " ")) {
         bootId = line.slice(BOOT_LINE.length + 1).trim() || null;
       }
-      continue;
+    } else {
+      const [index, name, ...rest] = line.split("\t");
+      const dir = jobDirs[Number(index)];
+      if (dir === undefined || name === undefined) continue;
+      const value = rest.join("\t").trim();
+      if (name === RUNS_ENTRY) {
+        if (!verified.has(dir)) verified.set(dir, new Set());
+        verified.get(dir)!.add(Number(value));
+      } else if (name === REREAD_ENTRY) files.delete(dir);
+      else {
+        if (!files.has(dir)) files.set(dir, new Map());
+        files.get(dir)!.set(name, value);
+      }
     }
-    const [index, name, ...rest] = line.split("\t");
-    const dir = jobDirs[Number(index)];
-    if (dir === undefined || name === undefined) continue;
-    const entries = files.get(dir) ?? new Map<string, string>();
-    files.set(dir, entries);
-    entries.set(name, rest.join("\t").trim());
   }
   if (!hostname) {
     throw new MolqError(`Cannot read the job files on ${where}: the host did not say its name.`);
@@ -201,9 +300,8 @@ export function parseSnapshotOutput(
   if (psFailed) {
     throw new MolqError(`Cannot read the process table on ${where}: ps failed.`);
   }
-  const processes = section !== "files" || !lines.includes(PS_LINE) ? null : parsePsOutput(
-    psLines.join("\n"),
-  );
+  const table = psLines === null ? null : parsePsOutput(psLines.join("\n"));
+  const processes = processesAsked || table ? processView(verified, table) : null;
   return new JobFilesSnapshot({ hostname, bootId }, processes, files);
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { gatherJobFiles, parseSnapshotOutput } from "./job_files_snapshot.ts";
+import { gatherJobFiles, parseSnapshotOutput, SNAPSHOT_SCRIPT } from "./job_files_snapshot.ts";
 import { localRunner } from "../process/local_runner.ts";
 
 const OUTPUT = [
@@ -29,8 +29,9 @@ Deno.test("parseSnapshotOutput() reads the host, its boot id, the process table 
     hostname: "login1",
     bootId: "8ac83e24-7a4a-4a0c-9310-931f1ee50531",
   });
-  assert.equal(snapshot.processes!.commandLine(812), "/bin/sh /home/u/.molq/jobs/a/job.sh");
-  assert.equal(snapshot.processes!.commandLine(813), undefined, "zombies have ended");
+  assert.equal(snapshot.processes!.runsIn(812, "/home/u/.molq/jobs/a"), true);
+  assert.equal(snapshot.processes!.runsIn(812, "/home/u/.molq/jobs/b"), false);
+  assert.equal(snapshot.processes!.runsIn(813, "/home/u/.molq/jobs/a"), false, "zombies ended");
   assert.deepEqual(snapshot.evidence("/jobs/a"), {
     startedAt: 1796167929729,
     timedOut: false,
@@ -76,7 +77,6 @@ Deno.test("gatherJobFiles() reads real job directories in one step, skipping eve
   const snapshot = await gatherJobFiles(localRunner, [a, missing], { processes: true });
   assert.equal(snapshot.host.hostname, Deno.hostname());
   assert.match(snapshot.host.bootId ?? "", /^[0-9a-f-]{36}$/);
-  assert.match(snapshot.processes!.commandLine(Deno.pid) ?? "", /deno/, "this process is listed");
   assert.deepEqual(snapshot.evidence(a), {
     exitCode: 0,
     finishedAt: 1796167929732,
@@ -88,3 +88,87 @@ Deno.test("gatherJobFiles() reads real job directories in one step, skipping eve
   assert.deepEqual(snapshot.evidence(missing), { timedOut: false, cancelled: false });
   await Deno.remove(base, { recursive: true });
 });
+
+/** Runs the step's script as gatherJobFiles does and returns its raw output. */
+async function rawStep(lines: string[]): Promise<string> {
+  const argv = ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "molq-snapshot", "processes"];
+  return (await localRunner.run(argv, { stdin: lines.map((l) => l + "\n").join("") })).stdout;
+}
+
+/** A process started in `dir` in a session of its own, as molq starts a wrapper. */
+function startIn(dir: string, script: string): number {
+  const child = new Deno.Command("setsid", {
+    args: ["/bin/sh", "-c", script],
+    cwd: dir,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  return child.pid;
+}
+
+Deno.test("the evidence step probes wrappers in their job directories, reading no files of a live one", async () => {
+  const base = await Deno.makeTempDir({ prefix: "molq-probe-" });
+  const [a, b, c] = ["a", "b", "c"].map((name) => join(base, name)) as [string, string, string];
+  for (const dir of [a, b, c]) {
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "started_at"), "1796167929729\n");
+  }
+  const live = startIn(a, "exec sleep 60");
+  // In c, a wrapper that left a finished task (a zombie: its parent never reaps it).
+  const parent = startIn(c, "sleep 0 & echo $! >scheduler_id.1; exec sleep 60");
+  try {
+    const zombie = await waitForNumber(join(c, "scheduler_id.1"));
+    await waitForZombie(zombie);
+    // 1. The live wrapper, asked "files unless running": verified, its files not read.
+    const quick = await rawStep([`p ${live} ${a}`, `p 999999 ${b}`]);
+    assert.doesNotMatch(quick, /molq-ps\n/, "nothing needed the whole process table");
+    const snapshot = await gatherJobFiles(localRunner, [
+      { dir: a, pid: live, filesUnlessRunning: true },
+      { dir: b, pid: 999999, filesUnlessRunning: true }, // no such process: files read
+    ], { processes: true });
+    assert.equal(snapshot.processes!.runsIn(live, a), true);
+    assert.equal(snapshot.processes!.groupAlive(live), true);
+    assert.equal(snapshot.files.get(a), undefined, "a live wrapper's files are not read");
+    assert.equal(snapshot.text(b, "started_at"), "1796167929729");
+    assert.equal(snapshot.processes!.runsIn(999999, b), false);
+    assert.equal(snapshot.processes!.groupAlive(999999), false);
+    // 2. A pid that exists but runs elsewhere (a reused pid), and a zombie task: the whole
+    // table settles them, taken before their files are read again.
+    const unsure = await rawStep([`f ${live} ${b}`, `f ${parent} ${c}`]);
+    assert.match(unsure, /molq-ps\n[^]*molq-files\n0\t:reread\t/);
+    const settled = await gatherJobFiles(localRunner, [
+      { dir: b, pid: live, filesUnlessRunning: false },
+      { dir: c, pid: parent, filesUnlessRunning: false },
+    ], { processes: true });
+    assert.equal(settled.processes!.runsIn(live, b), false, "runs in another directory");
+    assert.equal(settled.processes!.runsIn(parent, c), true);
+    assert.equal(settled.processes!.runsIn(zombie, c), false, "a zombie has ended");
+    assert.equal(settled.text(b, "started_at"), "1796167929729");
+    assert.equal(settled.text(c, "scheduler_id.1"), String(zombie));
+  } finally {
+    for (const pid of [live, parent]) Deno.kill(-pid, "SIGKILL");
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+async function waitForNumber(path: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const text = await Deno.readTextFile(path).catch(() => "");
+    if (/^\d+\n$/.test(text)) return Number(text);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${path} was never written`);
+}
+
+async function waitForZombie(pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { stdout } = await localRunner.run(["ps", "-o", "stat=", "-p", String(pid)], {
+      allowFailure: true,
+    });
+    if (stdout.trim().startsWith("Z")) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${pid} never became a zombie`);
+}

@@ -13,7 +13,7 @@ import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
-import { gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { type DirRequest, gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { renderJobScript } from "./job_script.ts";
 import { parseArraySpec } from "./array_spec.ts";
 import { ARRAY_SIGNAL_SH } from "./local_array_launcher.ts";
@@ -96,32 +96,47 @@ export class LocalScheduler implements Scheduler {
   }
 
   /**
-   * The process table first (with the host and its boot id), then the files of only the
-   * jobs whose decision needs them: a running job whose wrapper is alive needs none, so a
-   * pass over thousands of running jobs reads no job directory at all.
+   * One evidence step: each job's wrapper (or array launcher) is probed, then the files of
+   * only the jobs whose decision needs them are read. A running job whose wrapper still
+   * runs in its directory needs none, so a pass over thousands of running jobs reads no
+   * job directory at all; another host's job is not even probed.
    */
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
-    const head = await gatherJobFiles(this.runner, [], { processes: true });
+    const hostname = this.runner.knownHostname?.() ?? null;
     const inArrays = (job: TrackedJob) => job.arrayTaskId !== null || isLocalArray(job);
     // An array's tasks share its directory: each directory is read once, if at all.
-    const dirs = [
-      ...new Set(jobs.filter((job) => inArrays(job) || needsFiles(job, head)).map((j) => j.jobDir)),
-    ];
-    const files = dirs.length === 0 ? head : await gatherJobFiles(this.runner, dirs);
-    const snapshot = new JobFilesSnapshot(head.host, head.processes, files.files);
+    const requests = new Map<string, DirRequest>();
+    for (const job of jobs) {
+      if (requests.has(job.jobDir)) continue;
+      const pid = Number(job.schedulerJobId.split("_")[0]);
+      if (inArrays(job)) {
+        requests.set(job.jobDir, { dir: job.jobDir, pid, filesUnlessRunning: false });
+      } else if (!elsewhere(job, hostname)) {
+        const filesUnlessRunning = job.state === "running" && job.host != null && !job.hostAssumed;
+        requests.set(job.jobDir, { dir: job.jobDir, pid, filesUnlessRunning });
+      }
+    }
+    const snapshot = await gatherJobFiles(this.runner, [...requests.values()], {
+      processes: true,
+    });
     const arrays = observeLocalArrays(jobs.filter(inArrays), snapshot);
     const observations = arrays.observations;
-    const elsewhere = arrays.elsewhere;
+    const elsewhereJobs = arrays.elsewhere;
     for (const job of jobs.filter((job) => !inArrays(job))) {
       const observation = observeHere(job, snapshot);
-      if (observation === "elsewhere") elsewhere.add(job.jobId);
+      if (observation === "elsewhere") elsewhereJobs.add(job.jobId);
       else if (observation) observations.set(job.jobId, observation);
     }
     for (const { job, restarts } of arrays.restarts) {
       // A failed restart is tried again by the next pass (it was counted).
       await restartLauncher(this.runner, job, restarts).catch(() => {});
     }
-    return { observations, newArrayTasks: arrays.newArrayTasks, commandCalls: 0, elsewhere };
+    return {
+      observations,
+      newArrayTasks: arrays.newArrayTasks,
+      commandCalls: 0,
+      elsewhere: elsewhereJobs,
+    };
   }
 
   /**
@@ -129,9 +144,12 @@ export class LocalScheduler implements Scheduler {
    * cancel records the end at once): final once the wrapper wrote its exit code or is gone.
    */
   async usage(jobs: readonly TrackedJob[]): Promise<UsageReport> {
-    const snapshot = await gatherJobFiles(this.runner, jobs.map((job) => job.jobDir), {
-      processes: true,
-    });
+    const requests = jobs.map((job) => ({
+      dir: job.jobDir,
+      pid: Number(job.schedulerJobId),
+      filesUnlessRunning: false,
+    }));
+    const snapshot = await gatherJobFiles(this.runner, requests, { processes: true });
     const readings = new Map<string, UsageReading>();
     for (const job of jobs) {
       const evidence = snapshot.evidence(job.jobDir);
@@ -243,20 +261,14 @@ export class LocalScheduler implements Scheduler {
   }
 }
 
-/**
- * Whether the job's own files could change what the pass decides: not for a job known to
- * run on another host, nor for a running job whose wrapper is alive here.
- */
-export function needsFiles(job: TrackedJob, head: JobFilesSnapshot): boolean {
-  if (job.host === null || job.host === undefined || job.hostAssumed) return true;
-  if (job.host.hostname !== head.host.hostname) return false;
-  if (job.state !== "running" || restarted(job.host, head.host)) return true;
-  return !wrapperRuns(job, head);
+/** A job recorded on another host than `hostname` (a legacy record may be ours after all). */
+function elsewhere(job: TrackedJob, hostname: string | null): boolean {
+  return hostname !== null && job.host != null && !job.hostAssumed &&
+    job.host.hostname !== hostname;
 }
 
 function wrapperRuns(job: TrackedJob, snapshot: JobFilesSnapshot): boolean {
-  const line = snapshot.processes!.commandLine(Number(job.schedulerJobId));
-  return line?.includes(jobFile(job.jobDir, JOB_SCRIPT)) ?? false;
+  return snapshot.processes!.runsIn(Number(job.schedulerJobId), job.jobDir);
 }
 
 /**

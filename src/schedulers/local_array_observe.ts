@@ -1,7 +1,7 @@
 /**
  * What one snapshot says about a local array and each of its tasks: a task's own files
  * (`scheduler_id.<task>` once it claimed itself, `started_at.<task>`, `exit_code.<task>`,
- * markers) and the process table of the array's host. Pure: the caller gathers the snapshot
+ * markers) and what the array's host says of its launcher's and tasks' processes. Pure: the caller gathers the snapshot
  * and restarts a launcher that this says is gone while tasks still wait.
  */
 import { isTerminal } from "../core/job_state.ts";
@@ -9,9 +9,7 @@ import type { HostIdentity } from "../core/host_identity.ts";
 import type { ArrayTaskObservation, Observation, TrackedJob } from "./scheduler.ts";
 import type { JobFilesSnapshot } from "./job_files_snapshot.ts";
 import {
-  ARRAY_LAUNCHER,
   type JobEvidence,
-  jobFile,
   LAUNCHER_LOG,
   LAUNCHER_RESTARTS,
   LOCAL_ARRAY_FILE,
@@ -63,9 +61,8 @@ export function observeLocalArray(
   const owner = array.host ?? own.host ?? null;
   if (owner && owner.hostname !== here.hostname) return "elsewhere";
   const processes = snapshot.processes!;
-  const launcher = jobFile(dir, ARRAY_LAUNCHER);
   const launcherAlive = [array.schedulerJobId.split("_")[0], snapshot.text(dir, SCHEDULER_ID)]
-    .some((pid) => processes.commandLine(Number(pid))?.includes(launcher) ?? false);
+    .some((pid) => processes.runsIn(Number(pid), dir));
   const rebooted = owner?.bootId != null && here.bootId !== null && owner.bootId !== here.bootId;
   const restarts = Number(snapshot.text(dir, LAUNCHER_RESTARTS) ?? 0) || 0;
   const unstarted = (task: string) => snapshot.text(dir, `${SCHEDULER_ID}.${task}`) === undefined;
@@ -151,8 +148,7 @@ function observeTask(
   });
   const pid = Number(pidText);
   const processes = snapshot.processes!;
-  const wrapperAlive = pidText !== undefined &&
-    (processes.commandLine(pid)?.includes(context.dir) ?? false);
+  const wrapperAlive = pidText !== undefined && processes.runsIn(pid, context.dir);
   const groupAlive = pidText !== undefined && pid > 1 && processes.groupAlive(pid);
   if (evidence.exitCode !== undefined || (evidence.timedOut && !groupAlive)) {
     const code = evidence.exitCode;

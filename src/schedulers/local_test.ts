@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { needsFiles, observeHere } from "./local.ts";
+import { LocalScheduler, observeHere } from "./local.ts";
+import type { Runner } from "../process/runner.ts";
 import { parseSnapshotOutput } from "./job_files_snapshot.ts";
 import type { TrackedJob } from "./scheduler.ts";
 
@@ -93,13 +94,36 @@ Deno.test("observeHere() reads the host the job wrote when the record has none",
   );
 });
 
-Deno.test("needsFiles() reads nothing for running jobs whose wrapper is alive, or other hosts' jobs", () => {
-  const here = snapshot("login1", { running: true });
-  assert.equal(needsFiles(job("login1"), here), false, "running, wrapper alive");
-  assert.equal(needsFiles(job("login2"), here), false, "another host's job");
-  assert.equal(needsFiles(job("login1"), snapshot("login1")), true, "its wrapper is gone");
-  assert.equal(needsFiles(job("login1", BOOT, { state: "submitted" }), here), true, "start time");
-  assert.equal(needsFiles(job("login1", OLD_BOOT), here), true, "its host restarted");
-  assert.equal(needsFiles(job(null), here), true, "no host recorded");
-  assert.equal(needsFiles(job("login2", null, { hostAssumed: true }), here), true, "maybe ours");
+Deno.test("status() probes its own host's jobs, reads files only where the decision needs them", async () => {
+  const asked: string[] = [];
+  const runner: Runner = {
+    where: "this host",
+    remote: false,
+    knownHostname: () => "login1",
+    run: (_argv, options) => {
+      asked.push(...String(options?.stdin ?? "").trim().split("\n"));
+      const output = "molq-host login1\nmolq-boot " + BOOT +
+        "\nmolq-processes\nmolq-files\n0\t:runs\t812\nmolq-end\n";
+      return Promise.resolve({ code: 0, stdout: output, stderr: "" });
+    },
+    writeFile: () => Promise.resolve(),
+    makePrivateDir: () => Promise.resolve(),
+    removeFile: () => Promise.resolve(),
+    startDetached: () => Promise.reject(new Error("not here")),
+  };
+  const report = await new LocalScheduler({ runner }).status([
+    job("login1"),
+    job("login2", BOOT, { jobId: "j2", jobDir: "/jobs/b" }),
+    job("login1", BOOT, { jobId: "j3", jobDir: "/jobs/c", state: "submitted" }),
+    job(null, null, { jobId: "j4", jobDir: "/jobs/d" }),
+    job("login2", null, { jobId: "j5", jobDir: "/jobs/e", hostAssumed: true }),
+  ]);
+  assert.deepEqual(asked, [
+    "p 812 /jobs/a", // running with a known host: its files only if the wrapper is gone
+    "f 812 /jobs/c", // not running yet: its start time is news
+    "f 812 /jobs/d", // no host recorded
+    "f 812 /jobs/e", // a legacy record that may be ours after all
+  ], "another host's job is not even probed");
+  assert.equal(report.observations.get("j1")?.state, "running");
+  assert.ok(report.elsewhere?.has("j2"));
 });

@@ -11,6 +11,9 @@ import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts
 import { openDatabase, type StoreJournal } from "./open_database.ts";
 import { claimNotification, clustersWithPendingNotifications } from "./notification_claims.ts";
 import { clustersWithUnsettledUsage, openUsageRow } from "./usage_rows.ts";
+import { type JobSummary, rowToSummary, SUMMARY_COLUMNS } from "./job_views.ts";
+
+export type { JobSummary } from "./job_views.ts";
 
 /** Fields a state change or a poll may update besides the state itself. */
 export type RecordPatch = Partial<Omit<JobRecord, "jobId" | "state" | "cluster" | "scheduler">>;
@@ -113,10 +116,26 @@ export class JobStore {
   }
 
   list(query: ListQuery = {}): JobRecord[] {
-    const { sql, params } = listSql(query, "*");
-    return this.#prepare(sql).all(...params).map((row) =>
-      rowToRecord(row as Record<string, unknown>)
-    );
+    return this.select(query, "*", rowToRecord);
+  }
+
+  /** The rows of `list`'s query with only `columns`, each mapped by `map` (job_views.ts). */
+  select<T>(query: ListQuery, columns: string, map: (row: Record<string, unknown>) => T): T[] {
+    const { sql, params } = listSql(query, columns);
+    return this.#prepare(sql).all(...params).map((row) => map(row as Record<string, unknown>));
+  }
+
+  /** As `select`, each row an array of `columns` in order (node:sqlite builds it faster). */
+  selectArrays<T>(query: ListQuery, columns: string, map: (row: SqlValue[]) => T): T[] {
+    const { sql, params } = listSql(query, columns);
+    const key = `/* arrays */ ${sql}`;
+    let statement = this.#statements.get(key);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      (statement as StatementSync & { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+      this.#statements.set(key, statement);
+    }
+    return (statement.all(...params) as unknown as SqlValue[][]).map(map);
   }
 
   /**
@@ -130,7 +149,7 @@ export class JobStore {
 
   /** As `iterate`, only the fields a job table shows: none of the JSON columns is parsed. */
   iterateSummaries(query: ListQuery = {}): Generator<JobSummary> {
-    return this.#pages(query, SUMMARY_COLUMNS, (row) => rowToSummary(row));
+    return this.#pages(query, SUMMARY_COLUMNS, rowToSummary);
   }
 
   /** Keyset pages (newest first) of `list`'s query; a page ends where the next one starts. */
@@ -318,58 +337,6 @@ export class JobStore {
       "INSERT OR IGNORE INTO dependencies (job_id, upstream_job_id, kind) VALUES (?, ?, ?)",
     ).run(jobId, dependency.jobId, dependency.kind);
   }
-}
-
-/** The fields of a job as tables of jobs show them (`list`, `status`). */
-export type JobSummary = Pick<
-  JobRecord,
-  | "jobId"
-  | "cluster"
-  | "scheduler"
-  | "host"
-  | "schedulerJobId"
-  | "state"
-  | "stateDetail"
-  | "name"
-  | "commandDisplay"
-  | "startedAt"
-  | "finishedAt"
-  | "exitCode"
->;
-
-const SUMMARY_COLUMNS = [
-  "job_id",
-  "cluster",
-  "scheduler",
-  "host",
-  "scheduler_job_id",
-  "state",
-  "state_detail",
-  "name",
-  "command_display",
-  "started_at",
-  "finished_at",
-  "exit_code",
-  "created_at", // where the next page starts
-].join(", ");
-
-function rowToSummary(row: Record<string, unknown>): JobSummary {
-  const text = (column: string) => (row[column] ?? null) as string | null;
-  const num = (column: string) => (row[column] === null ? null : Number(row[column]));
-  return {
-    jobId: row.job_id as string,
-    cluster: row.cluster as string,
-    scheduler: row.scheduler as SchedulerKind,
-    host: text("host"),
-    schedulerJobId: text("scheduler_job_id"),
-    state: row.state as JobState,
-    stateDetail: text("state_detail"),
-    name: text("name"),
-    commandDisplay: row.command_display as string,
-    startedAt: num("started_at"),
-    finishedAt: num("finished_at"),
-    exitCode: num("exit_code"),
-  };
 }
 
 /** Rows per page of a streamed listing. */

@@ -48,10 +48,13 @@ export function recordUsage(
   ).run(jobId, json, now, now, settledAt);
 }
 
-/** Unsettled rows of a cluster's jobs, oldest first. */
+/**
+ * Unsettled rows of a cluster's jobs, oldest first. From the (small) unsettled index to the
+ * jobs, never the other way: a pass must not walk every job of its cluster for them.
+ */
 export function unsettledUsage(store: JobStore, cluster: string, limit = 500): StoredUsage[] {
   return store.prepare(
-    `SELECT u.* FROM job_usage u JOIN jobs j ON j.job_id = u.job_id
+    `SELECT u.* FROM job_usage u CROSS JOIN jobs j ON j.job_id = u.job_id
      WHERE u.settled_at IS NULL AND j.cluster = ? ORDER BY u.created_at LIMIT ?`,
   ).all(cluster, limit).map(toStored);
 }

@@ -1,0 +1,174 @@
+/**
+ * Narrow views of job rows, for readers that need a few fields of many records: a job
+ * table's summaries and a reconcile pass's active jobs. Neither parses a JSON column.
+ */
+import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
+import type { JobState } from "../core/job_state.ts";
+
+type Row = Record<string, unknown>;
+const text = (row: Row, column: string) => (row[column] ?? null) as string | null;
+const num = (row: Row, column: string) => (row[column] == null ? null : Number(row[column]));
+
+/** The fields of a job as tables of jobs show them (`list`, `status`). */
+export type JobSummary = Pick<
+  JobRecord,
+  | "jobId"
+  | "cluster"
+  | "scheduler"
+  | "host"
+  | "schedulerJobId"
+  | "state"
+  | "stateDetail"
+  | "name"
+  | "commandDisplay"
+  | "startedAt"
+  | "finishedAt"
+  | "exitCode"
+>;
+
+export const SUMMARY_COLUMNS = [
+  "job_id",
+  "cluster",
+  "scheduler",
+  "host",
+  "scheduler_job_id",
+  "state",
+  "state_detail",
+  "name",
+  "command_display",
+  "started_at",
+  "finished_at",
+  "exit_code",
+  "created_at", // where the next page starts
+].join(", ");
+
+export function rowToSummary(row: Row): JobSummary {
+  return {
+    jobId: row.job_id as string,
+    cluster: row.cluster as string,
+    scheduler: row.scheduler as SchedulerKind,
+    host: text(row, "host"),
+    schedulerJobId: text(row, "scheduler_job_id"),
+    state: row.state as JobState,
+    stateDetail: text(row, "state_detail"),
+    name: text(row, "name"),
+    commandDisplay: row.command_display as string,
+    startedAt: num(row, "started_at"),
+    finishedAt: num(row, "finished_at"),
+    exitCode: num(row, "exit_code"),
+  };
+}
+
+/**
+ * What a reconcile pass reads of each active job: the record's scalar fields and the three
+ * request figures a backend is told, extracted by SQLite (the JSON columns stay there).
+ * The full record is read only for a job whose state changes.
+ */
+export type ActiveJob =
+  & Pick<
+    JobRecord,
+    | "jobId"
+    | "cluster"
+    | "scheduler"
+    | "schedulerJobId"
+    | "state"
+    | "stateDetail"
+    | "createdAt"
+    | "submittedAt"
+    | "startedAt"
+    | "jobDir"
+    | "arrayJobId"
+    | "arrayTaskId"
+    | "notBefore"
+    | "missingSince"
+    | "missingPolls"
+    | "host"
+    | "bootId"
+  >
+  & {
+    /** `--time`, `--array` and `--mem` of the request, or null. */
+    timeLimitSeconds: number | null;
+    array: string | null;
+    memoryBytes: number | null;
+  };
+
+/** The columns of an active job, in the order `activeJobFromArray` reads them. */
+export const ACTIVE_JOB_COLUMNS = [
+  "job_id",
+  "cluster",
+  "scheduler",
+  "scheduler_job_id",
+  "state",
+  "state_detail",
+  "created_at",
+  "submitted_at",
+  "started_at",
+  "job_dir",
+  "array_job_id",
+  "array_task_id",
+  "not_before",
+  "missing_since",
+  "missing_polls",
+  "host",
+  "boot_id",
+  "json_extract(request_json, '$.resources.timeLimitSeconds')",
+  "json_extract(request_json, '$.scheduling.array')",
+  "json_extract(request_json, '$.resources.memoryBytes')",
+].join(", ");
+
+type Value = string | number | null;
+const str = (value: Value | undefined) => (value ?? null) === null ? null : String(value);
+const int = (value: Value | undefined) => (value ?? null) === null ? null : Number(value);
+
+/** One row of ACTIVE_JOB_COLUMNS, as an array (JobStore.selectArrays). */
+export function activeJobFromArray(row: readonly Value[]): ActiveJob {
+  return {
+    jobId: row[0] as string,
+    cluster: row[1] as string,
+    scheduler: row[2] as SchedulerKind,
+    schedulerJobId: str(row[3]),
+    state: row[4] as JobState,
+    stateDetail: str(row[5]),
+    createdAt: Number(row[6]),
+    submittedAt: int(row[7]),
+    startedAt: int(row[8]),
+    jobDir: row[9] as string,
+    arrayJobId: str(row[10]),
+    arrayTaskId: str(row[11]),
+    notBefore: int(row[12]),
+    missingSince: int(row[13]),
+    missingPolls: Number(row[14] ?? 0),
+    host: str(row[15]),
+    bootId: str(row[16]),
+    timeLimitSeconds: int(row[17]),
+    array: str(row[18]),
+    memoryBytes: int(row[19]),
+  };
+}
+
+/** The same view of a full record. */
+export function activeJobOf(record: JobRecord): ActiveJob {
+  const { resources, scheduling } = record.request;
+  return {
+    jobId: record.jobId,
+    cluster: record.cluster,
+    scheduler: record.scheduler,
+    schedulerJobId: record.schedulerJobId,
+    state: record.state,
+    stateDetail: record.stateDetail,
+    createdAt: record.createdAt,
+    submittedAt: record.submittedAt,
+    startedAt: record.startedAt,
+    jobDir: record.jobDir,
+    arrayJobId: record.arrayJobId,
+    arrayTaskId: record.arrayTaskId,
+    notBefore: record.notBefore,
+    missingSince: record.missingSince,
+    missingPolls: record.missingPolls,
+    host: record.host,
+    bootId: record.bootId,
+    timeLimitSeconds: resources.timeLimitSeconds ?? null,
+    array: scheduling.array ?? null,
+    memoryBytes: resources.memoryBytes ?? null,
+  };
+}
