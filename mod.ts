@@ -14,7 +14,8 @@
 export { Submitor, type SubmitorOptions } from "./src/api/submitor.ts";
 export { JobHandle } from "./src/api/job_handle.ts";
 export type { JobSpec } from "./src/api/job_spec.ts";
-export { Cluster, type ClusterSettings } from "./src/api/cluster.ts";
+export { Cluster, type ClusterSettings, openCluster } from "./src/api/cluster.ts";
+export { createCluster } from "./src/api/create_cluster.ts";
 export { JobStore, type ListQuery } from "./src/store/job_store.ts";
 export { JobReconciler, type PassResult } from "./src/reconcile/job_reconciler.ts";
 export { JobMonitor, type WaitOptions } from "./src/monitor/job_monitor.ts";

@@ -1,18 +1,19 @@
-/** A cluster as molq runs it: its name, its backend and its reconciler settings. */
+/**
+ * A cluster as molq runs it: its name, its backend and its reconciler settings.
+ * `openCluster` imports only the backend (and the SSH code) a cluster needs, for the CLI;
+ * `createCluster` (create_cluster.ts) builds one with every backend loaded, for the library.
+ */
 import type { SchedulerKind } from "../core/job_record.ts";
 import { UsageError } from "../core/errors.ts";
 import { parseDurationSeconds } from "../core/duration.ts";
 import type { JobStore } from "../store/job_store.ts";
-import {
-  createScheduler,
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  minPollIntervalMs,
-  type SchedulerOptions,
-} from "../schedulers/create_scheduler.ts";
+import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
+import { loadScheduler } from "../schedulers/load_scheduler.ts";
+import { DEFAULT_COMMAND_TIMEOUT_MS, minPollIntervalMs } from "../schedulers/poll_interval.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
 import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
-import { type RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
-import { StoreConnectionLedger } from "../store/ssh_links.ts";
+import type { RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
+import type { Runner } from "../process/runner.ts";
 
 /** A cluster's name, scheduler kind and reconciler settings. */
 export interface ClusterSettings {
@@ -31,12 +32,9 @@ export class Cluster {
   readonly scheduler: Scheduler;
   readonly reconciler: JobReconciler;
 
-  constructor(readonly store: JobStore, readonly settings: ClusterSettings, scheduler?: Scheduler) {
-    const runner = settings.remote && !settings.schedulerOptions?.runner
-      ? new RemoteRunner(settings.name, settings.remote, new StoreConnectionLedger(store))
-      : settings.schedulerOptions?.runner;
-    this.scheduler = scheduler ??
-      createScheduler(settings.scheduler, { ...settings.schedulerOptions, runner });
+  /** `scheduler`: the cluster's backend, built with its runner (see createCluster). */
+  constructor(readonly store: JobStore, readonly settings: ClusterSettings, scheduler: Scheduler) {
+    this.scheduler = scheduler;
     const commandTimeoutMs = settings.schedulerOptions?.commandTimeoutMs ??
       DEFAULT_COMMAND_TIMEOUT_MS;
     this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
@@ -53,7 +51,8 @@ export class Cluster {
 
   /** The SSH side of a remote cluster (connect, disconnect, link state); null when local. */
   get remote(): RemoteRunner | null {
-    return this.scheduler.runner instanceof RemoteRunner ? this.scheduler.runner : null;
+    const runner = this.scheduler.runner as Runner & Partial<RemoteRunner>;
+    return runner.remote && typeof runner.linkState === "function" ? runner as RemoteRunner : null;
   }
 
   /** Ends any session the cluster's runner holds (the master connection stays up). */
@@ -64,6 +63,11 @@ export class Cluster {
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
   refresh(options: { force?: boolean } = {}): Promise<PassResult> {
     return this.reconciler.reconcile(options);
+  }
+
+  /** A pass for some of its jobs: only those where that is cheaper (local), else `refresh`. */
+  refreshJobs(jobIds: readonly string[], options: { force?: boolean } = {}): Promise<PassResult> {
+    return this.reconciler.reconcileJobs(jobIds, options);
   }
 }
 
@@ -80,4 +84,19 @@ function graceFromEnv(name: string): number | undefined {
   } catch {
     throw new UsageError(`Invalid ${name} "${text}": expected a duration such as 30s or 2m.`);
   }
+}
+
+/** A cluster, importing only the backend it uses (and the SSH code if it is remote). */
+export async function openCluster(store: JobStore, settings: ClusterSettings): Promise<Cluster> {
+  let runner = settings.schedulerOptions?.runner;
+  if (settings.remote && !runner) {
+    const { RemoteRunner } = await import("../remote/remote_cluster.ts");
+    const { StoreConnectionLedger } = await import("../store/ssh_links.ts");
+    runner = new RemoteRunner(settings.name, settings.remote, new StoreConnectionLedger(store));
+  }
+  const scheduler = await loadScheduler(settings.scheduler, {
+    ...settings.schedulerOptions,
+    runner,
+  });
+  return new Cluster(store, settings, scheduler);
 }

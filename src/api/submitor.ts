@@ -16,7 +16,8 @@ import type { Scheduler } from "../schedulers/scheduler.ts";
 import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
 import { JobMonitor, type WaitOptions } from "../monitor/job_monitor.ts";
-import { Cluster } from "./cluster.ts";
+import type { Cluster } from "./cluster.ts";
+import { createCluster } from "./create_cluster.ts";
 import { buildJobRequest, type JobSpec, notifyFlags, retryFlags } from "./job_spec.ts";
 import { applyDefaults } from "./apply_defaults.ts";
 import { builtinConfig, type MolqConfig } from "../config/config.ts";
@@ -80,7 +81,7 @@ export class Submitor {
     this.#cwd = options.cwd ?? Deno.cwd();
     this.#jobsDirFlag = options.jobsDir;
     const settings = clusterRuntimeSettings(this.config, target);
-    this.cluster = new Cluster(
+    this.cluster = createCluster(
       this.store,
       {
         ...settings,

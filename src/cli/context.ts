@@ -83,15 +83,13 @@ export class CliContext {
     if (known) return known;
     const config = await this.config();
     const resolved: ResolvedCluster = { name, scheduler, profile: findProfile(config, name) };
-    // Imported here: the backends and the reconciler load only for commands that use them.
-    const { Cluster } = await import("../api/cluster.ts");
+    // Imported here: the reconciler and the one backend load only for commands that use them.
+    const { openCluster } = await import("../api/cluster.ts");
+    const cluster = await openCluster(this.store, clusterRuntimeSettings(config, resolved));
     // Another call may have made it while this one waited.
-    let cluster = this.#clusters.get(name);
-    if (!cluster) {
-      cluster = new Cluster(this.store, clusterRuntimeSettings(config, resolved));
-      this.#clusters.set(name, cluster);
-    }
-    return cluster;
+    const first = this.#clusters.get(name) ?? cluster;
+    this.#clusters.set(name, first);
+    return first;
   }
 
   print(text: string): void {

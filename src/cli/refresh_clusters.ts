@@ -9,7 +9,7 @@ export type ClusterSelection = readonly JobRecord[] | { cluster: string };
 /**
  * One pass per selected cluster, all at once: a slow or unreachable cluster (a scheduler
  * timing out, a remote link down) never holds up the others. A named cluster without jobs
- * has nothing to refresh.
+ * has nothing to refresh. For records, a local cluster's pass covers just them.
  */
 export async function refreshClusters(
   ctx: CliContext,
@@ -17,8 +17,17 @@ export async function refreshClusters(
   options: { force?: boolean } = {},
 ): Promise<PassResult[]> {
   const clusters = [...selectedClusters(ctx, selection)];
+  // Some jobs: a pass over just those where that is cheaper (a local cluster's).
+  const jobIds = (name: string) =>
+    Array.isArray(selection)
+      ? (selection as readonly JobRecord[]).filter((r) => r.cluster === name).map((r) => r.jobId)
+      : null;
   return await Promise.all(
-    clusters.map(async ([name, kind]) => (await ctx.cluster(name, kind)).refresh(options)),
+    clusters.map(async ([name, kind]) => {
+      const cluster = await ctx.cluster(name, kind);
+      const only = jobIds(name);
+      return only ? cluster.refreshJobs(only, options) : cluster.refresh(options);
+    }),
   );
 }
 

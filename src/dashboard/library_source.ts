@@ -8,7 +8,8 @@ import { JobStore } from "../store/job_store.ts";
 import { defaultDbPath } from "../store/store_paths.ts";
 import { clusterPollInfo } from "../store/cluster_polls.ts";
 import { resolveJob } from "../store/resolve_job.ts";
-import { Cluster } from "../api/cluster.ts";
+import type { Cluster } from "../api/cluster.ts";
+import { createCluster } from "../api/create_cluster.ts";
 import { cancelJob } from "../api/cancel_job.ts";
 import type { Submitor } from "../api/submitor.ts";
 import { builtinConfig, findProfile, type MolqConfig } from "../config/config.ts";
@@ -44,7 +45,7 @@ export function openLibrarySource(options: LibrarySourceOptions): LibrarySource 
     let cluster = clusters.get(name);
     if (!cluster) {
       const profile = findProfile(config, name);
-      cluster = new Cluster(store, clusterRuntimeSettings(config, { name, scheduler, profile }));
+      cluster = createCluster(store, clusterRuntimeSettings(config, { name, scheduler, profile }));
       clusters.set(name, cluster);
     }
     return cluster;

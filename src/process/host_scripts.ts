@@ -5,6 +5,14 @@
  */
 
 /** Sets `b` to the boot id (Linux), the boot time (BSD, macOS), or empty. */
+/**
+ * Sets `h` to the host's name (`uname -n`): read from Linux's /proc without a process,
+ * else from `uname -n`.
+ */
+export const HOST_NAME_SH =
+  "h=; if [ -r /proc/sys/kernel/hostname ]; then IFS= read -r h </proc/sys/kernel/hostname || :; fi; " +
+  '[ -n "$h" ] || h=$(uname -n)';
+
 export const BOOT_ID_SH =
   "b=; if [ -r /proc/sys/kernel/random/boot_id ]; then IFS= read -r b </proc/sys/kernel/random/boot_id || :; " +
   "else b=$(sysctl -n kern.boottime 2>/dev/null | tr -d '{},=' | tr -s ' ') || b=; fi";
@@ -28,7 +36,8 @@ export const DETACH_SH = [
   `  perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV' /bin/sh "$s" </dev/null >/dev/null 2>&1 &`,
   "else exit 98; fi",
   "printf 'pid %s\\n' \"$!\"",
-  "printf 'host %s\\n' \"$(uname -n)\"",
+  HOST_NAME_SH,
+  "printf 'host %s\\n' \"$h\"",
   BOOT_ID_SH,
   "printf 'boot %s\\n' \"$b\"",
 ].join("\n");
@@ -39,7 +48,8 @@ export const DETACH_SH = [
  * then sends KILL to the rest. Zombies count as ended.
  */
 export const SIGNAL_GROUPS_SH = [
-  'here=$(uname -n); if [ "$here" != "$1" ]; then printf \'host %s\\n\' "$here"; exit 3; fi',
+  HOST_NAME_SH,
+  'if [ "$h" != "$1" ]; then printf \'host %s\\n\' "$h"; exit 3; fi',
   "grace=$2; shift 2",
   'for g in "$@"; do kill -TERM "-$g" 2>/dev/null || :; done',
   "molq_alive() {",

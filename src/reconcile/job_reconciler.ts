@@ -16,6 +16,7 @@ import {
 import {
   acquirePollLease,
   type LeaseHolder,
+  peekPollLease,
   pollKey,
   releasePollLease,
   renewPollLease,
@@ -98,7 +99,19 @@ export class JobReconciler {
     return this.#inFlight;
   }
 
-  async #pass(force: boolean): Promise<PassResult> {
+  /**
+   * A pass over only `jobIds` (with their array tasks), for commands about a few jobs: it
+   * costs what they cost, not what the cluster's other jobs do. Only where no scheduler is
+   * spared by batching (local jobs); any other cluster gets its full pass. It takes no
+   * lease and leaves the cluster's last poll as it was, so the next full pass still comes
+   * when due; it is skipped while the cluster is fresh or another process polls it.
+   */
+  reconcileJobs(jobIds: readonly string[], { force = false } = {}): Promise<PassResult> {
+    if (this.scheduler.kind !== "local" || this.#inFlight) return this.reconcile({ force });
+    return this.#pass(force, jobIds);
+  }
+
+  async #pass(force: boolean, only?: readonly string[]): Promise<PassResult> {
     const result: PassResult = {
       cluster: this.cluster,
       skipped: false,
@@ -107,23 +120,16 @@ export class JobReconciler {
       error: null,
     };
     const leaseMs = Math.max(this.options.minIntervalMs, MIN_LEASE_MS);
-    const decision = acquirePollLease(
-      this.store,
-      this.#pollKey,
-      this.scheduler.kind,
-      this.#holder,
-      {
-        minIntervalMs: this.options.minIntervalMs,
-        leaseMs,
-        force,
-      },
-    );
+    const budget = { minIntervalMs: this.options.minIntervalMs, leaseMs, force };
+    const decision = only
+      ? peekPollLease(this.store, this.#pollKey, this.#holder, budget)
+      : acquirePollLease(this.store, this.#pollKey, this.scheduler.kind, this.#holder, budget);
     if (decision !== "acquired") {
       // Delivering notifications costs the scheduler nothing: never wait for a pass.
       kickNotifications(this.store, { cluster: this.cluster });
       return { ...result, skipped: decision };
     }
-    const heartbeat = setInterval(() => {
+    const heartbeat = only ? undefined : setInterval(() => {
       try {
         renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);
       } catch {
@@ -131,8 +137,9 @@ export class JobReconciler {
       }
     }, leaseMs / 3);
     try {
+      const scope = only ? { jobIds: only, withTasks: true } : {};
       const active = this.store.selectArrays(
-        { cluster: this.cluster, states: ACTIVE },
+        { cluster: this.cluster, states: ACTIVE, ...scope },
         ACTIVE_JOB_COLUMNS,
         activeJobFromArray,
       );
@@ -156,10 +163,12 @@ export class JobReconciler {
       clearInterval(heartbeat);
       // One session per pass: the next pass (maybe in another process) opens its own.
       await this.scheduler.runner.close?.().catch(() => {});
-      releasePollLease(this.store, this.#pollKey, this.#holder.owner, {
-        error: result.error,
-        commandCalls: result.commandCalls,
-      });
+      if (!only) {
+        releasePollLease(this.store, this.#pollKey, this.#holder.owner, {
+          error: result.error,
+          commandCalls: result.commandCalls,
+        });
+      }
       // In the background: a slow notify command never holds up the pass.
       kickNotifications(this.store, { cluster: this.cluster });
     }

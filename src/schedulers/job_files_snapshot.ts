@@ -7,7 +7,7 @@
 import type { Runner } from "../process/runner.ts";
 import { MolqError } from "../core/errors.ts";
 import { type HostIdentity, parseHostLine } from "../core/host_identity.ts";
-import { BOOT_ID_SH } from "../process/host_scripts.ts";
+import { BOOT_ID_SH, HOST_NAME_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
 import {
   CANCELLED_MARKER,
@@ -74,7 +74,8 @@ export interface DirRequest {
  * without /proc, gets the whole `ps` table, taken before the files it concerns are read.
  */
 export const SNAPSHOT_SCRIPT = `
-printf '${HOST_LINE} %s\\n' "$(uname -n)"
+${HOST_NAME_SH}
+printf '${HOST_LINE} %s\\n' "$h"
 ${BOOT_ID_SH}
 printf '${BOOT_LINE} %s\\n' "$b"
 probe=; table=; unsure=

@@ -7,7 +7,7 @@
  */
 import type { JobCommand } from "../core/job_request.ts";
 import { shellJoin, shellQuote } from "../core/shell_quote.ts";
-import { BOOT_ID_SH } from "../process/host_scripts.ts";
+import { BOOT_ID_SH, HOST_NAME_SH } from "../process/host_scripts.ts";
 import { insertBeforeExtension } from "./directive_text.ts";
 import {
   CPU_TIMES,
@@ -91,7 +91,8 @@ export function renderJobScript(options: JobScriptOptions): string {
   if (options.recordHost) {
     lines.push(
       BOOT_ID_SH,
-      `printf '%s %s\\n' "$(uname -n)" "$b" >"$molq_dir/${HOST_FILE}.tmp" && mv -f "$molq_dir/${HOST_FILE}.tmp" "$molq_dir/${HOST_FILE}"`,
+      HOST_NAME_SH,
+      `printf '%s %s\\n' "$h" "$b" >"$molq_dir/${HOST_FILE}.tmp" && mv -f "$molq_dir/${HOST_FILE}.tmp" "$molq_dir/${HOST_FILE}"`,
     );
   }
   lines.push(

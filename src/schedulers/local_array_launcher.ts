@@ -9,7 +9,7 @@
  * launcher or by one the reconciler restarts after this one was killed.
  */
 import { shellQuote } from "../core/shell_quote.ts";
-import { BOOT_ID_SH, SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
+import { BOOT_ID_SH, HOST_NAME_SH, SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import {
   ARRAY_LAUNCHER,
   ARRAY_TASKS,
@@ -64,7 +64,8 @@ export function renderArrayLauncher(options: LauncherOptions): string {
     // The live launcher's pid (a restarted one replaces it) and the host it runs on.
     `printf '%s\\n' "$$" >${dir}/${SCHEDULER_ID}.tmp" && mv -f ${dir}/${SCHEDULER_ID}.tmp" ${dir}/${SCHEDULER_ID}"`,
     BOOT_ID_SH,
-    `printf '%s %s\\n' "$(uname -n)" "$b" >${dir}/${HOST_FILE}.tmp" && mv -f ${dir}/${HOST_FILE}.tmp" ${dir}/${HOST_FILE}"`,
+    HOST_NAME_SH,
+    `printf '%s %s\\n' "$h" "$b" >${dir}/${HOST_FILE}.tmp" && mv -f ${dir}/${HOST_FILE}.tmp" ${dir}/${HOST_FILE}"`,
     "molq_session() {",
     '  if command -v setsid >/dev/null 2>&1; then setsid "$@"',
     `  else perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV' "$@"; fi`,
@@ -130,7 +131,8 @@ export function renderArrayLauncher(options: LauncherOptions): string {
  * after the launchers are gone sees its marker and steps back.
  */
 export const ARRAY_SIGNAL_SH = [
-  'here=$(uname -n); if [ "$here" != "$1" ]; then printf \'host %s\\n\' "$here"; exit 3; fi',
+  HOST_NAME_SH,
+  'if [ "$h" != "$1" ]; then printf \'host %s\\n\' "$h"; exit 3; fi',
   "grace=$2; d=$3; l=$4; shift 4; g=",
   'if [ "${1:-}" = all ]; then',
   `  p=; IFS= read -r p <"$d/${SCHEDULER_ID}" 2>/dev/null || :`,

@@ -87,6 +87,20 @@ export function acquirePollLease(
   });
 }
 
+/**
+ * What `acquirePollLease` would decide, without taking anything: for a pass over a few
+ * jobs that needs no lease (it spares no scheduler), but skips a fresh or busy cluster.
+ */
+export function peekPollLease(
+  store: JobStore,
+  cluster: string,
+  holder: LeaseHolder,
+  options: { minIntervalMs: number; force?: boolean; now?: number },
+): LeaseDecision {
+  const row = readLease(store, cluster);
+  return row ? decide(row, holder, options.now ?? Date.now(), options) : "acquired";
+}
+
 interface LeaseRow {
   lastPollAt: number;
   leaseOwner: string | null;
