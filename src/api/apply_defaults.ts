@@ -3,7 +3,7 @@
  * built-in, field by field, and picks the jobs directory.
  */
 import { findProfile } from "../config/config.ts";
-import { resolve } from "node:path";
+import { resolve } from "../core/paths.ts";
 import type { JobRequest, RetryPolicy } from "../core/job_request.ts";
 import type { MolqConfig } from "../config/config.ts";
 import { resolveSubmitDefaults } from "../config/resolve.ts";

@@ -2,7 +2,7 @@
  * JobSpec: what a user writes to submit a job, in the CLI's terms (strings such as `8G`
  * and `2h`), and its translation into a validated, frozen JobRequest.
  */
-import { resolve } from "node:path";
+import { resolve } from "../core/paths.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Dependency, JobCommand, JobRequest } from "../core/job_request.ts";
 import { parseMemoryBytes } from "../core/memory.ts";

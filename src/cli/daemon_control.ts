@@ -1,5 +1,5 @@
 /** Starting `molq daemon` in the background and stopping it, on this host or another one. */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../core/paths.ts";
 import { MolqError } from "../core/errors.ts";
 import { spawnDetached } from "../process/run_command.ts";
 import { heartbeatTooOld, readDaemonLease, requestDaemonStop } from "../store/daemon_lease.ts";

@@ -1,6 +1,6 @@
 /** Which config file to read: `--config`, else MOLQ_CONFIG, else `<molq home>/config.toml`. */
-import { join } from "node:path";
-import { userInfo } from "node:os";
+import { join } from "../core/paths.ts";
+import { runCommandSync } from "../process/run_command.ts";
 import { molqHome } from "../store/store_paths.ts";
 
 export type EnvGetter = (name: string) => string | undefined;
@@ -13,11 +13,17 @@ export const denoEnv: EnvGetter = (name) => {
   const value = Deno.env.get(name);
   if (value || name !== "USER") return value;
   try {
-    return Deno.env.get("LOGNAME") || userInfo().username;
+    return Deno.env.get("LOGNAME") || accountName();
   } catch {
     return undefined;
   }
 };
+
+/** The account's name from `id -un` (without USER and LOGNAME, e.g. under some crons). */
+function accountName(): string | undefined {
+  const result = runCommandSync(["id", "-un"]);
+  return result.code === 0 ? result.stdout.trim() || undefined : undefined;
+}
 
 export interface ConfigLocation {
   path: string;

@@ -2,7 +2,7 @@
  * Finds, reads, parses and validates the config file. A missing default file means the
  * built-in defaults; a missing file named by `--config` or MOLQ_CONFIG is a usage error.
  */
-import { resolve } from "node:path";
+import { resolve } from "../core/paths.ts";
 import { parse, TomlError } from "smol-toml";
 import { MolqError, UsageError } from "../core/errors.ts";
 import { builtinConfig, type MolqConfig } from "./config.ts";

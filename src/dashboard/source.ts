@@ -82,12 +82,9 @@ export function storeDashboardSource(
           [jobId, row],
         ) => [jobId, { usage: row.usage, settled: row.settledAt !== null }]),
       ),
-    // data_version moves when another connection commits; total_changes() counts this one's.
-    changeToken: () => {
-      const version = store.prepare("PRAGMA data_version").get()?.data_version;
-      const changes = store.prepare("SELECT total_changes() AS changes").get()?.changes;
-      return `${version}:${changes}`;
-    },
+    // Moved by triggers on every job and usage change, in any process (not by the poll
+    // bookkeeping a pass writes even when no job changed).
+    changeToken: () => String(store.prepare("SELECT version FROM job_changes").get()?.version),
   };
 }
 

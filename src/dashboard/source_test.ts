@@ -106,7 +106,7 @@ Deno.test("loadDashboardRecords() --all, a focus set and a run label pass throug
   assert.equal(loadDashboardRecords(source, { runLabel: "r1" }, seen).length, 2);
 });
 
-Deno.test("storeDashboardSource().changeToken() moves on writes from this and other connections", () => {
+Deno.test("storeDashboardSource().changeToken() moves on job changes from this and other connections, only on them", () => {
   const path = join(tempDir(), "jobs.db");
   const store = JobStore.open(path);
   const other = JobStore.open(path);
@@ -122,7 +122,16 @@ Deno.test("storeDashboardSource().changeToken() moves on writes from this and ot
     const second = source.changeToken!();
     assert.notEqual(second, first);
     other.insert(job("bbbb", { state: "running" }));
-    assert.notEqual(source.changeToken!(), second);
+    const third = source.changeToken!();
+    assert.notEqual(third, second);
+    // A pass that changed no job still writes its poll bookkeeping: nothing to re-read.
+    other.write(() => {
+      other.prepare("INSERT OR IGNORE INTO clusters (name, scheduler) VALUES ('c', 'local')").run();
+      other.prepare("UPDATE clusters SET last_poll_at = 1 WHERE name = 'c'").run();
+    });
+    assert.equal(source.changeToken!(), third, "the poll bookkeeping is not a change");
+    other.update(idFor("bbbb"), "running", { stateDetail: "COMPLETING" });
+    assert.notEqual(source.changeToken!(), third, "a job's detail is");
   } finally {
     other.close();
     store.close();

@@ -1,6 +1,6 @@
 /** Test helper: an in-memory scheduler whose answers the test sets, and a store around it. */
 import { localRunner } from "../process/local_runner.ts";
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import type { SchedulerKind } from "../core/job_record.ts";
 import type { JobRequest } from "../core/job_request.ts";
 import { JobStore } from "../store/job_store.ts";

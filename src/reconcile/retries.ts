@@ -6,7 +6,7 @@
  * `created` record with `notBefore` = failure + backoff (doubling per attempt). A later
  * pass hands it over once that time has come; nothing ever sleeps inside a pass.
  */
-import { dirname } from "node:path";
+import { dirname } from "../core/paths.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import type { RetryPolicy } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";

@@ -3,7 +3,7 @@
  * the job to the scheduler, then record `submitted` — or `failed` with the scheduler's
  * message. A crash between the steps leaves a record the reconciler resolves.
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../core/paths.ts";
 import { MolqError, UsageError } from "../core/errors.ts";
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";

@@ -4,7 +4,7 @@
  * cancels. Every backend falls back on this evidence when the scheduler forgets a job; a
  * pass reads it in one batched step (job_files_snapshot.ts).
  */
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 import type { Runner } from "../process/runner.ts";
 

@@ -9,7 +9,7 @@ import type { RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
-import { gatherJobFiles } from "./job_files_snapshot.ts";
+import { gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { isEmptyUsage, mergeUsage } from "../core/job_usage.ts";
 import { wrapperUsage } from "./wrapper_usage.ts";
 import {
@@ -56,6 +56,9 @@ export interface SlurmOptions {
   accountingWindowDays?: number;
   runner?: Runner;
 }
+
+/** What a pass reads when the queue settles every job: no job directory at all. */
+const NO_FILES = JobFilesSnapshot.empty({ hostname: "", bootId: null });
 
 const SUPPORTED = new Set<RequestField>([
   "cpus",
@@ -155,9 +158,11 @@ export class SlurmScheduler implements Scheduler {
       const row = queue.byId.get(job.schedulerJobId);
       return job.array || !row || needsExitCode(row);
     });
-    const files = await gatherJobFiles(this.runner, needFiles.map((job) => job.jobDir), {
-      timeoutMs: this.#timeoutMs,
-    });
+    const files = needFiles.length === 0
+      ? NO_FILES
+      : await gatherJobFiles(this.runner, needFiles.map((job) => job.jobDir), {
+        timeoutMs: this.#timeoutMs,
+      });
     const firstPass = observeJobs(jobs, queue, null, files);
     let accounting: RowIndex | null = null;
     if (firstPass.askAccounting.length > 0) {

@@ -5,10 +5,11 @@
  * files molq cannot use.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import { dirname } from "node:path";
+import { dirname } from "../core/paths.ts";
 import { MolqError } from "../core/errors.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
-import { detectFileSystem, type FileSystemInfo } from "./file_system.ts";
+import type { FileSystemInfo } from "./file_system.ts";
+import { rememberFileSystem, storeFileSystem } from "./file_system_memo.ts";
 
 /** How a store is kept, and why: shown by `molq doctor`, warnings printed by the CLI. */
 export interface StoreJournal {
@@ -20,12 +21,14 @@ export interface StoreJournal {
 }
 
 export const BUSY_TIMEOUT_MS = 30_000;
+/** The first schema version with the store_meta table. */
+const STORE_META_VERSION = 3;
 /** store_meta key: the host that migrated a store from before hosts were recorded. */
 export const LEGACY_LOCAL_HOST_KEY = "legacy_local_host";
 
 export function openDatabase(path: string): { db: DatabaseSync; journal: StoreJournal } {
-  ensurePrivateDir(dirname(path));
-  const fileSystem = detectFileSystem(dirname(path));
+  const dir = dirname(path);
+  ensurePrivateDir(dir);
   const isNew = !fileExists(path);
   let db: DatabaseSync;
   try {
@@ -42,9 +45,11 @@ export function openDatabase(path: string): { db: DatabaseSync; journal: StoreJo
         `The molq store ${path} was written by a newer molq (schema version ${version}; this molq knows up to ${SCHEMA_VERSION}): upgrade molq to use it.`,
       );
     }
+    const { fileSystem, memo } = storeFileSystem(db, dir, version >= STORE_META_VERSION);
     const journal = chooseJournal(db, path, fileSystem);
     db.exec("PRAGMA foreign_keys = ON");
     if (version < SCHEMA_VERSION) migrate(db, path, version);
+    if (!memo) rememberFileSystem(db, dir, fileSystem);
     return { db, journal };
   } catch (error) {
     db.close();

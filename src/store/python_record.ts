@@ -4,7 +4,7 @@
  * dependencies and state history. What the frozen request holds beyond molq's request is
  * kept verbatim, as JSON, in the metadata key `molq.import.unmapped`.
  */
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import {
   type JobRecord,
   META_JOB_DIR,

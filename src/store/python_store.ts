@@ -5,7 +5,7 @@
  * private copy of it (and of a log a crashed writer left) is opened read-only.
  */
 import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import { MolqError } from "../core/errors.ts";
 
 export const PYTHON_SCHEMA_VERSIONS: readonly number[] = [7, 8];

@@ -4,7 +4,7 @@
  * directory still used by an active record is never removed, and a path is only removed
  * when it is a job directory (named after its job id).
  */
-import { basename } from "node:path";
+import { basename } from "../core/paths.ts";
 import type { JobState } from "../core/job_state.ts";
 import type { JobStore } from "./job_store.ts";
 

@@ -149,6 +149,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notifications_pending ON notifications (job_id) WHERE status = 'pending';
   `,
+  // 5: a counter that moves with every change to a job or its usage, by whoever makes it,
+  // so a dashboard can tell "nothing changed" from the poll bookkeeping every pass writes.
+  `
+  CREATE TABLE job_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+  INSERT INTO job_changes (id, version) VALUES (1, 0);
+  CREATE TRIGGER jobs_inserted AFTER INSERT ON jobs
+    BEGIN UPDATE job_changes SET version = version + 1; END;
+  CREATE TRIGGER jobs_updated AFTER UPDATE ON jobs
+    BEGIN UPDATE job_changes SET version = version + 1; END;
+  CREATE TRIGGER jobs_deleted AFTER DELETE ON jobs
+    BEGIN UPDATE job_changes SET version = version + 1; END;
+  CREATE TRIGGER job_usage_inserted AFTER INSERT ON job_usage
+    BEGIN UPDATE job_changes SET version = version + 1; END;
+  CREATE TRIGGER job_usage_updated AFTER UPDATE ON job_usage
+    BEGIN UPDATE job_changes SET version = version + 1; END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

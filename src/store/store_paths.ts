@@ -1,5 +1,5 @@
 /** Where molq keeps its files: `~/.molq` (moved by MOLQ_HOME) and the store inside it. */
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import { MolqError } from "../core/errors.ts";
 
 export function molqHome(env: (name: string) => string | undefined = Deno.env.get): string {

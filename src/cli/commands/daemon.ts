@@ -1,6 +1,6 @@
 /** `molq daemon`: keep the store current where cron is not allowed; one per store, any host. */
 import { Command } from "../command_line/mod.ts";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "../../core/paths.ts";
 import { MolqError, UsageError } from "../../core/errors.ts";
 import { formatElapsed, parseDurationSeconds } from "../../core/duration.ts";
 import { heartbeatTooOld, readDaemonLease } from "../../store/daemon_lease.ts";

@@ -5,7 +5,7 @@
  * line each, with what to do.
  */
 import { Command } from "../command_line/mod.ts";
-import { dirname } from "node:path";
+import { dirname } from "../../core/paths.ts";
 import type { SchedulerKind } from "../../core/job_record.ts";
 import { SCHEDULER_COMMANDS } from "../../config/config.ts";
 import { checkConfig } from "../../config/load_config.ts";

@@ -1,6 +1,6 @@
 /** `molq import PATH`: add the jobs of a Python molq store, read strictly read-only. */
 import { Command } from "../command_line/mod.ts";
-import { resolve } from "node:path";
+import { resolve } from "../../core/paths.ts";
 import { isTerminal, JOB_STATES } from "../../core/job_state.ts";
 import type { SchedulerKind } from "../../core/job_record.ts";
 import { readPythonStore } from "../../store/python_store.ts";
