@@ -84,7 +84,7 @@ export function storeDashboardSource(
       ),
     // Moved by triggers on every job and usage change, in any process (not by the poll
     // bookkeeping a pass writes even when no job changed).
-    changeToken: () => String(store.prepare("SELECT version FROM job_changes").get()?.version),
+    changeToken: () => String(store.changeVersion()),
   };
 }
 

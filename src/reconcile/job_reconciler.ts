@@ -23,10 +23,8 @@ import {
 } from "../store/cluster_polls.ts";
 import { LEGACY_LOCAL_HOST_KEY } from "../store/open_database.ts";
 import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
-import { SCHEDULER_ID } from "../schedulers/job_files.ts";
-import { gatherJobFiles, type JobFilesSnapshot } from "../schedulers/job_files_snapshot.ts";
-import { describeExit } from "../schedulers/exit_status.ts";
-import { deriveArrayState, describeArrayOutcome } from "./derive_array_state.ts";
+import { deriveArrayRecord, hasTasks } from "./array_record.ts";
+import { failInterruptedSubmissions } from "./interrupted_submissions.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
 import { handOverDueRetries, recordRetry } from "./retries.ts";
 import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
@@ -45,6 +43,14 @@ export interface ReconcileOptions {
   lostMinPolls?: number;
   /** A `created` record with no scheduler id older than this was interrupted mid-submit. */
   submitGraceMs?: number;
+}
+
+/** A cluster's active jobs as one pass read them, and the store's change counter then. */
+interface ActiveSet {
+  version: string | null;
+  active: ActiveJob[];
+  tracked: ActiveJob[];
+  jobs: TrackedJob[];
 }
 
 /** What one reconcile pass did, or why it was skipped. */
@@ -79,6 +85,7 @@ export class JobReconciler {
   /** The clusters-table key of this pass's lease and budget (per host for local jobs here). */
   readonly #pollKey: string;
   #inFlight: Promise<PassResult> | null = null;
+  #activeSet: ActiveSet | null = null;
 
   constructor(
     readonly store: JobStore,
@@ -137,17 +144,18 @@ export class JobReconciler {
       }
     }, leaseMs / 3);
     try {
-      const scope = only ? { jobIds: only, withTasks: true } : {};
-      const active = this.store.selectArrays(
-        { cluster: this.cluster, states: ACTIVE, ...scope },
-        ACTIVE_JOB_COLUMNS,
-        activeJobFromArray,
+      const { active, tracked, jobs } = this.#activeJobs(only);
+      result.changed += await failInterruptedSubmissions(
+        this.store,
+        this.scheduler.runner,
+        active,
+        {
+          submitGraceMs: this.options.submitGraceMs ?? this.options.commandTimeoutMs + 30_000,
+          lostGraceMs: this.options.lostGraceMs ?? DEFAULT_LOST_GRACE_MS,
+          commandTimeoutMs: this.options.commandTimeoutMs,
+        },
       );
-      result.changed += await this.#failInterruptedSubmissions(active);
-      const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
       if (tracked.length > 0) {
-        const legacyHost = this.#legacyLocalHost();
-        const jobs = tracked.map((record) => toTracked(record, legacyHost));
         const report = await this.scheduler.status(jobs).catch((error) => {
           result.commandCalls = 1; // a failed query still cost the scheduler a call
           throw error;
@@ -173,6 +181,28 @@ export class JobReconciler {
       kickNotifications(this.store, { cluster: this.cluster });
     }
     return result;
+  }
+
+  /**
+   * The cluster's active jobs, what is tracked of them and what the backend is told. A
+   * long-lived process (the dashboard, the daemon) reuses the last pass's while no job
+   * changed anywhere (the store's change counter, kept by triggers, says so).
+   */
+  #activeJobs(only?: readonly string[]): ActiveSet {
+    const legacyHost = this.#legacyLocalHost();
+    const version = only ? null : `${this.store.changeVersion()}:${legacyHost}`;
+    if (version !== null && this.#activeSet?.version === version) return this.#activeSet;
+    const scope = only ? { jobIds: only, withTasks: true } : {};
+    const active = this.store.selectArrays(
+      { cluster: this.cluster, states: ACTIVE, ...scope },
+      ACTIVE_JOB_COLUMNS,
+      activeJobFromArray,
+    );
+    const tracked = active.filter((r) => r.schedulerJobId !== null && r.state !== "created");
+    const jobs = tracked.map((record) => toTracked(record, legacyHost));
+    const set = { version, active, tracked, jobs };
+    if (version !== null) this.#activeSet = set;
+    return set;
   }
 
   /**
@@ -230,14 +260,14 @@ export class JobReconciler {
     for (const record of tracked) {
       // Another host's local job: only that host can judge it; write nothing about it.
       if (report.elsewhere?.has(record.jobId)) continue;
-      if (record.arrayJobId === null && record.array && this.#hasTasks(record)) {
+      if (record.arrayJobId === null && record.array && hasTasks(this.store, record.jobId)) {
         continue; // an array's state comes from its tasks, below
       }
       const observation = report.observations.get(record.jobId);
       changed += observation ? this.#observe(record, observation, now) : this.#missing(record, now);
     }
     for (const array of tracked.filter((r) => r.array && !r.arrayJobId)) {
-      changed += this.#deriveArray(array, now);
+      changed += deriveArrayRecord(this.store, array.jobId, now);
     }
     return changed;
   }
@@ -299,125 +329,6 @@ export class JobReconciler {
     }
     this.store.update(record.jobId, record.state, { lastPolled: now, missingSince, missingPolls });
     return 0;
-  }
-
-  #hasTasks(array: ActiveJob): boolean {
-    return this.store.prepare("SELECT 1 FROM jobs WHERE array_job_id = ? LIMIT 1").get(
-      array.jobId,
-    ) !== undefined;
-  }
-
-  #deriveArray(array: ActiveJob, now: number): number {
-    const tasks = this.store.prepare(
-      "SELECT array_task_id, state, exit_code, started_at FROM jobs WHERE array_job_id = ?",
-    ).all(array.jobId).map((t) => ({
-      taskId: String(t.array_task_id),
-      state: t.state as JobState,
-      exitCode: t.exit_code === null ? null : Number(t.exit_code),
-      startedAt: t.started_at === null ? null : Number(t.started_at),
-    }));
-    const state = deriveArrayState(tasks.map((t) => t.state));
-    const current = this.store.get(array.jobId);
-    if (!state || !current || state === current.state) return 0;
-    const failedTasks = tasks.filter((t) => t.state !== "succeeded").length;
-    const patch: RecordPatch = { lastPolled: now };
-    if (isTerminal(state)) {
-      patch.finishedAt = now;
-      patch.exitCode = failedTasks === 0 ? 0 : null;
-      if (state !== "succeeded") patch.failureReason = describeArrayOutcome(tasks);
-    }
-    if (state !== "queued" && !current.startedAt) {
-      // The array started when its first task did.
-      const starts = tasks.map((t) => t.startedAt).filter((t): t is number => t !== null);
-      if (starts.length > 0) patch.startedAt = Math.min(...starts);
-      else if (state === "running") patch.startedAt = now;
-    }
-    return this.store.transition(
-        array.jobId,
-        current.state,
-        state,
-        patch,
-        "derived from tasks",
-        now,
-      )
-      ? 1
-      : 0;
-  }
-
-  /** Records left `created` without a scheduler id past the grace were interrupted mid-submit. */
-  async #failInterruptedSubmissions(active: ActiveJob[]): Promise<number> {
-    const graceMs = this.options.submitGraceMs ?? this.options.commandTimeoutMs + 30_000;
-    const now = Date.now();
-    const interrupted = active.filter((record) =>
-      record.state === "created" && record.schedulerJobId === null &&
-      record.notBefore === null && now - record.createdAt >= graceMs
-    );
-    if (interrupted.length === 0) return 0;
-    // What those jobs wrote themselves, read in one batched step where they run.
-    const files = await gatherJobFiles(
-      this.scheduler.runner,
-      interrupted.map((record) => record.jobDir),
-      { timeoutMs: this.options.commandTimeoutMs },
-    );
-    let changed = 0;
-    for (const record of interrupted) {
-      const ended = this.#startedWithoutId(record, files, now);
-      if (ended === "wait") continue;
-      const reason = "The submission was interrupted before the scheduler accepted the job.";
-      const [state, patch, why] = ended ??
-        ["failed" as const, { finishedAt: now, failureReason: reason }, reason];
-      if (this.store.transition(record.jobId, "created", state, patch, why, now)) changed++;
-    }
-    return changed;
-  }
-
-  /**
-   * molq may die after the scheduler started the job but before it wrote the job's id
-   * down: then the job's own files tell how it ended (or that it may still be running).
-   */
-  #startedWithoutId(
-    record: ActiveJob,
-    files: JobFilesSnapshot,
-    now: number,
-  ): [JobState, RecordPatch, string] | "wait" | null {
-    // Batch arrays' tasks write their ids with a suffix; a local array's launcher writes its own.
-    const schedulerJobId = files.text(record.jobDir, SCHEDULER_ID) || undefined;
-    const evidence = files.evidence(record.jobDir);
-    if (schedulerJobId !== undefined) {
-      // The job wrote its own id: track it from the next pass like any submitted job.
-      const why =
-        `The submission was interrupted after the scheduler accepted it as ${schedulerJobId}.`;
-      const patch: RecordPatch = { schedulerJobId, submittedAt: record.createdAt };
-      if (evidence.host) {
-        patch.host = evidence.host.hostname;
-        patch.bootId = evidence.host.bootId;
-      }
-      return ["submitted", patch, why];
-    }
-    const why =
-      "The submission was interrupted after the job started; its own files tell the rest.";
-    if (evidence.exitCode !== undefined) {
-      const code = evidence.exitCode;
-      const state = evidence.timedOut ? "timed_out" : code === 0 ? "succeeded" : "failed";
-      const patch: RecordPatch = {
-        startedAt: evidence.startedAt ?? null,
-        finishedAt: evidence.finishedAt ?? now,
-        exitCode: code,
-        failureReason: state === "succeeded" ? null : `${describeExit(code)} ${why}`,
-      };
-      return [state, patch, why];
-    }
-    if (evidence.startedAt === undefined) return null;
-    // Started, no exit code yet, and no id to ask about: wait as long as for a lost job.
-    const graceMs = this.options.lostGraceMs ?? DEFAULT_LOST_GRACE_MS;
-    if (now - evidence.startedAt < graceMs) return "wait";
-    const reason =
-      "The submission was interrupted after the job started, and the job never recorded an exit code.";
-    return [
-      "lost",
-      { startedAt: evidence.startedAt, finishedAt: now, failureReason: reason },
-      reason,
-    ];
   }
 }
 

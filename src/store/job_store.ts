@@ -119,6 +119,14 @@ export class JobStore {
     return this.select(query, "*", rowToRecord);
   }
 
+  /**
+   * A counter that moves with every change to any job or its usage, in any process
+   * (kept by triggers): equal values mean nothing a pass or a view reads has changed.
+   */
+  changeVersion(): number {
+    return Number(this.#prepare("SELECT version FROM job_changes").get()?.version ?? 0);
+  }
+
   /** The rows of `list`'s query with only `columns`, each mapped by `map` (job_views.ts). */
   select<T>(query: ListQuery, columns: string, map: (row: Record<string, unknown>) => T): T[] {
     const { sql, params } = listSql(query, columns);
