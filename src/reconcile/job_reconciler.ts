@@ -27,7 +27,7 @@ import { deriveArrayRecord, hasTasks } from "./array_record.ts";
 import { failInterruptedSubmissions } from "./interrupted_submissions.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
 import { handOverDueRetries, recordRetry } from "./retries.ts";
-import { holdsDependencies, releaseHeldJobs } from "./local_dependencies.ts";
+import { holdsDependencies, releaseHeldJobs, withUpstream } from "./local_dependencies.ts";
 import { recordUsage } from "../store/usage_rows.ts";
 import { readUnsettledUsage } from "./usage_pass.ts";
 import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
@@ -107,15 +107,15 @@ export class JobReconciler {
   }
 
   /**
-   * A pass over only `jobIds` (with their array tasks), for commands about a few jobs: it
-   * costs what they cost, not what the cluster's other jobs do. Only where no scheduler is
-   * spared by batching (local jobs); any other cluster gets its full pass. It takes no
-   * lease and leaves the cluster's last poll as it was, so the next full pass still comes
-   * when due; it is skipped while the cluster is fresh or another process polls it.
+   * A pass over only `jobIds`, their array tasks and the jobs they wait for, for commands
+   * about a few jobs: it costs what they cost, not what the cluster's other jobs do. Only
+   * where no scheduler is spared by batching (local jobs); any other cluster gets its full
+   * pass. It takes no lease and leaves the cluster's last poll as it was, so the next full
+   * pass still comes when due; it is skipped while the cluster is fresh or polled now.
    */
   reconcileJobs(jobIds: readonly string[], { force = false } = {}): Promise<PassResult> {
     if (this.scheduler.kind !== "local" || this.#inFlight) return this.reconcile({ force });
-    return this.#pass(force, jobIds);
+    return this.#pass(force, withUpstream(this.store, jobIds));
   }
 
   async #pass(force: boolean, only?: readonly string[]): Promise<PassResult> {

@@ -20,6 +20,20 @@ export type DependencyVerdict =
   | { kind: "never"; reason: string };
 
 /** Whether molq itself holds dependent jobs for this scheduler. */
+/**
+ * `jobIds` and every job they wait for, directly or through others: a pass over some jobs
+ * must also see their upstream jobs end, or a held one would never be released.
+ */
+export function withUpstream(store: JobStore, jobIds: readonly string[]): string[] {
+  const rows = store.prepare(
+    `WITH RECURSIVE up(id) AS (
+       SELECT value FROM json_each(?)
+       UNION SELECT d.upstream_job_id FROM dependencies d JOIN up ON d.job_id = up.id)
+     SELECT id FROM up`,
+  ).all(JSON.stringify(jobIds));
+  return rows.map((row) => String(row.id));
+}
+
 export function holdsDependencies(scheduler: Pick<Scheduler, "kind">): boolean {
   return scheduler.kind === "local" || scheduler.kind === "sge";
 }

@@ -64,3 +64,30 @@ Deno.test("reconcileJobs() is a full pass on a batch cluster, and skipped on a f
   assert.deepEqual(none, [[job.jobId]]);
   for (const h of [slurm, local]) h.store.close();
 });
+
+Deno.test("reconcileJobs() also sees the jobs a held one waits for, through a chain", async () => {
+  const h = harness("local");
+  const first = await submitJob(h.target, h.request());
+  const second = await submitJob(
+    h.target,
+    h.request({ dependencies: [{ kind: "afterok", jobId: first.jobId }] }),
+  );
+  const third = await submitJob(
+    h.target,
+    h.request({ dependencies: [{ kind: "afterok", jobId: second.jobId }] }),
+  );
+  const asked = recordAsked(h);
+  await h.reconciler.reconcileJobs([third.jobId], { force: true });
+  assert.deepEqual(
+    asked.flat().sort(),
+    [first.jobId].sort(),
+    "the chain's only submitted job is asked about; the held ones wait in the store",
+  );
+  h.scheduler.answers.set(first.schedulerJobId!, { state: "failed", exitCode: 1 });
+  await h.reconciler.reconcileJobs([third.jobId], { force: true });
+  await h.reconciler.reconcileJobs([third.jobId], { force: true });
+  assert.equal(h.store.get(first.jobId)!.state, "failed");
+  assert.equal(h.store.get(second.jobId)!.state, "cancelled");
+  assert.equal(h.store.get(third.jobId)!.state, "cancelled");
+  h.store.close();
+});

@@ -52,6 +52,8 @@ const PROCESSES_LINE = "molq-processes";
 const END_LINE = "molq-end";
 /** A files-section entry: this pid was seen running in this directory. */
 const RUNS_ENTRY = ":runs";
+/** A files-section entry (`-` for a directory): the given pid of each listed line runs there. */
+const RUNNING_ENTRY = ":running";
 /** A files-section entry: the directory is read again (after `ps`); forget what came before. */
 const REREAD_ENTRY = ":reread";
 
@@ -126,17 +128,28 @@ printf '${FILES_LINE}\\n'
 lines=$(cat)
 set -f; IFS=$nl
 i=0
-for l in $lines; do
-  m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
-  if [ -n "$probe" ] && [ /proc/$p/cwd -ef "$d" ]; then
-    molq_put "$i$tab${RUNS_ENTRY}$tab$p"
-    [ "$m" = p ] || molq_read "$d" "$probe"
-  else
-    [ -z "$probe" ] || molq_unsure "$p"
-    molq_read "$d" "$probe"
-  fi
-  i=$((i+1))
-done
+if [ -n "$probe" ]; then
+  # The common case, kept lean: a wrapper running in its directory adds its index to $ok.
+  ok=
+  for l in $lines; do
+    m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
+    if [ /proc/$p/cwd -ef "$d" ]; then
+      ok="$ok $i"
+      [ "$m" = p ] || molq_read "$d" 1
+    else
+      molq_unsure "$p"
+      molq_read "$d" 1
+    fi
+    i=$((i+1))
+    [ \${#ok} -lt 2000 ] || { molq_put "-$tab${RUNNING_ENTRY}$tab$ok"; ok=; }
+  done
+  [ -z "$ok" ] || molq_put "-$tab${RUNNING_ENTRY}$tab$ok"
+else
+  for l in $lines; do
+    molq_read "\${l#* * }" ""
+    i=$((i+1))
+  done
+fi
 molq_flush
 if [ -n "$unsure" ]; then
   molq_ps
@@ -230,18 +243,20 @@ export async function gatherJobFiles(
       typeof entry === "string" ? { dir: entry, pid: null, filesUnlessRunning: false } : entry
     )
     .filter((request) => !request.dir.includes("\n"));
-  const stdin = requests.map(({ dir, pid, filesUnlessRunning }) => {
-    const mode = filesUnlessRunning ? "p" : "f";
-    const probed = pid !== null && Number.isInteger(pid) && pid > 1 ? String(pid) : "-";
-    return `${mode} ${probed} ${dir}\n`;
-  }).join("");
+  const pids = requests.map(({ pid }) =>
+    pid !== null && Number.isInteger(pid) && pid > 1 ? pid : null
+  );
+  const stdin = requests.map(({ dir, filesUnlessRunning }, i) =>
+    `${filesUnlessRunning ? "p" : "f"} ${pids[i] ?? "-"} ${dir}\n`
+  ).join("");
   const result = await runner.run(argv, {
     stdin,
     timeoutMs: options.timeoutMs ?? 30_000,
     allowFailure: true,
     ownProcessGroup: true,
   });
-  return parseSnapshotOutput(result.stdout, requests.map((request) => request.dir), runner.where);
+  const dirs = requests.map((request) => request.dir);
+  return parseSnapshotOutput(result.stdout, dirs, runner.where, pids);
 }
 
 /**
@@ -252,6 +267,7 @@ export function parseSnapshotOutput(
   stdout: string,
   jobDirs: readonly string[],
   where = "this host",
+  pids: readonly (number | null)[] = [],
 ): JobFilesSnapshot {
   const lines = stdout.split("\n");
   if (lines.at(-1) === "") lines.pop();
@@ -282,6 +298,16 @@ export function parseSnapshotOutput(
       }
     } else {
       const [index, name, ...rest] = line.split("\t");
+      if (index === "-" && name === RUNNING_ENTRY) {
+        for (const i of rest.join("\t").trim().split(" ")) {
+          const dir = jobDirs[Number(i)];
+          const pid = pids[Number(i)];
+          if (dir === undefined || pid == null) continue;
+          if (!verified.has(dir)) verified.set(dir, new Set());
+          verified.get(dir)!.add(pid);
+        }
+        continue;
+      }
       const dir = jobDirs[Number(index)];
       if (dir === undefined || name === undefined) continue;
       const value = rest.join("\t").trim();

@@ -154,6 +154,6 @@ export const ARRAY_SIGNAL_SH = [
   '    g="$g $x"',
   "  done",
   "fi",
-  'set -- "$here" "$grace" $g',
+  'set -- "$h" "$grace" $g',
   SIGNAL_GROUPS_SH,
 ].join("\n");
