@@ -14,12 +14,14 @@ export const MOLQ_PERMISSIONS = [
   "--allow-env",
   "--allow-sys",
 ];
+/** The V8 settings of the binary (scripts/compile.sh), the `molq` task and these runs. */
+export const MOLQ_V8_FLAGS = ["--v8-flags=--max-semi-space-size=4"];
 /**
  * How `deno task molq` runs main.ts: each command's module is imported when the command
  * runs, and Deno loads it then rather than walking every command's modules at start-up
  * (about 8 ms). `deno compile` embeds them all and is built without it.
  */
-export const DENO_RUN_FLAGS = ["--unstable-lazy-dynamic-imports"];
+export const DENO_RUN_FLAGS = ["--unstable-lazy-dynamic-imports", ...MOLQ_V8_FLAGS];
 export const MAIN_TS = fileURLToPath(new URL("../main.ts", import.meta.url));
 /** GNU time, for a process's peak resident memory (`%M`). */
 const GNU_TIME = "/usr/bin/time";

@@ -18,6 +18,10 @@ set -eu
 # The permissions the binary is granted: the same set as the `molq` and `test` tasks in
 # deno.json (tests/permissions_test.ts fails if any list differs). Never net or ffi.
 PERMISSIONS="--allow-read --allow-write --allow-run --allow-env --allow-sys"
+# V8 settings baked into the binary (the molq task and the benchmarks use the same): a
+# young generation capped at 4 MiB keeps a long listing or the dashboard from growing
+# their memory with garbage V8 would collect only later (docs/performance.md).
+V8_FLAGS="--v8-flags=--max-semi-space-size=4"
 TARGETS="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-apple-darwin aarch64-apple-darwin"
 
 usage() {
@@ -106,7 +110,7 @@ build() {
   shift
   echo "Building $output (molq $version, commit $commit)..."
   # shellcheck disable=SC2086 # PERMISSIONS is a list of flags
-  if ! deno compile $PERMISSIONS --no-code-cache --output "$output" "$@" main.ts; then
+  if ! deno compile $PERMISSIONS $V8_FLAGS --no-code-cache --output "$output" "$@" main.ts; then
     [ -n "${DENORT_BIN:-}" ] ||
       echo "compile.sh: hint: without internet access, set DENORT_BIN (see docs/binary.md)." >&2
     fail "deno compile failed for $output."

@@ -43,6 +43,12 @@ Deno.test("molq submit local runs a job to success and records it", async () => 
   assert.equal(record.state, "succeeded");
   assert.equal(record.exit_code, 0);
   assert.equal(record.name, "hello");
+  // Milliseconds, in order: handed over, started (the wrapper's clock), finished.
+  const [submitted, started, finished] = ["submitted_at", "started_at", "finished_at"].map((key) =>
+    Date.parse(String(record[key]))
+  ) as [number, number, number];
+  assert.ok(submitted <= started && started <= finished, `${submitted} ${started} ${finished}`);
+  assert.ok(started % 1000 !== 0 || finished % 1000 !== 0, "millisecond precision");
   const metadata = record.metadata as Record<string, string>;
   assert.equal(metadata["molq.job_dir"], join(box.cwd, ".molq", "jobs", id));
   assert.equal(metadata["molq.stdout_path"], join(box.cwd, ".molq", "jobs", id, "stdout.log"));

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BINARY_PERMISSIONS, ROOT } from "./_molq.ts";
-import { MOLQ_PERMISSIONS } from "../bench/measure.ts";
+import { MOLQ_PERMISSIONS, MOLQ_V8_FLAGS } from "../bench/measure.ts";
 import { COMMIT, VERSION } from "../src/build_info.ts";
 
 const EXPECTED = ["env", "read", "run", "sys", "write"];
@@ -78,6 +78,19 @@ Deno.test("the molq, test and bench tasks and scripts/compile.sh grant the same 
   for (const [source, granted] of Object.entries(sources)) {
     assert.deepEqual(granted, EXPECTED, `${source} grants ${granted.join(", ") || "nothing"}`);
   }
+});
+
+Deno.test("the binary, the molq task and the benchmarks run with the same V8 settings", () => {
+  const script = Deno.readTextFileSync(join(ROOT, "scripts", "compile.sh"));
+  const assignment = /^V8_FLAGS="([^"]*)"$/m.exec(script);
+  assert.ok(assignment, 'scripts/compile.sh must set V8_FLAGS="..." on one line');
+  assert.ok(
+    compileScript().compileLines.every((line) => /\$V8_FLAGS\b/.test(line)),
+    "every compile line passes $V8_FLAGS",
+  );
+  const v8Flags = (line: string) => line.split(/\s+/).filter((t) => t.startsWith("--v8-flags"));
+  assert.deepEqual(v8Flags(assignment[1]!), MOLQ_V8_FLAGS);
+  assert.deepEqual(v8Flags(denoTasks().molq ?? ""), MOLQ_V8_FLAGS, "deno.json tasks.molq");
 });
 
 Deno.test("nothing grants net, ffi, import or all", () => {

@@ -4,7 +4,7 @@ import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
-import { toTracked } from "../reconcile/job_reconciler.ts";
+import { toTracked } from "../reconcile/to_tracked.ts";
 import { activeJobOf } from "../store/job_views.ts";
 
 export async function cancelJob(

@@ -11,7 +11,7 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import { loadScheduler } from "../schedulers/load_scheduler.ts";
 import { DEFAULT_COMMAND_TIMEOUT_MS, minPollIntervalMs } from "../schedulers/poll_interval.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
-import { JobReconciler, type PassResult } from "../reconcile/job_reconciler.ts";
+import type { JobReconciler, PassResult } from "../reconcile/job_reconciler.ts";
 import type { RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
 import type { Runner } from "../process/runner.ts";
 
@@ -27,22 +27,31 @@ export interface ClusterSettings {
   remote?: RemoteClusterSettings;
 }
 
-/** A cluster as molq runs it: its backend and its reconciler. */
+/**
+ * A cluster as molq runs it: its backend and its reconciler. The reconciler (and what it
+ * needs) is imported at the first pass, so a submission never loads it.
+ */
 export class Cluster {
   readonly scheduler: Scheduler;
-  readonly reconciler: JobReconciler;
+  #reconciler: Promise<JobReconciler> | null = null;
 
   /** `scheduler`: the cluster's backend, built with its runner (see createCluster). */
   constructor(readonly store: JobStore, readonly settings: ClusterSettings, scheduler: Scheduler) {
     this.scheduler = scheduler;
-    const commandTimeoutMs = settings.schedulerOptions?.commandTimeoutMs ??
-      DEFAULT_COMMAND_TIMEOUT_MS;
-    this.reconciler = new JobReconciler(store, settings.name, this.scheduler, {
-      minIntervalMs: minPollIntervalMs(settings.scheduler, settings.minPollIntervalMs),
-      commandTimeoutMs,
-      submitGraceMs: graceFromEnv("MOLQ_SUBMIT_GRACE"),
-      lostGraceMs: graceFromEnv("MOLQ_LOST_GRACE"),
-    });
+  }
+
+  /** The cluster's reconciler, made at first use with the settings' intervals and graces. */
+  reconciler(): Promise<JobReconciler> {
+    this.#reconciler ??= import("../reconcile/job_reconciler.ts").then(({ JobReconciler }) =>
+      new JobReconciler(this.store, this.settings.name, this.scheduler, {
+        minIntervalMs: minPollIntervalMs(this.settings.scheduler, this.settings.minPollIntervalMs),
+        commandTimeoutMs: this.settings.schedulerOptions?.commandTimeoutMs ??
+          DEFAULT_COMMAND_TIMEOUT_MS,
+        submitGraceMs: graceFromEnv("MOLQ_SUBMIT_GRACE"),
+        lostGraceMs: graceFromEnv("MOLQ_LOST_GRACE"),
+      })
+    );
+    return this.#reconciler;
   }
 
   get name(): string {
@@ -61,13 +70,16 @@ export class Cluster {
   }
 
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
-  refresh(options: { force?: boolean } = {}): Promise<PassResult> {
-    return this.reconciler.reconcile(options);
+  async refresh(options: { force?: boolean } = {}): Promise<PassResult> {
+    return await (await this.reconciler()).reconcile(options);
   }
 
   /** A pass for some of its jobs: only those where that is cheaper (local), else `refresh`. */
-  refreshJobs(jobIds: readonly string[], options: { force?: boolean } = {}): Promise<PassResult> {
-    return this.reconciler.reconcileJobs(jobIds, options);
+  async refreshJobs(
+    jobIds: readonly string[],
+    options: { force?: boolean } = {},
+  ): Promise<PassResult> {
+    return await (await this.reconciler()).reconcileJobs(jobIds, options);
   }
 }
 

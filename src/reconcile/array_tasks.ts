@@ -54,7 +54,10 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     state: observed.state,
     stateDetail: observed.detail ?? null,
     createdAt: now,
-    startedAt: observed.startedAt ?? null,
+    // Never a start before the array was handed over (a compute node's clock may lag).
+    startedAt: observed.startedAt == null
+      ? null
+      : Math.max(observed.startedAt, array.submittedAt ?? -Infinity),
     finishedAt: terminal ? observed.finishedAt ?? now : null,
     exitCode: observed.exitCode ?? null,
     failureReason: observed.failureReason ?? null,

@@ -23,6 +23,7 @@ import {
 } from "../store/cluster_polls.ts";
 import { LEGACY_LOCAL_HOST_KEY } from "../store/open_database.ts";
 import type { Observation, Scheduler, StatusReport, TrackedJob } from "../schedulers/scheduler.ts";
+import { toTracked } from "./to_tracked.ts";
 import { deriveArrayRecord, hasTasks } from "./array_record.ts";
 import { failInterruptedSubmissions } from "./interrupted_submissions.ts";
 import { recordArrayTasks } from "./array_tasks.ts";
@@ -279,7 +280,11 @@ export class JobReconciler {
       missingPolls: 0,
       stateDetail: observation.detail ?? null,
     };
-    if (observation.startedAt) patch.startedAt = observation.startedAt;
+    // Another host's clock (a compute node's, a cluster's) may run behind ours: a job is
+    // never shown starting before molq handed it over.
+    if (observation.startedAt) {
+      patch.startedAt = Math.max(observation.startedAt, record.submittedAt ?? -Infinity);
+    }
     if (observation.host) {
       patch.host = observation.host.hostname;
       patch.bootId = observation.host.bootId;
@@ -343,26 +348,4 @@ function changedFields(record: ActiveJob, patch: RecordPatch): RecordPatch | nul
     any = true;
   }
   return any ? changes : null;
-}
-
-/**
- * What a backend is told about a record. A local record without a host (written before
- * molq recorded hosts) is taken to run on `legacyHost`, until a host finds it running.
- */
-export function toTracked(record: ActiveJob, legacyHost: string | null = null): TrackedJob {
-  const assumed = record.scheduler === "local" && record.host === null && legacyHost !== null;
-  const hostname = record.host ?? (assumed ? legacyHost : null);
-  return {
-    host: hostname === null ? null : { hostname, bootId: record.bootId },
-    hostAssumed: assumed,
-    jobId: record.jobId,
-    schedulerJobId: record.schedulerJobId!,
-    jobDir: record.jobDir,
-    state: record.state,
-    submittedAt: record.submittedAt,
-    timeLimitSeconds: record.timeLimitSeconds,
-    arrayTaskId: record.arrayTaskId,
-    array: record.arrayTaskId === null ? record.array : null,
-    memoryRequestBytes: record.memoryBytes,
-  };
 }

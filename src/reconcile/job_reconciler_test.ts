@@ -6,6 +6,8 @@ import type { Scheduler, StatusReport, TrackedJob } from "../schedulers/schedule
 import { sampleRecord } from "../testing/sample_record.ts";
 import { clusterPollInfo } from "../store/cluster_polls.ts";
 import { JobReconciler } from "./job_reconciler.ts";
+import { harness } from "./_fake_scheduler.ts";
+import { submitJob } from "./submit_job.ts";
 
 /** A scheduler whose status answer the test switches between an outage and the truth. */
 class SwitchableScheduler implements Scheduler {
@@ -145,4 +147,25 @@ Deno.test("JobReconciler: a submission interrupted after the job started is trac
   assert.equal(adopted.schedulerJobId, "4242");
   await reconciler.reconcile({ force: true });
   assert.equal(store.get(record.jobId)!.state, "running");
+});
+
+Deno.test("a start the job's host dates before the submission is recorded at the submission", async () => {
+  const h = harness();
+  const job = await submitJob(h.target, h.request());
+  const submittedAt = h.store.get(job.jobId)!.submittedAt!;
+  // A compute node whose clock runs 3 s behind ours.
+  h.scheduler.answers.set(job.schedulerJobId!, { state: "running", startedAt: submittedAt - 3000 });
+  await h.pass();
+  assert.equal(h.store.get(job.jobId)!.startedAt, submittedAt);
+  h.scheduler.answers.set(job.schedulerJobId!, {
+    state: "succeeded",
+    exitCode: 0,
+    startedAt: submittedAt - 3000,
+    finishedAt: submittedAt + 5000,
+  });
+  await h.pass();
+  const done = h.store.get(job.jobId)!;
+  assert.equal(done.startedAt, submittedAt);
+  assert.equal(done.finishedAt, submittedAt + 5000);
+  h.store.close();
 });

@@ -93,6 +93,8 @@ export async function handOver(
 ): Promise<JobRecord> {
   try {
     if (!prepared) await prepareJobDir(target, record);
+    // Submitted when handed over: the job cannot have started before this moment.
+    const handedOverAt = Date.now();
     const { schedulerJobId, host } = await target.scheduler.submit(
       submitContextFor(record, dependencies),
     );
@@ -103,7 +105,7 @@ export async function handOver(
       "submitted",
       {
         schedulerJobId,
-        submittedAt: now,
+        submittedAt: handedOverAt,
         notBefore: null,
         host: host?.hostname ?? null,
         bootId: host?.bootId ?? null,
