@@ -13,7 +13,9 @@ import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
 import { CANCELLED_MARKER, JOB_SCRIPT, type JobEvidence, jobFile } from "./job_files.ts";
-import { type DirRequest, gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { type DirRequest, gatherJobFiles, JobFilesSnapshot } from "./job_files_snapshot.ts";
+import { processView } from "./process_table.ts";
+import { RunningWrappers } from "./running_wrappers.ts";
 import { renderJobScript } from "./job_script.ts";
 import { parseArraySpec } from "./array_spec.ts";
 import { ARRAY_SIGNAL_SH } from "./local_array_launcher.ts";
@@ -52,16 +54,24 @@ export interface LocalOptions {
   /** Seconds between TERM and KILL on cancel and time-out. */
   killGraceSeconds?: number;
   runner?: Runner;
+  /** What later passes remember of running wrappers (tests give their own clockwork). */
+  runningWrappers?: RunningWrappers;
 }
 
 export class LocalScheduler implements Scheduler {
   readonly kind = "local" as const;
   readonly runner: Runner;
   readonly #killGraceSeconds: number;
+  /** Wrappers seen running, for the next passes of this process (this machine only). */
+  readonly #running: RunningWrappers | null;
+  /** The host the last evidence step ran on (its boot id cannot change under us). */
+  #host: HostIdentity | null = null;
+  #passes = 0;
 
   constructor(options: LocalOptions = {}) {
     this.#killGraceSeconds = options.killGraceSeconds ?? KILL_GRACE_SECONDS;
     this.runner = options.runner ?? localRunner;
+    this.#running = this.runner.remote ? null : options.runningWrappers ?? new RunningWrappers();
   }
 
   validate(request: JobRequest): void {
@@ -99,26 +109,42 @@ export class LocalScheduler implements Scheduler {
    * One evidence step: each job's wrapper (or array launcher) is probed, then the files of
    * only the jobs whose decision needs them are read. A running job whose wrapper still
    * runs in its directory needs none, so a pass over thousands of running jobs reads no
-   * job directory at all; another host's job is not even probed.
+   * job directory at all; another host's job is not even probed. From its second pass on,
+   * a process remembers the wrappers it saw running (running_wrappers.ts) and probes those
+   * again only when something changed or REVERIFY_MS passed.
    */
   async status(jobs: readonly TrackedJob[]): Promise<StatusReport> {
     const hostname = this.runner.knownHostname?.() ?? null;
+    const now = Date.now();
+    const memory = this.#passes++ > 0 ? this.#running : null;
     const inArrays = (job: TrackedJob) => job.arrayTaskId !== null || isLocalArray(job);
     // An array's tasks share its directory: each directory is read once, if at all.
     const requests = new Map<string, DirRequest>();
+    const remembered = new Map<string, number>();
     for (const job of jobs) {
-      if (requests.has(job.jobDir)) continue;
+      if (requests.has(job.jobDir) || remembered.has(job.jobDir)) continue;
       const pid = Number(job.schedulerJobId.split("_")[0]);
       if (inArrays(job)) {
         requests.set(job.jobDir, { dir: job.jobDir, pid, filesUnlessRunning: false });
       } else if (!elsewhere(job, hostname)) {
         const filesUnlessRunning = job.state === "running" && job.host != null && !job.hostAssumed;
-        requests.set(job.jobDir, { dir: job.jobDir, pid, filesUnlessRunning });
+        if (filesUnlessRunning && memory?.stillRunning(job.jobDir, pid, now)) {
+          remembered.set(job.jobDir, pid);
+        } else requests.set(job.jobDir, { dir: job.jobDir, pid, filesUnlessRunning });
       }
     }
-    const snapshot = await gatherJobFiles(this.runner, [...requests.values()], {
-      processes: true,
-    });
+    const probed = [...requests.values()].filter((request) => request.filesUnlessRunning);
+    const mtimes = memory?.mtimesBefore(probed.map((request) => request.dir)) ?? new Map();
+    const step = requests.size === 0 && this.#host
+      ? new JobFilesSnapshot(this.#host, processView(new Map(), null), new Map())
+      : await gatherJobFiles(this.runner, [...requests.values()], { processes: true });
+    this.#host = step.host;
+    if (memory) {
+      const verified = probed.filter(({ dir, pid }) => step.processes!.runsIn(pid!, dir));
+      const keep = new Set(remembered.keys());
+      memory.remember(verified as { dir: string; pid: number }[], mtimes, keep, now);
+    }
+    const snapshot = withRemembered(step, remembered);
     const arrays = observeLocalArrays(jobs.filter(inArrays), snapshot);
     const observations = arrays.observations;
     const elsewhereJobs = arrays.elsewhere;
@@ -265,6 +291,20 @@ export class LocalScheduler implements Scheduler {
 function elsewhere(job: TrackedJob, hostname: string | null): boolean {
   return hostname !== null && job.host != null && !job.hostAssumed &&
     job.host.hostname !== hostname;
+}
+
+/** The step's snapshot, with the remembered wrappers (directory → pid) as running too. */
+function withRemembered(
+  step: JobFilesSnapshot,
+  remembered: ReadonlyMap<string, number>,
+): JobFilesSnapshot {
+  if (remembered.size === 0) return step;
+  const seen = step.processes!;
+  const pids = new Set(remembered.values());
+  return new JobFilesSnapshot(step.host, {
+    runsIn: (pid, jobDir) => remembered.get(jobDir) === pid || seen.runsIn(pid, jobDir),
+    groupAlive: (pgid) => pids.has(pgid) || seen.groupAlive(pgid),
+  }, step.files);
 }
 
 function wrapperRuns(job: TrackedJob, snapshot: JobFilesSnapshot): boolean {
