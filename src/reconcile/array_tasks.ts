@@ -46,6 +46,11 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
   if (task.stdoutPath) metadata[META_STDOUT] = task.stdoutPath;
   if (task.stderrPath) metadata[META_STDERR] = task.stderrPath;
   const terminal = isTerminal(observed.state);
+  // Never a start before the array was handed over (a compute node's clock may lag), nor
+  // an end before the start.
+  const startedAt = observed.startedAt == null
+    ? null
+    : Math.max(observed.startedAt, array.submittedAt ?? -Infinity);
   const jobId = crypto.randomUUID();
   return {
     ...array,
@@ -54,11 +59,8 @@ function taskRecord(array: JobRecord, task: ArrayTaskObservation, now: number): 
     state: observed.state,
     stateDetail: observed.detail ?? null,
     createdAt: now,
-    // Never a start before the array was handed over (a compute node's clock may lag).
-    startedAt: observed.startedAt == null
-      ? null
-      : Math.max(observed.startedAt, array.submittedAt ?? -Infinity),
-    finishedAt: terminal ? observed.finishedAt ?? now : null,
+    startedAt,
+    finishedAt: terminal ? Math.max(observed.finishedAt ?? now, startedAt ?? -Infinity) : null,
     exitCode: observed.exitCode ?? null,
     failureReason: observed.failureReason ?? null,
     name: array.name === null ? null : `${array.name}[${task.taskId}]`,

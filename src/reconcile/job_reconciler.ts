@@ -274,6 +274,8 @@ export class JobReconciler {
   }
 
   #observe(record: ActiveJob, observation: Observation, now: number): number {
+    // Nothing new about a job is the common case: no write, and no patch built, for it.
+    if (observation.state === record.state && nothingNew(record, observation)) return 0;
     const patch: RecordPatch = {
       lastPolled: now,
       missingSince: null,
@@ -290,16 +292,16 @@ export class JobReconciler {
       patch.bootId = observation.host.bootId;
     }
     if (observation.state === record.state) {
-      // Nothing new about a job is the common case: no write at all for it.
       const changes = changedFields(record, patch);
       if (changes) this.store.update(record.jobId, record.state, { ...changes, lastPolled: now });
       return 0;
     }
     if (isTerminal(observation.state)) {
-      patch.finishedAt = observation.finishedAt ?? now;
       patch.exitCode = observation.exitCode ?? null;
       patch.failureReason = observation.failureReason ?? null;
       patch.startedAt ??= record.startedAt ?? null;
+      // Never an end before the (clamped) start: schedulers report whole seconds.
+      patch.finishedAt = Math.max(observation.finishedAt ?? now, patch.startedAt ?? -Infinity);
     } else if (observation.state === "running" && !patch.startedAt && !record.startedAt) {
       patch.startedAt = now;
     }
@@ -335,6 +337,16 @@ export class JobReconciler {
     this.store.update(record.jobId, record.state, { lastPolled: now, missingSince, missingPolls });
     return 0;
   }
+}
+
+/** Whether a same-state observation says nothing the record does not hold already. */
+function nothingNew(record: ActiveJob, observation: Observation): boolean {
+  const host = observation.host;
+  return record.missingSince === null && record.missingPolls === 0 &&
+    (observation.detail ?? null) === record.stateDetail &&
+    (!observation.startedAt ||
+      Math.max(observation.startedAt, record.submittedAt ?? -Infinity) === record.startedAt) &&
+    (!host || (host.hostname === record.host && host.bootId === record.bootId));
 }
 
 /** The fields of `patch` that differ from `record` (`lastPolled` aside), or null. */

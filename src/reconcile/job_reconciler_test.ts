@@ -169,3 +169,21 @@ Deno.test("a start the job's host dates before the submission is recorded at the
   assert.equal(done.finishedAt, submittedAt + 5000);
   h.store.close();
 });
+
+Deno.test("a job that ended within a second of its submission keeps its end after its start", async () => {
+  const h = harness();
+  const job = await submitJob(h.target, h.request());
+  const submittedAt = h.store.get(job.jobId)!.submittedAt!;
+  const second = Math.floor(submittedAt / 1000) * 1000; // LSF and SLURM report whole seconds
+  h.scheduler.answers.set(job.schedulerJobId!, {
+    state: "succeeded",
+    exitCode: 0,
+    startedAt: second,
+    finishedAt: second,
+  });
+  await h.pass();
+  const done = h.store.get(job.jobId)!;
+  assert.equal(done.startedAt, submittedAt);
+  assert.equal(done.finishedAt, submittedAt);
+  h.store.close();
+});
