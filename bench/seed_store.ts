@@ -122,7 +122,11 @@ export function makeRecord(random: () => number, seed: RecordSeed): JobRecord {
   const argv = ["python", "train.py", "--lr", lr, "--epochs", "50", "--data", "/scratch/data/set"];
   const submittedAt = seed.createdAt + 150;
   const started = seed.state === "running" || isEnded(seed.state);
-  const startedAt = started ? submittedAt + Math.round(random() * 600_000) : null;
+  // A batch scheduler reports whole seconds (squeue's %S), and molq records what it reports.
+  const unit = seed.scheduler === "local" ? 1 : 1000;
+  const startedAt = started
+    ? Math.ceil((submittedAt + Math.round(random() * 600_000)) / unit) * unit
+    : null;
   const finishedAt = isEnded(seed.state)
     ? startedAt! + Math.round(random() * 7_200_000)
     : seed.state === "lost"
