@@ -145,7 +145,8 @@ export class JobReconciler {
       }
     }, leaseMs / 3);
     try {
-      const { active, tracked, jobs } = this.#activeJobs(only);
+      const legacyHost = this.#legacyLocalHost();
+      const { active, tracked, jobs } = this.#activeJobs(legacyHost, only);
       result.changed += await failInterruptedSubmissions(
         this.store,
         this.scheduler.runner,
@@ -164,7 +165,7 @@ export class JobReconciler {
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }
-      await this.#readUsage(result); // figures, not states: not counted as changes
+      await this.#readUsage(result, legacyHost); // figures, not states: not counted as changes
       result.changed += await this.#startDueJobs();
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
@@ -189,8 +190,7 @@ export class JobReconciler {
    * long-lived process (the dashboard, the daemon) reuses the last pass's while no job
    * changed anywhere (the store's change counter, kept by triggers, says so).
    */
-  #activeJobs(only?: readonly string[]): ActiveSet {
-    const legacyHost = this.#legacyLocalHost();
+  #activeJobs(legacyHost: string | null, only?: readonly string[]): ActiveSet {
     const version = only ? null : `${this.store.changeVersion()}:${legacyHost}`;
     if (version !== null && this.#activeSet?.version === version) return this.#activeSet;
     const scope = only ? { jobIds: only, withTasks: true } : {};
@@ -210,8 +210,7 @@ export class JobReconciler {
    * What finished jobs used, re-read until it settles (usage_pass.ts). A failing query
    * is reported with the pass; it changes no job.
    */
-  async #readUsage(result: PassResult): Promise<void> {
-    const legacyHost = this.#legacyLocalHost();
+  async #readUsage(result: PassResult, legacyHost: string | null): Promise<void> {
     try {
       const step = await readUnsettledUsage(
         this.store,

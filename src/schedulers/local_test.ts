@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { LocalScheduler, observeHere } from "./local.ts";
+import { LocalScheduler } from "./local.ts";
+import { observeHere } from "./local_observe.ts";
 import type { Runner } from "../process/runner.ts";
 import { parseSnapshotOutput } from "./job_files_snapshot.ts";
 import type { TrackedJob } from "./scheduler.ts";

@@ -65,11 +65,8 @@ export function acquirePollLease(
 ): LeaseDecision {
   // A look without the write lock first: most callers find the cluster fresh or busy, and
   // many waiters must not queue for the lock only to learn that.
-  const peek = readLease(store, cluster);
-  if (peek) {
-    const decision = decide(peek, holder, options.now ?? Date.now(), options);
-    if (decision !== "acquired") return decision;
-  }
+  const peek = peekPollLease(store, cluster, holder, options);
+  if (peek !== "acquired") return peek;
   return store.write(() => {
     store.prepare("INSERT OR IGNORE INTO clusters (name, scheduler) VALUES (?, ?)").run(
       cluster,

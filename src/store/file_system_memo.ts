@@ -19,13 +19,20 @@ interface Memo {
 
 const key = () => `file_system@${Deno.hostname()}`;
 
+/** What `storeFileSystem` found, for `rememberFileSystem` when it was detected afresh. */
+export interface FileSystemLookup {
+  fileSystem: FileSystemInfo | string;
+  memo: boolean;
+  identity: { dev: number; ino: number } | null;
+}
+
 /** The directory's file system: remembered (`memo: true`), else detected now. */
 export function storeFileSystem(
   db: DatabaseSync,
   dir: string,
   hasMeta: boolean,
   now = Date.now(),
-): { fileSystem: FileSystemInfo | string; memo: boolean } {
+): FileSystemLookup {
   const identity = directoryIdentity(dir);
   if (hasMeta && identity) {
     try {
@@ -35,24 +42,22 @@ export function storeFileSystem(
         memo && memo.dev === identity.dev && memo.ino === identity.ino &&
         now - memo.at >= 0 && now - memo.at < FILE_SYSTEM_MEMO_MS
       ) {
-        return { fileSystem: memo.fileSystem, memo: true };
+        return { fileSystem: memo.fileSystem, memo: true, identity };
       }
     } catch {
       // An unreadable memo is no memo.
     }
   }
-  return { fileSystem: detectFileSystem(dir), memo: false };
+  return { fileSystem: detectFileSystem(dir), memo: false, identity };
 }
 
-/** Remembers a detected file system; a store that cannot be written keeps no memo. */
+/** Remembers a file system detected afresh; a store that cannot be written keeps no memo. */
 export function rememberFileSystem(
   db: DatabaseSync,
-  dir: string,
-  fileSystem: FileSystemInfo | string,
+  { fileSystem, memo: remembered, identity }: FileSystemLookup,
   now = Date.now(),
 ): void {
-  const identity = directoryIdentity(dir);
-  if (typeof fileSystem === "string" || !identity) return;
+  if (remembered || typeof fileSystem === "string" || !identity) return;
   const memo: Memo = { ...identity, at: now, fileSystem };
   try {
     db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)").run(

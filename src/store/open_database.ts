@@ -45,11 +45,11 @@ export function openDatabase(path: string): { db: DatabaseSync; journal: StoreJo
         `The molq store ${path} was written by a newer molq (schema version ${version}; this molq knows up to ${SCHEMA_VERSION}): upgrade molq to use it.`,
       );
     }
-    const { fileSystem, memo } = storeFileSystem(db, dir, version >= STORE_META_VERSION);
-    const journal = chooseJournal(db, path, fileSystem);
+    const lookup = storeFileSystem(db, dir, version >= STORE_META_VERSION);
+    const journal = chooseJournal(db, path, lookup.fileSystem);
     db.exec("PRAGMA foreign_keys = ON");
     if (version < SCHEMA_VERSION) migrate(db, path, version);
-    if (!memo) rememberFileSystem(db, dir, fileSystem);
+    rememberFileSystem(db, lookup);
     return { db, journal };
   } catch (error) {
     db.close();
