@@ -167,6 +167,32 @@ Deno.test("list of all jobs newest first walks the creation-time index", () =>
     assert.ok(steps.some((s) => /^SCAN jobs USING (COVERING )?INDEX/.test(s)), steps.join(" | "));
   }));
 
+Deno.test("a later page of a listing searches below its bound, by state and by creation time", () =>
+  withFixture(async (f) => {
+    const filler = JobStore.open(f.db);
+    // More than a page (500 rows) of running jobs, so each listing reads a second page.
+    filler.write(() => {
+      for (let i = 0; i < 520; i++) filler.insert(sampleRecord({ state: "running" }));
+    });
+    filler.close();
+    const store = JobStore.open(f.db);
+    const queries = await captureSql(() => {
+      for (const states of [ACTIVE_STATES, undefined]) {
+        for (const _ of store.iterateSummaries({ states, limit: 600 })) { /* every page */ }
+      }
+    });
+    store.close();
+    const later = queries.filter((sql) => sql.includes("(created_at, job_id) < (?, ?)"));
+    assert.equal(later.length, 2, queries.join("\n"));
+    for (const sql of later) {
+      const steps = assertIndexed(f.db, sql);
+      const bounded = steps.find((step) =>
+        /INDEX jobs_(state_created|created_id) \(.*\(created_at,job_id\)<\(\?,\?\)\)/.test(step)
+      );
+      assert.ok(bounded, `the bound is not searched in an index: ${steps.join(" | ")}`);
+    }
+  }));
+
 Deno.test("active jobs of a cluster (the reconciler's load) search (cluster, state)", () =>
   withFixture(async (f) => {
     const [sql] = await storeSql(

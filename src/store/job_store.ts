@@ -365,8 +365,8 @@ function listSql(
   const where: string[] = [];
   const params: SqlValue[] = [];
   if (after !== undefined) {
-    where.push("(created_at < ? OR (created_at = ? AND job_id < ?))");
-    params.push(after.createdAt, after.createdAt, after.jobId);
+    where.push("(created_at, job_id) < (?, ?)");
+    params.push(after.createdAt, after.jobId);
   }
   if (query.cluster !== undefined) {
     where.push("cluster = ?");

@@ -165,6 +165,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER job_usage_updated AFTER UPDATE ON job_usage
     BEGIN UPDATE job_changes SET version = version + 1; END;
   `,
+  // 6: listings page through (created_at, job_id) with a row-value bound; with a state
+  // filter each page searches each state's range below the bound instead of sorting every
+  // matching row again. The state index it replaces served state lookups only.
+  `
+  CREATE INDEX jobs_created_id ON jobs (created_at, job_id);
+  CREATE INDEX jobs_state_created ON jobs (state, created_at, job_id);
+  DROP INDEX jobs_created;
+  DROP INDEX jobs_state_submitted;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
