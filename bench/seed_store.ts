@@ -5,7 +5,7 @@
 import type { JobRecord, SchedulerKind } from "../src/core/job_record.ts";
 import type { JobState } from "../src/core/job_state.ts";
 import { JobStore } from "../src/store/job_store.ts";
-import { COLUMNS, toColumnValue } from "../src/store/job_row.ts";
+import { insertJobSql, insertValues } from "../src/store/job_row.ts";
 import type { RunningLocalJobs } from "./local_jobs.ts";
 
 const DAY_MS = 86_400_000;
@@ -65,12 +65,7 @@ function insertRecords(store: JobStore, options: SeedOptions): { jobIds: string[
   const terminalShare = options.terminalShare ?? 0.7;
   const spreadMs = (options.spreadDays ?? 120) * DAY_MS;
   const newestAt = now - (options.minAgeDays ?? 0) * DAY_MS;
-  const fields = Object.keys(COLUMNS) as (keyof JobRecord)[];
-  const insertJob = store.prepare(
-    `INSERT INTO jobs (${fields.map((f) => COLUMNS[f]).join(", ")}) VALUES (${
-      fields.map(() => "?").join(", ")
-    })`,
-  );
+  const insertJob = store.prepare(insertJobSql());
   const insertTransition = store.prepare(
     "INSERT INTO transitions (job_id, from_state, to_state, at, reason) VALUES (?, ?, ?, ?, ?)",
   );
@@ -97,7 +92,7 @@ function insertRecords(store: JobStore, options: SeedOptions): { jobIds: string[
         state,
         schedulerJobId: String(schedulerId++),
       });
-    insertJob.run(...fields.map((f) => toColumnValue(f, record[f])));
+    insertJob.run(...insertValues(record));
     for (const t of history(record)) {
       insertTransition.run(record.jobId, t.from, t.to, t.at, t.reason);
     }

@@ -56,6 +56,9 @@ const BY_TEXT = new Map<string, SlurmState>(
 
 /** Looks up a state by compact or long form; `CANCELLED by 0` and `CANCELLED+` read as CANCELLED. */
 export function slurmState(text: string): SlurmState | undefined {
+  // As printed (`RUNNING`, `PD`) in the common case: no string is built for 10,000 rows.
+  const exact = BY_TEXT.get(text);
+  if (exact) return exact;
   const word = text.trim().split(/\s+/)[0]?.replace(/\+$/, "").toUpperCase() ?? "";
   return BY_TEXT.get(word);
 }

@@ -5,7 +5,7 @@
  */
 import type { JobRecord } from "../core/job_record.ts";
 import type { JobStore } from "./job_store.ts";
-import { COLUMNS, toColumnValue } from "./job_row.ts";
+import { insertJobSql, insertValues } from "./job_row.ts";
 import type { ImportedJob } from "./python_record.ts";
 
 export interface ImportOutcome {
@@ -23,15 +23,11 @@ export function presentJobIds(store: JobStore, jobIds: readonly string[]): Set<s
 }
 
 export function insertImportedJobs(store: JobStore, jobs: readonly ImportedJob[]): ImportOutcome {
-  const fields = Object.keys(COLUMNS) as (keyof JobRecord)[];
-  const insertJob = `INSERT OR IGNORE INTO jobs (${fields.map((f) => COLUMNS[f]).join(", ")})
-    VALUES (${fields.map(() => "?").join(", ")})`;
+  const insertJob = insertJobSql("INSERT OR IGNORE");
   return store.write(() => {
     const outcome: ImportOutcome = { added: [], present: [] };
     for (const { record, transitions } of jobs) {
-      const changes = store.prepare(insertJob).run(
-        ...fields.map((f) => toColumnValue(f, record[f])),
-      ).changes;
+      const changes = store.prepare(insertJob).run(...insertValues(record)).changes;
       if (Number(changes) !== 1) {
         outcome.present.push(record.jobId);
         continue;

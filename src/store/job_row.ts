@@ -1,6 +1,7 @@
 /** Mapping between a `jobs` table row and a JobRecord. */
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import type { JobState } from "../core/job_state.ts";
+import type { JobRequest } from "../core/job_request.ts";
 
 type Row = Record<string, unknown>;
 
@@ -42,6 +43,54 @@ export const COLUMNS: Record<keyof JobRecord, string> = {
 const JSON_FIELDS = new Set<keyof JobRecord>(["command", "metadata", "request"]);
 
 export type SqlValue = string | number | null;
+
+/**
+ * The request figures a reconcile pass reads of every active job, kept beside request_json
+ * in columns of their own (migration 7) so that a pass parses no JSON. Written with the
+ * request, in the same statement.
+ */
+const REQUEST_FIGURE_COLUMNS = [
+  "request_time_limit_seconds",
+  "request_array",
+  "request_memory_bytes",
+] as const;
+
+function requestFigures(request: JobRequest): SqlValue[] {
+  return [
+    request.resources.timeLimitSeconds ?? null,
+    request.scheduling.array ?? null,
+    request.resources.memoryBytes ?? null,
+  ];
+}
+
+const RECORD_FIELDS = Object.keys(COLUMNS) as (keyof JobRecord)[];
+
+/** `INSERT ... INTO jobs (...) VALUES (...)` for insertValues(). */
+export function insertJobSql(verb = "INSERT"): string {
+  const columns = [...RECORD_FIELDS.map((field) => COLUMNS[field]), ...REQUEST_FIGURE_COLUMNS];
+  return `${verb} INTO jobs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+}
+
+export function insertValues(record: JobRecord): SqlValue[] {
+  return [
+    ...RECORD_FIELDS.map((field) => toColumnValue(field, record[field])),
+    ...requestFigures(record.request),
+  ];
+}
+
+/** The `column = ?` assignments and values of an update to `field` (the request's figures with it). */
+export function columnAssignments(
+  field: keyof JobRecord,
+  value: unknown,
+): { sets: string[]; params: SqlValue[] } {
+  const sets = [`${COLUMNS[field]} = ?`];
+  const params = [toColumnValue(field, value)];
+  if (field === "request") {
+    sets.push(...REQUEST_FIGURE_COLUMNS.map((column) => `${column} = ?`));
+    params.push(...requestFigures(value as JobRequest));
+  }
+  return { sets, params };
+}
 
 export function toColumnValue(field: keyof JobRecord, value: unknown): SqlValue {
   if (JSON_FIELDS.has(field)) return JSON.stringify(value);

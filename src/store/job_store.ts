@@ -7,7 +7,13 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { JobRecord, SchedulerKind, StateTransition } from "../core/job_record.ts";
 import { canTransition, isTerminal, type JobState } from "../core/job_state.ts";
 import type { Dependency } from "../core/job_request.ts";
-import { COLUMNS, rowToRecord, type SqlValue, toColumnValue } from "./job_row.ts";
+import {
+  columnAssignments,
+  insertJobSql,
+  insertValues,
+  rowToRecord,
+  type SqlValue,
+} from "./job_row.ts";
 import { openDatabase, type StoreJournal } from "./open_database.ts";
 import { claimNotification, clustersWithPendingNotifications } from "./notification_claims.ts";
 import { clustersWithUnsettledUsage, openUsageRow } from "./usage_rows.ts";
@@ -77,12 +83,8 @@ export class JobStore {
 
   /** Inserts a new record (state `created` or later) with its first transition. */
   insert(record: JobRecord, reason = "recorded"): void {
-    const fields = Object.keys(COLUMNS) as (keyof JobRecord)[];
-    const sql = `INSERT INTO jobs (${fields.map((f) => COLUMNS[f]).join(", ")}) VALUES (${
-      fields.map(() => "?").join(", ")
-    })`;
     this.write(() => {
-      this.#prepare(sql).run(...fields.map((f) => toColumnValue(f, record[f])));
+      this.#prepare(insertJobSql()).run(...insertValues(record));
       this.#addTransition(record.jobId, null, record.state, record.createdAt, reason);
       for (const dependency of record.request.dependencies) {
         this.#addDependency(record.jobId, dependency);
@@ -401,8 +403,9 @@ function updateSql(patch: RecordPatch, first?: string, firstParams: SqlValue[] =
   const params = [...firstParams];
   for (const [field, value] of Object.entries(patch) as [keyof JobRecord, unknown][]) {
     if (value === undefined) continue;
-    sets.push(`${COLUMNS[field]} = ?`);
-    params.push(toColumnValue(field, value));
+    const assignments = columnAssignments(field, value);
+    sets.push(...assignments.sets);
+    params.push(...assignments.params);
   }
   return { sql: `UPDATE jobs SET ${sets.join(", ")}`, params: sets.length ? params : [] };
 }

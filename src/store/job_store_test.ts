@@ -106,6 +106,42 @@ Deno.test("JobStore migrates a file written with schema version 1 in place, afte
   assert.match(backups[0]!.name, /^jobs\.db\.v1-\d+\.bak$/);
 });
 
+Deno.test("the request figures a pass reads follow the request: insert, update, migration", () => {
+  const path = tempDbPath();
+  Deno.mkdirSync(join(path, ".."), { recursive: true });
+  const old = new DatabaseSync(path);
+  for (const migration of MIGRATIONS.slice(0, 6)) old.exec(migration);
+  old.exec("PRAGMA user_version = 6");
+  const before = sampleRecord();
+  const request = {
+    ...before.request,
+    resources: { ...before.request.resources, timeLimitSeconds: 90, memoryBytes: 2048 },
+    scheduling: { ...before.request.scheduling, array: "0-3" },
+  };
+  old.prepare(
+    `INSERT INTO jobs (job_id, cluster, scheduler, state, created_at, command_json, command_display,
+      cwd, job_dir, metadata_json, request_json, lineage_id)
+     VALUES ('old-1', 'local', 'local', 'running', 5, '{"type":"argv","argv":["true"]}', 'true',
+      '/tmp', '/tmp/j', '{}', ?, 'old-1')`,
+  ).run(JSON.stringify(request));
+  old.close();
+  const store = JobStore.open(path);
+  const figures = (jobId: string) =>
+    store.prepare(
+      `SELECT request_time_limit_seconds AS t, request_array AS a, request_memory_bytes AS m
+       FROM jobs WHERE job_id = ?`,
+    ).get(jobId) as { t: number | null; a: string | null; m: number | null };
+  assert.deepEqual({ ...figures("old-1") }, { t: 90, a: "0-3", m: 2048 }, "filled by migration 7");
+  const record = sampleRecord({ request });
+  store.insert(record);
+  assert.deepEqual({ ...figures(record.jobId) }, { t: 90, a: "0-3", m: 2048 }, "insert");
+  const plain = { ...request, resources: { cpus: 1 }, scheduling: {} };
+  assert.ok(store.update(record.jobId, record.state, { request: plain }));
+  assert.deepEqual({ ...figures(record.jobId) }, { t: null, a: null, m: null }, "update");
+  assert.deepEqual(store.get(record.jobId)!.request, plain);
+  store.close();
+});
+
 Deno.test("JobStore refuses a store from a newer molq without touching it", () => {
   const path = tempDbPath();
   JobStore.open(path).close();

@@ -61,7 +61,7 @@ export function rowToSummary(row: Row): JobSummary {
 
 /**
  * What a reconcile pass reads of each active job: the record's scalar fields and the three
- * request figures a backend is told, extracted by SQLite (the JSON columns stay there).
+ * request figures a backend is told, from their own columns (no JSON column is read).
  * The full record is read only for a job whose state changes.
  */
 export type ActiveJob =
@@ -111,9 +111,9 @@ export const ACTIVE_JOB_COLUMNS = [
   "missing_polls",
   "host",
   "boot_id",
-  "json_extract(request_json, '$.resources.timeLimitSeconds')",
-  "json_extract(request_json, '$.scheduling.array')",
-  "json_extract(request_json, '$.resources.memoryBytes')",
+  "request_time_limit_seconds",
+  "request_array",
+  "request_memory_bytes",
 ].join(", ");
 
 type Value = string | number | null;

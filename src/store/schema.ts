@@ -174,6 +174,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX jobs_created;
   DROP INDEX jobs_state_submitted;
   `,
+  // 7: the request figures every reconcile pass reads (job_row.ts), beside request_json, so
+  // a pass over 10,000 active jobs parses no JSON.
+  `
+  ALTER TABLE jobs ADD COLUMN request_time_limit_seconds INTEGER;
+  ALTER TABLE jobs ADD COLUMN request_array TEXT;
+  ALTER TABLE jobs ADD COLUMN request_memory_bytes INTEGER;
+  UPDATE jobs SET
+    request_time_limit_seconds = json_extract(request_json, '$.resources.timeLimitSeconds'),
+    request_array = json_extract(request_json, '$.scheduling.array'),
+    request_memory_bytes = json_extract(request_json, '$.resources.memoryBytes');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
