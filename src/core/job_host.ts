@@ -12,7 +12,9 @@ export function clusterLabel(
 }
 
 /** Whether these records hold local jobs of more than one host. */
-export function holdsSeveralHosts(records: Iterable<JobRecord>): boolean {
+export function holdsSeveralHosts(
+  records: Iterable<Pick<JobRecord, "scheduler" | "host">>,
+): boolean {
   const hosts = new Set<string>();
   for (const record of records) {
     if (record.scheduler === "local" && record.host !== null) hosts.add(record.host);

@@ -10,7 +10,7 @@ export function openDetail(state: DashboardState): DashboardState {
     view: "detail",
     detail: {
       jobId: record.jobId,
-      record,
+      record: null, // the full record: loaded next (the loadDetail effect)
       transitions: [],
       stream: "stdout",
       log: null,

@@ -1,6 +1,7 @@
 /** How one record's fields read on screen: state symbols and colours, ids, times, sizes. */
 import { formatElapsed } from "../core/duration.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../core/job_record.ts";
+import type { DashboardJob } from "../store/job_views.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import { sanitize, type Style } from "./ansi.ts";
 
@@ -38,12 +39,12 @@ export function shortId(jobId: string): string {
   return jobId.slice(0, 8);
 }
 
-export function nameText(record: JobRecord): string {
+export function nameText(record: DashboardJob): string {
   return sanitize(record.name ?? record.commandDisplay);
 }
 
 /** Exit code and failure reason of a finished job; the scheduler's detail for an active one. */
-export function reasonText(record: JobRecord): string {
+export function reasonText(record: DashboardJob): string {
   if (!isTerminal(record.state)) return sanitize(record.stateDetail ?? "");
   const code = record.exitCode === null ? "" : String(record.exitCode);
   const why = record.failureReason ?? (record.state === "succeeded" ? null : record.stateDetail);
@@ -52,7 +53,7 @@ export function reasonText(record: JobRecord): string {
 }
 
 /** Run time: since start (active) or start to finish; `-` for a job that never started. */
-export function elapsedText(record: JobRecord, now: number): string {
+export function elapsedText(record: DashboardJob, now: number): string {
   if (record.startedAt === null) return "-";
   const end = record.finishedAt ?? (isTerminal(record.state) ? null : now);
   return end === null ? "-" : formatElapsed((end - record.startedAt) / 1000);

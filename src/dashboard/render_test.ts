@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { JobRecord } from "../core/job_record.ts";
 import { idFor, job, NOW, sampleJobs } from "./_fixtures.ts";
 import { stripAnsi, visibleWidth } from "./ansi.ts";
 import { applyDetail, applyLogTail, logLines, openDetail } from "./detail_state.ts";
@@ -37,6 +38,13 @@ function screen(state: DashboardState, size: ScreenSize): string[] {
 }
 
 const plain = (columns: number, rows: number): ScreenSize => ({ columns, rows, color: false });
+
+/** The detail view as the app shows it: opened, then the full record loaded (`records`'). */
+function opened(state: DashboardState, records: JobRecord[] = sampleJobs()): DashboardState {
+  const open = openDetail(state);
+  const id = open.detail!.jobId;
+  return applyDetail(open, id, records.find((record) => record.jobId === id)!, []);
+}
 
 Deno.test("render() list at 80×24: header, counts, progress, table and key hints", () => {
   const lines = screen(loaded(), plain(80, 24));
@@ -145,7 +153,9 @@ Deno.test("render() shows scheduler errors per cluster and summarises more than 
 Deno.test("render() detail: record, timeline and the end of the log", () => {
   const id = idFor("cccc");
   let state = openDetail(select(loaded(), 2));
-  state = applyDetail(state, id, state.detail!.record, [
+  assert.equal(state.detail!.record, null, "the full record is loaded after opening");
+  const full = sampleJobs().find((record) => record.jobId === id)!;
+  state = applyDetail(state, id, full, [
     { jobId: id, fromState: null, toState: "created", at: NOW - 4_100_000, reason: "recorded" },
     { jobId: id, fromState: "created", toState: "running", at: NOW - 4_000_000, reason: null },
     { jobId: id, fromState: "running", toState: "failed", at: NOW - 3_000_000, reason: "OOM" },
@@ -185,7 +195,7 @@ Deno.test("render() detail: record, timeline and the end of the log", () => {
 
 Deno.test("render() detail log pane: waiting, missing file, scrolling and wrapping", () => {
   const id = idFor("aaaa");
-  const base = openDetail(loaded());
+  const base = opened(loaded());
   const pane = (state: DashboardState) => screen(state, plain(40, 20)).slice(-7, -1);
   assert.equal(pane(base)[1], "loading…");
   const missing = applyLogTail(base, id, "stdout", {
@@ -295,14 +305,14 @@ Deno.test("render() detail lists dependencies with the upstream job's state", ()
       }],
     },
   };
-  const state = openDetail(applyRecords(initialState("t", NOW, 40), records));
+  const state = opened(applyRecords(initialState("t", NOW, 40), records), records);
   const lines = screen(state, plain(100, 40));
   assert.ok(lines.includes("  Depends on  afterok bbbb0000 (◌ queued), after 99990000"));
 });
 
 Deno.test("render() fits every size from 20×10 to 300×80 in every view", () => {
   const base = setExpanded(select(loaded(), 3), true);
-  const detail = applyLogTail(openDetail(base), idFor("dddd"), "stdout", {
+  const detail = applyLogTail(opened(base), idFor("dddd"), "stdout", {
     path: "/x",
     exists: true,
     lines: ["名前".repeat(40), "x".repeat(500)],
@@ -353,7 +363,12 @@ Deno.test("render() marks jobs that used under 25 % and shows usage and a hint i
   assert.ok(table[8]!.includes("↓ echo done"), table[8]);
   assert.ok(!table[6]!.includes("↓"), "no figures, no mark");
   const open = (s: DashboardState) =>
-    applyDetail(openDetail(select(s, 4)), idFor("eeee"), s.byId.get(idFor("eeee"))!, []);
+    applyDetail(
+      openDetail(select(s, 4)),
+      idFor("eeee"),
+      sampleJobs().find((record) => record.jobId === idFor("eeee"))!,
+      [],
+    );
   const detail = screen(open(state), plain(120, 30));
   const usageLine = detail.find((line) => line.includes("Usage"));
   assert.match(

@@ -3,14 +3,14 @@
  * and the state and text filters. Pure; the selection lives in state.ts.
  */
 import { clusterLabel, holdsSeveralHosts } from "../core/job_host.ts";
-import type { JobRecord } from "../core/job_record.ts";
+import type { DashboardJob } from "../store/job_views.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import { reasonText } from "./format.ts";
 
 export type StateFilter = "all" | JobState;
 
 export interface TableRow {
-  record: JobRecord;
+  record: DashboardJob;
   /** 0 for a job or an array, 1 for a task shown under its expanded array. */
   depth: 0 | 1;
   /** For an array record: its loaded tasks, how many finished, and the first task start. */
@@ -38,19 +38,19 @@ export interface ColumnHints {
 }
 
 export interface GroupedRecords {
-  byId: ReadonlyMap<string, JobRecord>;
-  tasksByArray: ReadonlyMap<string, readonly JobRecord[]>;
-  topLevel: readonly JobRecord[];
+  byId: ReadonlyMap<string, DashboardJob>;
+  tasksByArray: ReadonlyMap<string, readonly DashboardJob[]>;
+  topLevel: readonly DashboardJob[];
   summary: Summary;
   hints: ColumnHints;
 }
 
 /** Groups tasks under their array (when the array is loaded) and counts jobs by state. */
-export function groupRecords(records: readonly JobRecord[]): GroupedRecords {
-  const byId = new Map<string, JobRecord>();
+export function groupRecords(records: readonly DashboardJob[]): GroupedRecords {
+  const byId = new Map<string, DashboardJob>();
   for (const record of records) byId.set(record.jobId, record);
-  const tasksByArray = new Map<string, JobRecord[]>();
-  const topLevel: JobRecord[] = [];
+  const tasksByArray = new Map<string, DashboardJob[]>();
+  const topLevel: DashboardJob[] = [];
   for (const record of records) {
     const parent = record.arrayJobId;
     if (
@@ -83,14 +83,14 @@ export function groupRecords(records: readonly JobRecord[]): GroupedRecords {
   return { byId, tasksByArray, topLevel, summary: { counts, total, finished }, hints };
 }
 
-function compareTasks(a: JobRecord, b: JobRecord): number {
+function compareTasks(a: DashboardJob, b: DashboardJob): number {
   const x = Number(a.arrayTaskId);
   const y = Number(b.arrayTaskId);
   if (Number.isFinite(x) && Number.isFinite(y) && x !== y) return x - y;
   return (a.arrayTaskId ?? "").localeCompare(b.arrayTaskId ?? "");
 }
 
-function matchesText(record: JobRecord, needle: string): boolean {
+function matchesText(record: DashboardJob, needle: string): boolean {
   if (needle === "") return true;
   const fields = [
     record.jobId,
@@ -108,8 +108,8 @@ function matchesText(record: JobRecord, needle: string): boolean {
 
 /** What the rows depend on (a DashboardState is one). */
 export interface RowInputs {
-  topLevel: readonly JobRecord[];
-  tasksByArray: ReadonlyMap<string, readonly JobRecord[]>;
+  topLevel: readonly DashboardJob[];
+  tasksByArray: ReadonlyMap<string, readonly DashboardJob[]>;
   stateFilter: StateFilter;
   textFilter: string;
   expanded: ReadonlySet<string>;
@@ -118,7 +118,7 @@ export interface RowInputs {
 /** Rows after the state and text filters, with expanded arrays followed by their tasks. */
 export function buildRows(state: RowInputs): TableRow[] {
   const needle = state.textFilter.trim().toLowerCase();
-  const stateOk = (record: JobRecord) =>
+  const stateOk = (record: DashboardJob) =>
     state.stateFilter === "all" || record.state === state.stateFilter;
   const rows: TableRow[] = [];
   for (const record of state.topLevel) {
@@ -138,7 +138,7 @@ export function buildRows(state: RowInputs): TableRow[] {
   return rows;
 }
 
-function arraySummary(tasks: readonly JobRecord[]): NonNullable<TableRow["tasks"]> {
+function arraySummary(tasks: readonly DashboardJob[]): NonNullable<TableRow["tasks"]> {
   let finished = 0;
   let startedAt: number | null = null;
   for (const task of tasks) {

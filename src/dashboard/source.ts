@@ -5,6 +5,7 @@
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
 import { ACTIVE_STATES } from "../core/job_state.ts";
 import type { JobStore, ListQuery } from "../store/job_store.ts";
+import { DASHBOARD_JOB_COLUMNS, type DashboardJob, rowToDashboardJob } from "../store/job_views.ts";
 import type { JobUsage } from "../core/job_usage.ts";
 import { usageOf } from "../store/usage_rows.ts";
 
@@ -43,8 +44,8 @@ export interface DashboardSource {
    * `signal` aborts when the dashboard closes (honouring it is optional).
    */
   refresh(signal?: AbortSignal): Promise<RefreshResult>;
-  /** Records, newest first (JobStore.list). */
-  load(query: ListQuery): JobRecord[];
+  /** The table's fields of the records, newest first (JobStore.list's order). */
+  load(query: ListQuery): DashboardJob[];
   get(jobId: string): JobRecord | undefined;
   transitions(jobId: string): StateTransition[];
   cancel(jobId: string): Promise<void>;
@@ -71,7 +72,8 @@ export function storeDashboardSource(
 ): DashboardSource {
   return {
     refresh: refreshFn,
-    load: (query) => store.list(query),
+    // The table's columns only: the full record (its JSON parsed) is read for the detail view.
+    load: (query) => store.select(query, DASHBOARD_JOB_COLUMNS, rowToDashboardJob),
     get: (jobId) => store.get(jobId),
     transitions: (jobId) => store.transitions(jobId),
     cancel: cancelFn,
@@ -146,7 +148,7 @@ export function loadDashboardRecords(
   source: DashboardSource,
   query: DashboardQuery,
   seenActive: Set<string>,
-): JobRecord[] {
+): DashboardJob[] {
   const base: ListQuery = { cluster: query.cluster, limit: query.limit };
   if (query.jobIds !== undefined || query.runLabel !== undefined) {
     // A focused array brings its tasks, so it expands like anywhere else.

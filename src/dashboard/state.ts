@@ -3,6 +3,7 @@
  * kept by job id across refreshes, filters and array expansion.
  */
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
+import type { DashboardJob } from "../store/job_views.ts";
 import {
   buildRows,
   type ColumnHints,
@@ -53,12 +54,12 @@ export type Prompt = { kind: "filter"; text: string } | { kind: "confirmCancel";
 export interface DashboardState {
   title: string;
   view: "list" | "detail";
-  records: readonly JobRecord[];
-  byId: ReadonlyMap<string, JobRecord>;
+  records: readonly DashboardJob[];
+  byId: ReadonlyMap<string, DashboardJob>;
   /** What the loaded finished jobs used, by job id. */
   usage: ReadonlyMap<string, UsageView>;
-  tasksByArray: ReadonlyMap<string, readonly JobRecord[]>;
-  topLevel: readonly JobRecord[];
+  tasksByArray: ReadonlyMap<string, readonly DashboardJob[]>;
+  topLevel: readonly DashboardJob[];
   summary: Summary;
   hints: ColumnHints;
   rows: readonly TableRow[];
@@ -133,7 +134,10 @@ export function keepVisible(top: number, index: number, height: number, total: n
 }
 
 /** Replaces the records (newest first), regrouping arrays and keeping the selection by id. */
-export function applyRecords(state: DashboardState, records: readonly JobRecord[]): DashboardState {
+export function applyRecords(
+  state: DashboardState,
+  records: readonly DashboardJob[],
+): DashboardState {
   return rebuildRows({ ...state, records, ...groupRecords(records) });
 }
 
@@ -182,7 +186,7 @@ export function pageSize(state: DashboardState): number {
   return listBodyRows(state.screenRows, state.errors.length);
 }
 
-export function selectedRecord(state: DashboardState): JobRecord | null {
+export function selectedRecord(state: DashboardState): DashboardJob | null {
   return state.rows[state.selectedIndex]?.record ?? null;
 }
 

@@ -59,6 +59,35 @@ export function rowToSummary(row: Row): JobSummary {
   };
 }
 
+/** A job as the dashboard's table shows it: a summary and what the table adds to it. */
+export type DashboardJob =
+  & JobSummary
+  & Pick<
+    JobRecord,
+    "runLabel" | "createdAt" | "submittedAt" | "failureReason" | "arrayJobId" | "arrayTaskId"
+  >;
+
+export const DASHBOARD_JOB_COLUMNS = [
+  SUMMARY_COLUMNS,
+  "run_label",
+  "submitted_at",
+  "failure_reason",
+  "array_job_id",
+  "array_task_id",
+].join(", ");
+
+export function rowToDashboardJob(row: Row): DashboardJob {
+  return {
+    ...rowToSummary(row),
+    runLabel: text(row, "run_label"),
+    createdAt: Number(row.created_at),
+    submittedAt: num(row, "submitted_at"),
+    failureReason: text(row, "failure_reason"),
+    arrayJobId: text(row, "array_job_id"),
+    arrayTaskId: text(row, "array_task_id"),
+  };
+}
+
 /**
  * What a reconcile pass reads of each active job: the record's scalar fields and the three
  * request figures a backend is told, from their own columns (no JSON column is read).
