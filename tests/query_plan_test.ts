@@ -193,6 +193,17 @@ Deno.test("a later page of a listing searches below its bound, by state and by c
     }
   }));
 
+Deno.test("the clusters with active jobs are found one index seek per cluster", () =>
+  withFixture(async (f) => {
+    const queries = await storeSql(f, (store) => store.clustersWithActiveJobs());
+    const walk = queries.find((sql) => /WITH RECURSIVE known/.test(sql));
+    assert.ok(walk, queries.join("\n"));
+    const steps = assertIndexed(f.db, walk);
+    const reads = steps.filter((step) => /^(SEARCH|SCAN) jobs\b/.test(step));
+    assert.ok(reads.length > 0, steps.join(" | "));
+    for (const step of reads) assert.match(step, /INDEX jobs_cluster_state\b/, steps.join(" | "));
+  }));
+
 Deno.test("active jobs of a cluster (the reconciler's load) search (cluster, state)", () =>
   withFixture(async (f) => {
     const [sql] = await storeSql(
@@ -263,6 +274,25 @@ Deno.test("a reconcile pass with array tasks uses indexes only", () =>
     assert.ok(arrayQueries.length > 0, "the pass no longer looks up array tasks");
     for (const sql of arrayQueries) assertSearch(f.db, sql, "jobs", "jobs_array");
     for (const sql of queries) assertIndexed(f.db, sql);
+  }));
+
+Deno.test("a pass over some jobs (status, logs, watch) looks them up by key, not the cluster's", () =>
+  withFixture(async (f) => {
+    const queries = await storeSql(f, (store) =>
+      store.selectArrays(
+        { cluster: "fake", states: ACTIVE_STATES, jobIds: [f.array], withTasks: true },
+        ACTIVE_JOB_COLUMNS,
+        activeJobFromArray,
+      ));
+    assert.equal(queries.length, 1);
+    const steps = assertIndexed(f.db, queries[0]!);
+    const reads = steps.filter((step) => /^(SEARCH|SCAN) jobs\b/.test(step));
+    assert.ok(
+      reads.some((step) => /sqlite_autoindex_jobs_1 \(job_id=\?\)/.test(step)),
+      steps.join(" | "),
+    );
+    assert.ok(reads.some((step) => /jobs_array \(array_job_id=\?\)/.test(step)), steps.join(" | "));
+    assert.ok(!reads.some((step) => /jobs_cluster_state/.test(step)), steps.join(" | "));
   }));
 
 Deno.test("cleanup's selection and deletes use indexes", () =>

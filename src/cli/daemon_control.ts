@@ -6,6 +6,7 @@ import { heartbeatTooOld, readDaemonLease, requestDaemonStop } from "../store/da
 import type { CliContext } from "./context.ts";
 import { describeHolder, processGone } from "./daemon_loop.ts";
 import { selfCommand } from "./self_command.ts";
+import { sleep } from "../core/timers.ts";
 
 /** How long `--stop` waits for the daemon to finish its pass in flight and let go. */
 const STOP_WAIT_MS = 60_000;
@@ -34,7 +35,7 @@ export async function stopDaemon(ctx: CliContext): Promise<string> {
   const deadline = Date.now() + STOP_WAIT_MS;
   while (Date.now() < deadline) {
     if (readDaemonLease(store).owner !== row.owner) return `Stopped the ${describeHolder(row)}.`;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
   throw new MolqError(
     `Asked the ${describeHolder(row)} to stop, but it still holds the lease after ${
@@ -101,7 +102,7 @@ export async function detachDaemon(
         waiting.replace(/^.* waiting: /, "waits: ").replace(/\.$/, "")
       } (${where}).`;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new MolqError(
     `The molq daemon (pid ${pid}) wrote nothing to ${logPath} within ${

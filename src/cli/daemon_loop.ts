@@ -21,6 +21,7 @@ import type { CliContext } from "./context.ts";
 import { ClusterBackoff } from "./cluster_backoff.ts";
 import type { StopSignal } from "./stop_signal.ts";
 import { printable } from "./style.ts";
+import { every } from "../core/timers.ts";
 
 export interface DaemonSettings {
   intervalMs: number;
@@ -105,7 +106,7 @@ async function holdLease(
   const { stop, log } = settings;
   const store = ctx.store;
   let lost: DaemonLeaseRow | null = null;
-  const beat = setInterval(() => {
+  const beat = every(settings.heartbeatMs, () => {
     try {
       if (!beatDaemonLease(store, me.owner)) {
         lost = readDaemonLease(store);
@@ -116,7 +117,7 @@ async function holdLease(
     } catch (error) {
       log(`heartbeat failed: ${oneLine(error)}`);
     }
-  }, settings.heartbeatMs);
+  });
   try {
     while (stop.reason === null && lost === null) {
       await passOverClusters(ctx, backoff, stop, log);
@@ -124,7 +125,7 @@ async function holdLease(
       await stop.sleep(settings.intervalMs);
     }
   } finally {
-    clearInterval(beat);
+    beat.cancel();
     if (lost === null) releaseDaemonLease(store, me.owner);
   }
   return lost;

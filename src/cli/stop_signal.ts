@@ -1,3 +1,5 @@
+import { after } from "../core/timers.ts";
+
 /** A stop request that sleeping loops wake up for (signals, `molq daemon --stop`, a lost lease). */
 export class StopSignal {
   #reason: string | null = null;
@@ -24,11 +26,11 @@ export class StopSignal {
     if (this.#reason !== null) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = after(ms, done);
       this.#sleepers.add(done);
     });
   }

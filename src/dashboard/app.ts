@@ -28,6 +28,7 @@ import {
 } from "./state.ts";
 import { denoTerminal, type Terminal, type TerminalInput } from "./terminal.ts";
 import { TerminalGuard } from "./terminal_guard.ts";
+import { every, type Timer } from "../core/timers.ts";
 
 export interface DashboardOptions {
   source: DashboardSource;
@@ -219,7 +220,7 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
   };
 
   const frame = new FrameWriter((text) => terminal.write(text));
-  const timers: ReturnType<typeof setInterval>[] = [];
+  const timers: Timer[] = [];
   let removeResize = () => {};
   let input: TerminalInput | null = null;
   let pump: Promise<void> = Promise.resolve();
@@ -229,10 +230,10 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
   try {
     removeResize = terminal.onSignal("SIGWINCH", () => events.push({ kind: "resize" }));
     timers.push(
-      setInterval(() => events.push({ kind: "tick" }), options.tickMs ?? 500),
-      setInterval(
-        () => events.push({ kind: "refreshTick" }),
+      every(options.tickMs ?? 500, () => events.push({ kind: "tick" })),
+      every(
         Math.max(200, (options.refreshSeconds ?? 2) * 1000),
+        () => events.push({ kind: "refreshTick" }),
       ),
     );
     const keys = input = terminal.input();
@@ -293,7 +294,7 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
   } finally {
     guard.restore();
     aborter.abort();
-    for (const timer of timers) clearInterval(timer);
+    for (const timer of timers) timer.cancel();
     removeResize();
     await input?.stop().catch(() => {});
     await pump;

@@ -10,6 +10,7 @@ import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import { FixedStrategy, type PollContext, type PollingStrategy } from "./polling_strategy.ts";
+import { after } from "../core/timers.ts";
 
 /** How long and how to wait: a timeout, a polling strategy, progress, an abort signal. */
 export interface WaitOptions {
@@ -103,12 +104,12 @@ function isOpen(record: JobRecord): boolean {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
+    const timer = after(ms, () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    });
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(signal!.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });

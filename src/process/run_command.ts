@@ -3,6 +3,7 @@
  * output, and a CommandError naming the command, its exit code and stderr.
  */
 import { CommandError } from "../core/errors.ts";
+import { after, type Timer } from "../core/timers.ts";
 
 export interface RunOptions {
   cwd?: string;
@@ -63,19 +64,24 @@ export async function runCommand(
   if (options.stdin !== undefined) void writeStdin(child, options.stdin);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let timedOut = false;
-  const killTimer = setTimeout(() => {
+  let graceTimer: Timer | undefined;
+  const killTimer = after(timeoutMs, () => {
     timedOut = true;
     const group = options.ownProcessGroup ?? false;
     signal(child, "SIGTERM", group);
-    setTimeout(() => signal(child, "SIGKILL", group), KILL_GRACE_MS);
-  }, timeoutMs);
+    graceTimer = after(KILL_GRACE_MS, () => signal(child, "SIGKILL", group));
+  });
+  const stopTimers = () => {
+    killTimer.cancel();
+    graceTimer?.cancel();
+  };
   const result: RunResult = inherit
     ? {
-      code: (await child.status.finally(() => clearTimeout(killTimer))).code,
+      code: (await child.status.finally(stopTimers)).code,
       stdout: "",
       stderr: "",
     }
-    : await child.output().finally(() => clearTimeout(killTimer)).then((output) => ({
+    : await child.output().finally(stopTimers).then((output) => ({
       code: output.code,
       stdout: new TextDecoder().decode(output.stdout),
       stderr: new TextDecoder().decode(output.stderr),
@@ -163,10 +169,10 @@ export function startProcess(
   }
   const writer = child.stdin.getWriter();
   let ended = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  let killTimer: Timer | undefined;
   const exited = child.status.then((status) => {
     ended = true;
-    clearTimeout(killTimer);
+    killTimer?.cancel();
     return status.signal === null ? status.code : 128 + signalNumber(status.signal);
   });
   return {
@@ -179,7 +185,7 @@ export function startProcess(
     kill: () => {
       if (ended) return;
       signal(child, "SIGTERM");
-      killTimer ??= setTimeout(() => signal(child, "SIGKILL"), KILL_GRACE_MS);
+      killTimer ??= after(KILL_GRACE_MS, () => signal(child, "SIGKILL"));
     },
   };
 }

@@ -33,6 +33,7 @@ import { recordUsage } from "../store/usage_rows.ts";
 import { readUnsettledUsage } from "./usage_pass.ts";
 import { explainMemoryKill, withRecordFigures } from "./usage_figures.ts";
 import { kickNotifications } from "../notify/notifier.ts";
+import { every } from "../core/timers.ts";
 
 export interface ReconcileOptions {
   /** Skip the pass when the cluster was polled less than this long ago. */
@@ -137,13 +138,13 @@ export class JobReconciler {
       kickNotifications(this.store, { cluster: this.cluster });
       return { ...result, skipped: decision };
     }
-    const heartbeat = only ? undefined : setInterval(() => {
+    const heartbeat = only ? undefined : every(leaseMs / 3, () => {
       try {
         renewPollLease(this.store, this.#pollKey, this.#holder.owner, leaseMs);
       } catch {
         // A busy store: the next beat tries again.
       }
-    }, leaseMs / 3);
+    });
     try {
       const legacyHost = this.#legacyLocalHost();
       const { active, tracked, jobs } = this.#activeJobs(legacyHost, only);
@@ -170,7 +171,7 @@ export class JobReconciler {
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
     } finally {
-      clearInterval(heartbeat);
+      heartbeat?.cancel();
       // One session per pass: the next pass (maybe in another process) opens its own.
       await this.scheduler.runner.close?.().catch(() => {});
       if (!only) {

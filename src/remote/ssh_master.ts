@@ -7,6 +7,7 @@
 import { TransportError } from "../core/errors.ts";
 import { runCommand } from "../process/run_command.ts";
 import { sshFailureReason, sshFailureState } from "./ssh_failure.ts";
+import { sleep } from "../core/timers.ts";
 
 /** How to reach one cluster's master. */
 export interface SshTarget {
@@ -192,7 +193,7 @@ export async function connectMaster(
           connectFailure(target, "ssh logged in but its master connection did not start"),
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     return "opened";
   } finally {

@@ -31,6 +31,7 @@ import {
   type SshTarget,
 } from "./ssh_master.ts";
 import { SessionOpenError, SshSession } from "./ssh_session.ts";
+import { after, sleep } from "../core/timers.ts";
 
 export interface SshRunnerOptions {
   cluster: string;
@@ -194,7 +195,7 @@ export class SshRunner implements Runner, AsyncDisposable {
         if (!(error instanceof SessionOpenError)) throw error;
         if (isSessionRefused(error.stderr) && attempt < SESSION_REFUSED_RETRIES) {
           ledger.recordSessionLimit(cluster, halvedSessionLimit(limit));
-          await delay(200 * 2 ** attempt);
+          await sleep(200 * 2 ** attempt);
           continue;
         }
         // The master went away between the check and the attach: check (and connect) again.
@@ -256,7 +257,7 @@ export class SshRunner implements Runner, AsyncDisposable {
           `Cannot connect to cluster "${cluster}": another molq process is connecting and no connection came up.`,
         );
       }
-      await delay(500);
+      await sleep(500);
       if (await checkMaster(this.#target)) return;
     }
   }
@@ -292,17 +293,13 @@ function firstLine(text: string): string {
   return text.split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A slot on the master, or a rejection after `ms`. */
 async function acquireWithin(slots: SessionSlots, ms: number): Promise<() => void> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("busy")), ms);
+  const timer = after(ms, () => controller.abort(new Error("busy")));
   try {
     return await slots.acquire(controller.signal);
   } finally {
-    clearTimeout(timer);
+    timer.cancel();
   }
 }

@@ -15,6 +15,7 @@ import {
   renderSessionStart,
 } from "./ssh_frame.ts";
 import { sshFailureReason } from "./ssh_failure.ts";
+import { after, type Timer } from "../core/timers.ts";
 
 /** The session did not start; `stderr` is ssh's, for the caller to classify. */
 export class SessionOpenError extends Error {
@@ -164,9 +165,9 @@ export class SshSession {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), remaining);
+      const timer = after(remaining, () => resolve(false));
       this.#changed = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#changed = () => {};
         resolve(true);
       };
@@ -189,7 +190,7 @@ export class SshSession {
 
 /** Waits for `promise`, or `ms` at most. */
 async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  let timer: Timer | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = after(ms, resolve)));
+  await Promise.race([promise, timeout]).finally(() => timer?.cancel());
 }

@@ -267,9 +267,21 @@ export class JobStore {
    * usage is still to settle or whose end notification is still to deliver.
    */
   clustersWithActiveJobs(): Map<string, SchedulerKind> {
+    // Cluster by cluster through the (cluster, state) index, not every active record: the
+    // walk costs one index seek per cluster the store knows.
     const rows = this.#prepare(
-      `SELECT DISTINCT cluster, scheduler FROM jobs
-       WHERE state IN ('created','submitted','queued','running')`,
+      `WITH RECURSIVE known(name) AS (
+         SELECT min(cluster) FROM jobs
+         UNION ALL
+         SELECT (SELECT min(cluster) FROM jobs WHERE cluster > known.name) FROM known
+         WHERE known.name IS NOT NULL
+       )
+       SELECT name AS cluster, (
+         SELECT scheduler FROM jobs
+         WHERE cluster = known.name AND state IN ('created','submitted','queued','running')
+         LIMIT 1
+       ) AS scheduler
+       FROM known WHERE name IS NOT NULL AND scheduler IS NOT NULL`,
     ).all();
     const clusters = new Map(
       rows.map((row) => [row.cluster as string, row.scheduler as SchedulerKind]),
@@ -370,16 +382,20 @@ function listSql(
     where.push("(created_at, job_id) < (?, ?)");
     params.push(after.createdAt, after.jobId);
   }
+  // Given job ids are looked up by key: the planner cannot know that json_each() holds a
+  // few ids and would otherwise walk every active job of the cluster ("+" keeps a column's
+  // index out of the plan).
+  const filter = query.jobIds !== undefined ? "+" : "";
   if (query.cluster !== undefined) {
-    where.push("cluster = ?");
+    where.push(`${filter}cluster = ?`);
     params.push(query.cluster);
   }
   if (query.states !== undefined) {
-    where.push(`state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
+    where.push(`${filter}state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
     params.push(...query.states);
   }
   if (query.runLabel !== undefined) {
-    where.push("run_label = ?");
+    where.push(`${filter}run_label = ?`);
     params.push(query.runLabel);
   }
   if (query.jobIds !== undefined) {

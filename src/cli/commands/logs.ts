@@ -16,6 +16,7 @@ import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { type FollowState, readNew, tailLines } from "../log_tail.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
+import { sleep } from "../../core/timers.ts";
 
 type Stream = "stdout" | "stderr" | "both";
 const FOLLOW_TICK_MS = 250;
@@ -171,7 +172,7 @@ async function follow(
       await refreshClusters(ctx, [record]);
       if (isTerminal(ctx.store.get(record.jobId)!.state)) endedAt = Date.now();
     }
-    await new Promise((resolve) => setTimeout(resolve, FOLLOW_TICK_MS));
+    await sleep(FOLLOW_TICK_MS);
   }
 }
 
@@ -203,7 +204,7 @@ async function remoteLogs(
   if (!options.follow) return;
   let endedAt: number | null = null;
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, REMOTE_FOLLOW_TICK_MS));
+    await sleep(REMOTE_FOLLOW_TICK_MS);
     for (const stream of streams) {
       const path = logPath(record, stream);
       const added = await readRemoteNew(runner, path, offsets.get(stream) ?? 0);

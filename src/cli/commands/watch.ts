@@ -23,6 +23,7 @@ import { recordToJson } from "../record_json.ts";
 import { colorEnabled } from "../style.ts";
 import { cliDashboardSource, signalExitCode } from "../dashboard_source.ts";
 import { renderChanges, renderProgressLine, summarizeStates } from "../watch_progress.ts";
+import { every } from "../../core/timers.ts";
 
 /** Ctrl-C during a wait: nothing is cancelled. Exit 130, as for any shell command. */
 export class WatchInterrupted extends MolqError {
@@ -180,14 +181,14 @@ async function openDisplay(ctx: CliContext, jobIds: string[]): Promise<Display> 
   const draw = () => {
     if (last.length > 0) write(`\r\x1b[K${line()}`);
   };
-  const ticker = setInterval(draw, TICK_MS);
+  const ticker = every(TICK_MS, draw);
   return {
     update(records) {
       last = records;
       draw();
     },
     close() {
-      clearInterval(ticker);
+      ticker.cancel();
       if (last.length > 0) write(`\r\x1b[K${line()}\n`);
     },
   };
