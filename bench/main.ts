@@ -71,6 +71,9 @@ async function runBenchmarks(): Promise<void> {
     console.error(`… ${suite}`);
     results.push(...await work());
     console.error(`  ${suite} took ${((performance.now() - start) / 1000).toFixed(0)} s`);
+    // The store and list suites write hundreds of MiB: their write-back must not slow the
+    // figures measured after them.
+    await flushWrites();
   };
   const usesActiveStore = (["status", "list", "reconcile", "dashboard"] as const).some((s) =>
     selected.has(s)
@@ -118,6 +121,11 @@ async function runBenchmarks(): Promise<void> {
       : `\nTargets missed: ${missed.map((r) => `${r.suite}: ${r.name.trim()}`).join("; ")}.`,
   );
   saveResults([title, table, ...notes.map((note) => `\nNote: ${note}`)].join("\n"));
+
+  /** `sync`: waits until the kernel has written every dirty page out. */
+  async function flushWrites(): Promise<void> {
+    await new Deno.Command("sync", { stdout: "null", stderr: "null" }).output().catch(() => {});
+  }
 
   /** The one-minute load average (a busy machine makes every figure slower). */
   function loadAverage(): string {
