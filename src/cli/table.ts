@@ -49,6 +49,7 @@ export function tableLine(
 }
 
 function truncate(text: string, max: number | undefined): string {
+  if (max === undefined && !/[\n\r\t]/.test(text)) return text;
   const clean = text.replace(/[\n\r\t]/g, " ");
   if (max === undefined || visibleWidth(clean) <= max) return clean;
   return [...clean].slice(0, max - 1).join("") + "…";

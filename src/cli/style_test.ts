@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { printable, visibleWidth } from "./style.ts";
+import { tableLine } from "./table.ts";
+
+Deno.test("visibleWidth() counts characters, not bytes or colour codes", () => {
+  assert.equal(visibleWidth("running"), 7);
+  assert.equal(visibleWidth(""), 0);
+  assert.equal(visibleWidth("\x1b[36mrunning\x1b[0m"), 7);
+  assert.equal(visibleWidth("名前 ok"), 5);
+  assert.equal(visibleWidth("🙂x"), 2);
+});
+
+Deno.test("printable() leaves plain text alone and defuses control characters", () => {
+  const plain = "python train.py --lr 0.1";
+  assert.equal(printable(plain), plain);
+  assert.equal(printable("a\tb\nc\rd"), "a b c d");
+  assert.equal(printable("x\x1b[2Jy\x07\x7f\x9bz"), "x?[2Jy???z");
+  assert.equal(printable("名前"), "名前");
+});
+
+Deno.test("tableLine() pads plain and wide cells alike and cuts at the column's maximum", () => {
+  const widths = [4, 3];
+  assert.equal(tableLine(["ab", "x"], widths), "ab    x");
+  assert.equal(tableLine(["名前", "x"], widths), "名前    x");
+  assert.equal(tableLine(["a\tb", "x"], widths), "a b   x");
+  assert.equal(tableLine(["abcdef", "x"], widths, { maxWidth: [4] }), "abc…  x");
+});
