@@ -69,6 +69,11 @@ export class Cluster {
     await this.scheduler.runner.close?.();
   }
 
+  /** Whether this cluster made its reconciler (a pass, and the deliveries it kicks, may run). */
+  get reconciling(): boolean {
+    return this.#reconciler !== null;
+  }
+
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
   async refresh(options: { force?: boolean } = {}): Promise<PassResult> {
     return await (await this.reconciler()).reconcile(options);

@@ -51,9 +51,9 @@ export class CliContext {
     return this.#store;
   }
 
-  /** Whether a command made a cluster's runtime (so a reconcile pass may have run). */
-  get usedClusters(): boolean {
-    return this.#clusters.size > 0;
+  /** Whether a command made a cluster's reconciler (so a pass may have started deliveries). */
+  get ranPasses(): boolean {
+    return [...this.#clusters.values()].some((cluster) => cluster.reconciling);
   }
 
   /** The store if a command opened it, without opening it. */

@@ -93,7 +93,7 @@ async function deliverNotifications(context: CliContext | undefined): Promise<vo
     // Only a process that ran a pass (which may have started deliveries) or recorded an end
     // itself (a cancel, a refused submission) owes any: the others skip the notifier.
     const { dueNotifications } = await import("../store/notification_claims.ts");
-    if (!context.usedClusters && dueNotifications(store, Date.now(), "own").length === 0) return;
+    if (!context.ranPasses && dueNotifications(store, Date.now(), "own").length === 0) return;
     const { kickNotifications, notificationsSettled } = await import("../notify/notifier.ts");
     kickNotifications(store, "own");
     await notificationsSettled();
