@@ -64,17 +64,15 @@ export async function runCommand(
   if (options.stdin !== undefined) void writeStdin(child, options.stdin);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let timedOut = false;
-  let graceTimer: Timer | undefined;
+  // Once it fired, the KILL after the grace is sent whatever happens: the group may
+  // outlive its leader.
   const killTimer = after(timeoutMs, () => {
     timedOut = true;
     const group = options.ownProcessGroup ?? false;
     signal(child, "SIGTERM", group);
-    graceTimer = after(KILL_GRACE_MS, () => signal(child, "SIGKILL", group));
+    after(KILL_GRACE_MS, () => signal(child, "SIGKILL", group));
   });
-  const stopTimers = () => {
-    killTimer.cancel();
-    graceTimer?.cancel();
-  };
+  const stopTimers = () => killTimer.cancel();
   const result: RunResult = inherit
     ? {
       code: (await child.status.finally(stopTimers)).code,
