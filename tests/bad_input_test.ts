@@ -705,6 +705,12 @@ const CASES: Case[] = [
     stderr: /^molq: No jobs recorded for cluster "nosuch"\.$/,
   },
   {
+    name: "watch polling every 0 s",
+    args: (f) => ["watch", f.done, "--poll", "fixed:0"],
+    code: 2,
+    stderr: /^molq: Invalid --poll "fixed:0": "0" must be at least 1ms\.\nhint: /,
+  },
+  {
     name: "watch with a bad --timeout",
     args: (f) => ["watch", f.done, "--timeout", "soon"],
     code: 2,

@@ -24,13 +24,22 @@ export function parsePollingStrategy(text: string): PollingStrategy {
     new UsageError(`Invalid --poll "${text}": ${why}.`, `Use one of ${POLL_FORMS}.`);
   if (args === "") throw invalid("nothing follows the colon");
   const duration = (value: string) => {
+    // Polling intervals keep fractions of a second (`0.5s`, `250ms`); other durations in
+    // molq are whole seconds.
     const millis = /^(\d+)ms$/.exec(value);
-    if (millis && Number(millis[1]) > 0) return Number(millis[1]);
+    const seconds = /^(\d+(?:\.\d+)?)s?$/.exec(value);
+    let ms: number;
     try {
-      return parseDurationSeconds(value) * 1000;
+      ms = millis
+        ? Number(millis[1])
+        : seconds
+        ? Math.round(Number(seconds[1]) * 1000)
+        : parseDurationSeconds(value) * 1000;
     } catch {
       throw invalid(`"${value}" is not a duration`);
     }
+    if (!(ms >= 1)) throw invalid(`"${value}" must be at least 1ms`);
+    return ms;
   };
   switch (kind) {
     case "fixed":

@@ -9,6 +9,12 @@ Deno.test("parsePollingStrategy() reads every --poll form", () => {
   assert.deepEqual(parsePollingStrategy("fixed:5s"), new FixedStrategy(5_000));
   assert.deepEqual(parsePollingStrategy("fixed:5"), new FixedStrategy(5_000));
   assert.deepEqual(parsePollingStrategy("fixed:250ms"), new FixedStrategy(250));
+  assert.deepEqual(parsePollingStrategy("fixed:0.2s"), new FixedStrategy(200));
+  assert.deepEqual(parsePollingStrategy("fixed:1.5"), new FixedStrategy(1_500));
+  assert.deepEqual(
+    parsePollingStrategy("backoff:0.5s,2,1m"),
+    new ExponentialBackoffStrategy(500, 2, 60_000),
+  );
   assert.deepEqual(parsePollingStrategy("fixed"), new FixedStrategy(2_000));
   assert.deepEqual(
     parsePollingStrategy("backoff"),
@@ -28,7 +34,10 @@ Deno.test("parsePollingStrategy() names the problem in a usage error", () => {
     ["sometimes", /unknown strategy "sometimes"/],
     ["fixed:", /nothing follows the colon/],
     ["fixed:soon", /"soon" is not a duration/],
-    ["fixed:0", /"0" is not a duration/],
+    ["fixed:0", /"0" must be at least 1ms/],
+    ["fixed:0ms", /"0ms" must be at least 1ms/],
+    ["fixed:0.0001s", /"0.0001s" must be at least 1ms/],
+    ["backoff:0s,2,1m", /"0s" must be at least 1ms/],
     ["backoff:1s,2", /INITIAL,FACTOR,MAXIMUM/],
     ["backoff:1s,0.5,1m", /factor "0.5"/],
     ["backoff:1m,2,1s", /maximum is below the initial/],
