@@ -7,13 +7,8 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { JobRecord, SchedulerKind, StateTransition } from "../core/job_record.ts";
 import { canTransition, isTerminal, type JobState } from "../core/job_state.ts";
 import type { Dependency } from "../core/job_request.ts";
-import {
-  columnAssignments,
-  insertJobSql,
-  insertValues,
-  rowToRecord,
-  type SqlValue,
-} from "./job_row.ts";
+import { insertJobSql, insertValues, rowToRecord, type SqlValue } from "./job_row.ts";
+import { listSql, PAGE_ROWS, type PageStart, updateSql } from "./job_sql.ts";
 import { openDatabase, type StoreJournal } from "./open_database.ts";
 import { claimNotification, clustersWithPendingNotifications } from "./notification_claims.ts";
 import { clustersWithUnsettledUsage, openUsageRow } from "./usage_rows.ts";
@@ -359,69 +354,4 @@ export class JobStore {
       "INSERT OR IGNORE INTO dependencies (job_id, upstream_job_id, kind) VALUES (?, ?, ?)",
     ).run(jobId, dependency.jobId, dependency.kind);
   }
-}
-
-/** Rows per page of a streamed listing. */
-const PAGE_ROWS = 500;
-
-/** Where the next page of a listing starts: right after this row (newest first). */
-interface PageStart {
-  createdAt: number;
-  jobId: string;
-}
-
-/** The query of `list`, newest first, selecting `columns` (from `after` on, when given). */
-function listSql(
-  query: ListQuery,
-  columns: string,
-  after?: PageStart,
-): { sql: string; params: SqlValue[] } {
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  if (after !== undefined) {
-    where.push("(created_at, job_id) < (?, ?)");
-    params.push(after.createdAt, after.jobId);
-  }
-  // Given job ids are looked up by key: the planner cannot know that json_each() holds a
-  // few ids and would otherwise walk every active job of the cluster ("+" keeps a column's
-  // index out of the plan).
-  const filter = query.jobIds !== undefined ? "+" : "";
-  if (query.cluster !== undefined) {
-    where.push(`${filter}cluster = ?`);
-    params.push(query.cluster);
-  }
-  if (query.states !== undefined) {
-    where.push(`${filter}state IN (${query.states.map(() => "?").join(", ") || "NULL"})`);
-    params.push(...query.states);
-  }
-  if (query.runLabel !== undefined) {
-    where.push(`${filter}run_label = ?`);
-    params.push(query.runLabel);
-  }
-  if (query.jobIds !== undefined) {
-    const ids = JSON.stringify(query.jobIds);
-    where.push(
-      query.withTasks
-        ? "(job_id IN (SELECT value FROM json_each(?)) OR array_job_id IN (SELECT value FROM json_each(?)))"
-        : "job_id IN (SELECT value FROM json_each(?))",
-    );
-    params.push(...(query.withTasks ? [ids, ids] : [ids]));
-  }
-  if (query.topLevelOnly) where.push("array_task_id IS NULL");
-  const sql = `SELECT ${columns} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY created_at DESC, job_id DESC ${query.limit !== undefined ? "LIMIT ?" : ""}`;
-  if (query.limit !== undefined) params.push(query.limit);
-  return { sql, params };
-}
-
-function updateSql(patch: RecordPatch, first?: string, firstParams: SqlValue[] = []) {
-  const sets = first ? [first] : [];
-  const params = [...firstParams];
-  for (const [field, value] of Object.entries(patch) as [keyof JobRecord, unknown][]) {
-    if (value === undefined) continue;
-    const assignments = columnAssignments(field, value);
-    sets.push(...assignments.sets);
-    params.push(...assignments.params);
-  }
-  return { sql: `UPDATE jobs SET ${sets.join(", ")}`, params: sets.length ? params : [] };
 }
