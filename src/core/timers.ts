@@ -11,12 +11,21 @@ export interface Timer {
   cancel(): void;
 }
 
-/** Calls `fire` once, `ms` from now, unless cancelled first. */
+/** The longest one timer waits (2^31 - 1 ms, about 24.8 days): a longer wait fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `fire` once, `ms` from now, unless cancelled first (longer waits are chained). */
 export function after(ms: number, fire: () => void): Timer {
-  const signal = AbortSignal.timeout(wholeMs(ms));
-  const onTimeout = () => fire();
-  signal.addEventListener("abort", onTimeout, { once: true });
-  return { cancel: () => signal.removeEventListener("abort", onTimeout) };
+  const wait = wholeMs(ms);
+  let current: Timer;
+  const arm = (left: number) => {
+    const signal = AbortSignal.timeout(Math.min(left, MAX_TIMER_MS));
+    const onTimeout = () => left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fire();
+    signal.addEventListener("abort", onTimeout, { once: true });
+    current = { cancel: () => signal.removeEventListener("abort", onTimeout) };
+  };
+  arm(wait);
+  return { cancel: () => current.cancel() };
 }
 
 /** Calls `fire` every `ms` (each period counted from the previous call) until cancelled. */
@@ -45,5 +54,5 @@ export function sleep(ms: number): Promise<void> {
 }
 
 function wholeMs(ms: number): number {
-  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : 2 ** 31 - 1;
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : Number.MAX_SAFE_INTEGER;
 }

@@ -13,6 +13,18 @@ Deno.test("after() fires once; a cancelled timer never fires", async () => {
   assert.deepEqual(fired, ["kept"]);
 });
 
+Deno.test("after() waits past the 24.8 days one timer can hold, instead of firing at once", async () => {
+  let fired = false;
+  const long = after(2 ** 31 + 5, () => (fired = true));
+  await sleep(50);
+  long.cancel();
+  assert.equal(fired, false);
+  const forever = after(Infinity, () => (fired = true));
+  await sleep(20);
+  forever.cancel();
+  assert.equal(fired, false);
+});
+
 Deno.test("every() repeats until cancelled, also from inside its own call", async () => {
   let calls = 0;
   const timer = every(5, () => {
