@@ -18,6 +18,18 @@ export function parseDurationSeconds(text: string): number {
   return Math.round(seconds);
 }
 
+/**
+ * The same forms and `250ms`, in milliseconds with fractions of a second kept (`0.5s` →
+ * 500); null when `text` is none of them. The caller says what range it accepts.
+ */
+export function durationMs(text: string): number | null {
+  const value = text.trim().toLowerCase();
+  const millis = /^(\d+)ms$/.exec(value);
+  if (millis) return Number(millis[1]);
+  const seconds = parseClock(value) ?? parseUnits(value);
+  return seconds === null || !Number.isFinite(seconds) ? null : Math.round(seconds * 1000);
+}
+
 function parseClock(value: string): number | null {
   const match = /^(?:(\d+)-)?(\d+):(\d{1,2})(?::(\d{1,2}))?$/.exec(value);
   if (!match) return null;

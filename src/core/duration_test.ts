@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatClock, formatElapsed, parseDurationSeconds } from "./duration.ts";
+import { durationMs, formatClock, formatElapsed, parseDurationSeconds } from "./duration.ts";
 
 Deno.test("parseDurationSeconds() reads every documented form", () => {
   const cases: [string, number][] = [
@@ -32,4 +32,15 @@ Deno.test("formatClock() and formatElapsed() are compact", () => {
   assert.equal(formatElapsed(192), "3m12s");
   assert.equal(formatElapsed(7500), "2h05m");
   assert.equal(formatElapsed(3 * 86400 + 4 * 3600), "3d04h");
+});
+
+Deno.test("durationMs() reads every duration form and milliseconds, keeping fractions", () => {
+  assert.equal(durationMs("250ms"), 250);
+  assert.equal(durationMs("0.2s"), 200);
+  assert.equal(durationMs("1.5"), 1_500);
+  assert.equal(durationMs("2h30m"), 9_000_000);
+  assert.equal(durationMs("01:30"), 90_000);
+  assert.equal(durationMs("0"), 0);
+  assert.equal(durationMs("soon"), null);
+  assert.equal(durationMs("5x"), null);
 });

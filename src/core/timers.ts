@@ -11,7 +11,7 @@ export interface Timer {
   cancel(): void;
 }
 
-/** The longest one timer waits (2^31 - 1 ms, about 24.8 days): a longer wait fires at once. */
+/** The longest one timer waits: 2^31 - 1 ms, about 24.8 days (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Calls `fire` once, `ms` from now, unless cancelled first (longer waits are chained). */

@@ -3,7 +3,7 @@
  * `adaptive:2h` (durations as everywhere in molq, a bare number is seconds; also `500ms`).
  */
 import { UsageError } from "../core/errors.ts";
-import { parseDurationSeconds } from "../core/duration.ts";
+import { durationMs } from "../core/duration.ts";
 import { FixedStrategy, type PollingStrategy } from "./polling_strategy.ts";
 import { ExponentialBackoffStrategy } from "./exponential_backoff_strategy.ts";
 import { AdaptiveStrategy } from "./adaptive_strategy.ts";
@@ -23,22 +23,11 @@ export function parsePollingStrategy(text: string): PollingStrategy {
   const invalid = (why: string) =>
     new UsageError(`Invalid --poll "${text}": ${why}.`, `Use one of ${POLL_FORMS}.`);
   if (args === "") throw invalid("nothing follows the colon");
+  // Polling intervals keep fractions of a second (`0.5s`, `250ms`).
   const duration = (value: string) => {
-    // Polling intervals keep fractions of a second (`0.5s`, `250ms`); other durations in
-    // molq are whole seconds.
-    const millis = /^(\d+)ms$/.exec(value);
-    const seconds = /^(\d+(?:\.\d+)?)s?$/.exec(value);
-    let ms: number;
-    try {
-      ms = millis
-        ? Number(millis[1])
-        : seconds
-        ? Math.round(Number(seconds[1]) * 1000)
-        : parseDurationSeconds(value) * 1000;
-    } catch {
-      throw invalid(`"${value}" is not a duration`);
-    }
-    if (!(ms >= 1)) throw invalid(`"${value}" must be at least 1ms`);
+    const ms = durationMs(value);
+    if (ms === null) throw invalid(`"${value}" is not a duration`);
+    if (ms < 1) throw invalid(`"${value}" must be at least 1ms`);
     return ms;
   };
   switch (kind) {

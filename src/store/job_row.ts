@@ -64,11 +64,14 @@ function requestFigures(request: JobRequest): SqlValue[] {
 }
 
 const RECORD_FIELDS = Object.keys(COLUMNS) as (keyof JobRecord)[];
+const INSERT_COLUMNS = [...RECORD_FIELDS.map((field) => COLUMNS[field]), ...REQUEST_FIGURE_COLUMNS];
+const INSERT_TAIL = `INTO jobs (${INSERT_COLUMNS.join(", ")}) VALUES (${
+  INSERT_COLUMNS.map(() => "?").join(", ")
+})`;
 
 /** `INSERT ... INTO jobs (...) VALUES (...)` for insertValues(). */
 export function insertJobSql(verb = "INSERT"): string {
-  const columns = [...RECORD_FIELDS.map((field) => COLUMNS[field]), ...REQUEST_FIGURE_COLUMNS];
-  return `${verb} INTO jobs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  return `${verb} ${INSERT_TAIL}`;
 }
 
 export function insertValues(record: JobRecord): SqlValue[] {
