@@ -705,6 +705,12 @@ const CASES: Case[] = [
     stderr: /^molq: No jobs recorded for cluster "nosuch"\.$/,
   },
   {
+    name: "a time limit that rounds to 0 s",
+    args: submit("--time", "0.4"),
+    code: 2,
+    stderr: /^molq: Invalid duration "0\.4": it must be at least 1 second\.$/,
+  },
+  {
     name: "watch polling every 0 s",
     args: (f) => ["watch", f.done, "--poll", "fixed:0"],
     code: 2,

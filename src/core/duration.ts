@@ -15,6 +15,10 @@ export function parseDurationSeconds(text: string): number {
     throw new UsageError(`Invalid duration "${text}": expected ${DURATION_FORMS}.`);
   }
   if (seconds <= 0) throw new UsageError(`Invalid duration "${text}": it must be more than zero.`);
+  // Whole seconds: a fraction that rounds to none would be a limit of 0 s.
+  if (seconds < 0.5) {
+    throw new UsageError(`Invalid duration "${text}": it must be at least 1 second.`);
+  }
   return Math.round(seconds);
 }
 

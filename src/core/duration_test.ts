@@ -44,3 +44,10 @@ Deno.test("durationMs() reads every duration form and milliseconds, keeping frac
   assert.equal(durationMs("soon"), null);
   assert.equal(durationMs("5x"), null);
 });
+
+Deno.test("parseDurationSeconds() refuses a fraction that rounds to no time at all", () => {
+  assert.throws(() => parseDurationSeconds("0.4"), /"0\.4": it must be at least 1 second\./);
+  assert.throws(() => parseDurationSeconds("0.2s"), /at least 1 second/);
+  assert.equal(parseDurationSeconds("0.5"), 1);
+  assert.equal(parseDurationSeconds("1.4"), 1);
+});
