@@ -67,9 +67,13 @@ export interface DirRequest {
   filesUnlessRunning: boolean;
 }
 
+/** Request lines up to this size go as the script's argument instead of on its stdin. */
+const INLINE_REQUESTS_MAX = 8 * 1024;
+
 /**
- * Reads job directories, one `MODE PID DIR` line each on stdin (`f`: read its files; `p`:
- * unless PID runs there). With `processes`, every pid given or found in a directory's
+ * `sh -c SNAPSHOT_SCRIPT molq-snapshot processes|files [LINES]`: reads job directories, one
+ * `MODE PID DIR` line each (`f`: read its files; `p`: unless PID runs there), from LINES or
+ * else stdin. With `processes`, every pid given or found in a directory's
  * `scheduler_id*` files is probed before that directory's files are read, so a job that
  * ends in between shows its exit code, never "gone without one". Linux probes
  * /proc/PID/cwd; a pid that does not verify but exists (or leads a live group), or a host
@@ -125,7 +129,8 @@ molq_read() {
 }
 [ -n "$table" ] && molq_ps
 printf '${FILES_LINE}\\n'
-lines=$(cat)
+# A few requests come as an argument: reading stdin would cost a \`cat\` process.
+if [ $# -ge 2 ]; then lines=$2; else lines=$(cat); fi
 set -f; IFS=$nl
 i=0
 if [ -n "$probe" ]; then
@@ -237,7 +242,7 @@ export async function gatherJobFiles(
   options: { processes?: boolean; timeoutMs?: number } = {},
 ): Promise<JobFilesSnapshot> {
   const argv = ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "molq-snapshot"];
-  if (options.processes) argv.push("processes");
+  argv.push(options.processes ? "processes" : "files");
   const requests = jobDirs
     .map((entry) =>
       typeof entry === "string" ? { dir: entry, pid: null, filesUnlessRunning: false } : entry
@@ -249,8 +254,10 @@ export async function gatherJobFiles(
   const stdin = requests.map(({ dir, filesUnlessRunning }, i) =>
     `${filesUnlessRunning ? "p" : "f"} ${pids[i] ?? "-"} ${dir}\n`
   ).join("");
+  const inline = stdin.length <= INLINE_REQUESTS_MAX;
+  if (inline) argv.push(stdin);
   const result = await runner.run(argv, {
-    stdin,
+    stdin: inline ? undefined : stdin,
     timeoutMs: options.timeoutMs ?? 30_000,
     allowFailure: true,
     ownProcessGroup: true,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gatherJobFiles, parseSnapshotOutput, SNAPSHOT_SCRIPT } from "./job_files_snapshot.ts";
 import { localRunner } from "../process/local_runner.ts";
+import type { Runner } from "../process/runner.ts";
 
 const OUTPUT = [
   "molq-host login1",
@@ -87,6 +88,44 @@ Deno.test("gatherJobFiles() reads real job directories in one step, skipping eve
   assert.equal(snapshot.text(a, "exit_code.tmp"), undefined);
   assert.deepEqual(snapshot.evidence(missing), { timedOut: false, cancelled: false });
   await Deno.remove(base, { recursive: true });
+});
+
+Deno.test("gatherJobFiles() sends a few requests as an argument, many on stdin, and reads the same", async () => {
+  const base = await Deno.makeTempDir({ prefix: "molq-snapshot-" });
+  const sent: { args: number; stdin: boolean }[] = [];
+  const runner: Runner = {
+    ...localRunner,
+    where: localRunner.where,
+    remote: false,
+    run(argv, options) {
+      sent.push({ args: argv.length, stdin: options?.stdin !== undefined });
+      return localRunner.run(argv, options);
+    },
+  };
+  // 300 directories with long names are more than fit in one argument.
+  const dirs = Array.from({ length: 300 }, (_, i) => join(base, `${"d".repeat(60)}-${i}`));
+  for (const [i, dir] of dirs.entries()) {
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "exit_code"), `${i % 7}\n`);
+  }
+  try {
+    const few = await gatherJobFiles(runner, dirs.slice(0, 3), { processes: true });
+    const many = await gatherJobFiles(runner, dirs, { processes: true });
+    const none = await gatherJobFiles(runner, [], { processes: true });
+    assert.deepEqual(sent, [
+      { args: 6, stdin: false },
+      { args: 5, stdin: true },
+      { args: 6, stdin: false },
+    ]);
+    for (const [i, dir] of dirs.entries()) {
+      assert.equal(many.evidence(dir).exitCode, i % 7);
+      if (i < 3) assert.deepEqual(few.evidence(dir), many.evidence(dir));
+    }
+    assert.equal(none.files.size, 0);
+    assert.equal(none.host.hostname, Deno.hostname());
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
 });
 
 /** Runs the step's script as gatherJobFiles does and returns its raw output. */

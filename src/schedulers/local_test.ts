@@ -101,8 +101,9 @@ Deno.test("status() probes its own host's jobs, reads files only where the decis
     where: "this host",
     remote: false,
     knownHostname: () => "login1",
-    run: (_argv, options) => {
-      asked.push(...String(options?.stdin ?? "").trim().split("\n"));
+    run: (argv, options) => {
+      // The request lines: the step's last argument, or its stdin when there are many.
+      asked.push(...String(options?.stdin ?? argv[5]).trim().split("\n"));
       const output = "molq-host login1\nmolq-boot " + BOOT +
         "\nmolq-processes\nmolq-files\n0\t:runs\t812\nmolq-end\n";
       return Promise.resolve({ code: 0, stdout: output, stderr: "" });

@@ -39,7 +39,7 @@ function countingRunner(): Runner & { steps: number } {
   const runner = Object.create(localRunner) as Runner & { steps: number };
   runner.steps = 0;
   runner.run = (argv, options) => {
-    if (argv.at(-1) === "processes") runner.steps++;
+    if (argv[3] === "molq-snapshot") runner.steps++;
     return localRunner.run(argv, options);
   };
   return runner;
