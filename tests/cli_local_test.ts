@@ -110,6 +110,34 @@ Deno.test("cancel ends a job and every process it spawned", async () => {
   );
 });
 
+Deno.test("cancel of a job that ended since the last pass keeps its result and says so", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--command", "echo result; exit 0"]);
+  const jobDir = (await box.json<Json>(["status", id, "--no-refresh"])).job_dir as string;
+  await eventually(
+    () => {
+      try {
+        return Deno.readTextFileSync(join(jobDir, "exit_code")).trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    20_000,
+    "the job's exit code file",
+  );
+  const before = await box.json<Json>(["status", id, "--no-refresh"]);
+  assert.notEqual(before.state, "succeeded", "no pass has recorded the end yet");
+  const cancel = await box.molq(["cancel", id]);
+  assert.equal(cancel.code, 1, cancel.stdout);
+  assert.equal(
+    cancel.stderr,
+    `molq: Cannot cancel job "${id.slice(0, 8)}": job is already finished (succeeded).\n`,
+  );
+  const after = await box.json<Json>(["status", id, "--no-refresh"]);
+  assert.equal(after.state, "succeeded");
+  assert.equal(after.exit_code, 0);
+});
+
 Deno.test("--time 2s on sleep 30 ends timed_out", async () => {
   const box = sandbox();
   const id = await submit(box, ["--time", "2s", "--", "sleep", "30"]);

@@ -113,6 +113,79 @@ Deno.test("a job that ends while only another host refreshes gets its true state
   assert.equal(logs.stdout, "done\n", "B reads the shared logs");
 });
 
+/** The newest record named `name` (a retry's latest attempt). */
+async function latestNamed(box: Sandbox, name: string): Promise<Json> {
+  const all = await box.json<Json[]>(["list", "--all", "--no-refresh", "--json"]);
+  const named = all.filter((job) => job.name === name);
+  assert.ok(named.length > 0, `no job named ${name}`);
+  return named.reduce((a, b) => (Number(b.attempt) > Number(a.attempt) ? b : a));
+}
+
+Deno.test("a held or retried local job starts on the host it was submitted on, whoever passes first", async () => {
+  if (!(await unlessNoSecondHost("the molq-scheduling-across-hosts test"))) return;
+  const box = hostBox();
+  const upstream = await submit(box, ["--", "sleep", "60"]);
+  await running(box, upstream);
+  const cancelledOnB = await submit(box, ["--after", upstream, "--command", "hostname; sleep 30"]);
+  const held = await submit(box, ["--after", upstream, "--command", "hostname; sleep 30"]);
+  assert.equal((await box.molq(["cancel", upstream])).code, 0); // no pass after it
+  for (let pass = 0; pass < 2; pass++) await molqOn(HOST_B, box, ["refresh", "--force"]);
+  for (const id of [cancelledOnB, held]) {
+    const waiting = await statusOnB(box, id);
+    assert.equal(waiting.state, "queued", "B's pass does not start A's held job");
+    assert.equal(waiting.scheduler_job_id, null);
+    assert.equal(waiting.host, HOST_A, "the host it will run on");
+  }
+  const anywhere = await molqOn(HOST_B, box, ["cancel", cancelledOnB]);
+  assert.equal(anywhere.code, 0, "a job molq still holds has no process: any host cancels it");
+  assert.equal((await statusOnB(box, cancelledOnB)).state, "cancelled");
+
+  const started = await running(box, held); // A's pass starts it
+  assert.equal(started.host, HOST_A, "started on A, and recorded so");
+  assert.match(String(started.boot_id), /^[0-9a-f-]{36}$/);
+  const notThere = await molqOn(HOST_B, box, ["cancel", held]);
+  assert.equal(notThere.code, 1, "B refuses to signal a job that runs on A");
+  assert.match(notThere.stderr, new RegExp(`it runs on ${HOST_A}; cancel it there`));
+  assert.equal((await statusOnB(box, held)).state, "running");
+  assert.equal((await box.molq(["cancel", held])).code, 0);
+  assert.equal((await box.molq(["logs", held])).stdout, `${HOST_A}\n`);
+
+  // A retry is started by its own host too: B's passes leave it waiting.
+  const first = await submit(box, [
+    "--name",
+    "retried-here",
+    "--retries",
+    "2",
+    "--retry-backoff",
+    "1s",
+    "--command",
+    "hostname; exit 9",
+  ]);
+  await eventually(
+    async () => (await box.json<Json>(["status", first])).state === "failed" || undefined,
+    20_000,
+    "the first attempt to fail",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_500)); // its backoff is over
+  for (let pass = 0; pass < 2; pass++) await molqOn(HOST_B, box, ["refresh", "--force"]);
+  const due = await latestNamed(box, "retried-here");
+  assert.equal(due.attempt, 2);
+  assert.equal(due.scheduler_job_id, null, "B did not start A's retry");
+  await eventually(
+    async () => {
+      await box.molq(["refresh", "--force"]);
+      const latest = await latestNamed(box, "retried-here");
+      return latest.state === "failed" ? latest : undefined;
+    },
+    20_000,
+    "A to run the retry",
+  );
+  const retried = await latestNamed(box, "retried-here");
+  assert.equal(retried.host, HOST_A);
+  const logs = await box.molq(["logs", retried.job_id as string]);
+  assert.equal(logs.stdout, `${HOST_A}\n`, "the retry ran on A");
+});
+
 Deno.test("two login nodes refreshing side by side keep every job right", async () => {
   if (!(await unlessNoSecondHost("the side-by-side refresh test"))) return;
   const box = hostBox();

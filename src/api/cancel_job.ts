@@ -1,17 +1,26 @@
-/** Cancelling a job: ask the scheduler first, then record `cancelled` with compare-and-set. */
+/**
+ * Cancelling a job: look at it first (a job that ended since the last pass keeps its
+ * result), ask the scheduler, then record `cancelled` with compare-and-set.
+ */
 import { MolqError } from "../core/errors.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
+import type { Cluster } from "./cluster.ts";
 import { toTracked } from "../reconcile/to_tracked.ts";
 import { activeJobOf } from "../store/job_views.ts";
 
 export async function cancelJob(
   store: JobStore,
-  scheduler: Scheduler,
+  cluster: Cluster,
   record: JobRecord,
 ): Promise<JobRecord> {
+  const scheduler = cluster.scheduler;
+  if (!isTerminal(store.get(record.jobId)!.state)) {
+    // A failing pass changes nothing, and the cancel is still tried.
+    await cluster.refreshJobs([record.jobId], { force: true }).catch(() => {});
+  }
   let sent = false;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = store.get(record.jobId)!;
@@ -24,10 +33,10 @@ export async function cancelJob(
         }": job is already finished (${current.state}).`,
       );
     }
-    assertCancellableHere(current, scheduler);
     const tasks = store.list({ states: ["submitted", "queued", "running"] })
       .filter((r) => r.arrayJobId === current.jobId);
     if (current.schedulerJobId !== null) {
+      assertCancellableHere(current, scheduler);
       await scheduler.cancel(
         [current, ...tasks].filter((r) => r.schedulerJobId).map((r) => toTracked(activeJobOf(r))),
       );
@@ -62,7 +71,10 @@ export async function cancelJob(
   throw new MolqError(`Cannot cancel job "${record.jobId.slice(0, 8)}": its state keeps changing.`);
 }
 
-/** A local job's pids mean something only on its own host: signal it there or not at all. */
+/**
+ * A started local job's pids mean something only on its own host: signal it there or not
+ * at all (a job still held by molq has none, and is cancelled from anywhere).
+ */
 function assertCancellableHere(record: JobRecord, scheduler: Scheduler): void {
   if (record.scheduler !== "local" || scheduler.runner.remote || record.host === null) return;
   if (record.host === Deno.hostname()) return;

@@ -138,7 +138,7 @@ export class Submitor {
   }
 
   cancel(jobId: string): Promise<JobRecord> {
-    return cancelJob(this.store, this.cluster.scheduler, this.get(jobId));
+    return cancelJob(this.store, this.cluster, this.get(jobId));
   }
 
   /** Waits for all the jobs and returns their final records (latest attempts). */

@@ -26,7 +26,7 @@ export function cliDashboardSource(ctx: CliContext, cluster?: string): Dashboard
     async (jobId) => {
       const record = resolveJob(ctx.store, jobId);
       const runtime = await ctx.cluster(record.cluster, record.scheduler);
-      await cancelJob(ctx.store, runtime.scheduler, record);
+      await cancelJob(ctx.store, runtime, record);
     },
     async (path, maxBytes, record) => {
       const runner = record &&

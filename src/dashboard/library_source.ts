@@ -66,7 +66,7 @@ export function openLibrarySource(options: LibrarySourceOptions): LibrarySource 
     },
     async (jobId) => {
       const record = resolveJob(store, jobId);
-      await cancelJob(store, clusterFor(record.cluster, record.scheduler).scheduler, record);
+      await cancelJob(store, clusterFor(record.cluster, record.scheduler), record);
     },
   );
   return { source, close: () => given === undefined && store.close() };

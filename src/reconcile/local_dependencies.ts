@@ -8,11 +8,12 @@
  * Grid Engine gets the same treatment: its `-hold_jid` waits for any end, so molq holds
  * the job and submits it once its dependencies allow; it then queues there.
  */
+import type { HostIdentity } from "../core/host_identity.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import type { Dependency } from "../core/job_request.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
-import { type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
+import { localHostHere, type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
 
 export type DependencyVerdict =
   | { kind: "satisfied" }
@@ -113,8 +114,9 @@ export async function releaseHeldJobs(
 ): Promise<number> {
   let changed = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
+    const here = localHostHere(scheduler);
     const held = store.list({ cluster, states: ["queued"] }).filter((r) =>
-      r.schedulerJobId === null
+      r.schedulerJobId === null && (here === null || r.host === null || r.host === here)
     );
     let changedThisRound = 0;
     for (const record of held) {
@@ -141,8 +143,9 @@ function endHeld(store: JobStore, record: JobRecord, reason: string): boolean {
 
 async function startHeld(store: JobStore, scheduler: Scheduler, record: JobRecord) {
   let schedulerJobId: string;
+  let host: HostIdentity | undefined;
   try {
-    ({ schedulerJobId } = await scheduler.submit(submitContextFor(record)));
+    ({ schedulerJobId, host } = await scheduler.submit(submitContextFor(record)));
   } catch (error) {
     const reason = `Submission failed: ${error instanceof Error ? error.message : String(error)}`;
     const patch = { failureReason: reason, finishedAt: Date.now(), stateDetail: null };
@@ -154,7 +157,14 @@ async function startHeld(store: JobStore, scheduler: Scheduler, record: JobRecor
     const queued = { schedulerJobId, submittedAt: now, stateDetail: null };
     if (store.update(record.jobId, "queued", queued)) return true;
   } else {
-    const patch = { schedulerJobId, submittedAt: now, startedAt: now, stateDetail: null };
+    const patch = {
+      schedulerJobId,
+      submittedAt: now,
+      startedAt: now,
+      stateDetail: null,
+      // Where it runs: only that host may judge or signal it.
+      ...(host ? { host: host.hostname, bootId: host.bootId } : {}),
+    };
     const reason = `dependencies satisfied; started as ${schedulerJobId}`;
     if (store.transition(record.jobId, "queued", "running", patch, reason, now)) return true;
   }

@@ -10,7 +10,7 @@ import { dirname } from "../core/paths.ts";
 import type { JobRecord } from "../core/job_record.ts";
 import type { RetryPolicy } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";
-import type { Scheduler } from "../schedulers/scheduler.ts";
+import { localHostHere, type Scheduler } from "../schedulers/scheduler.ts";
 import { handOver, recordJob } from "./submit_job.ts";
 
 /** Whether this finished attempt gets another one. */
@@ -67,10 +67,13 @@ export async function handOverDueRetries(
   scheduler: Scheduler,
   now: number,
 ): Promise<number> {
+  // A local retry is started by its own host (where its earlier attempts ran).
+  const here = localHostHere(scheduler);
   const due = store.prepare(
     `SELECT job_id FROM jobs WHERE cluster = ? AND state = 'created'
-       AND not_before IS NOT NULL AND not_before <= ? ORDER BY not_before`,
-  ).all(cluster, now) as { job_id: string }[];
+       AND not_before IS NOT NULL AND not_before <= ?
+       AND (? IS NULL OR host IS NULL OR host = ?) ORDER BY not_before`,
+  ).all(cluster, now, here, here) as { job_id: string }[];
   let changed = 0;
   for (const { job_id: jobId } of due) {
     // Cleared first: if this process dies mid-submit, the record reads as an interrupted

@@ -9,7 +9,7 @@ import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import { META_JOB_DIR, META_STDERR, META_STDOUT } from "../core/job_record.ts";
 import { displayCommand, type JobRequest } from "../core/job_request.ts";
 import type { JobStore } from "../store/job_store.ts";
-import { type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
+import { localHostHere, type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
 import {
   DEFAULT_STDERR,
   DEFAULT_STDOUT,
@@ -168,7 +168,9 @@ function createRecord(
     lastPolled: null,
     missingSince: null,
     missingPolls: 0,
-    host: null,
+    // A local job belongs to the host it is submitted on: a retry or a held job is started
+    // there, not by whichever login node makes the next pass (submit records where it runs).
+    host: localHostHere(target.scheduler),
     bootId: null,
   };
 }

@@ -22,6 +22,15 @@ export interface SubmitContext {
   dependencies: (Dependency & { schedulerJobId: string })[];
 }
 
+/**
+ * The host a local backend starts jobs on when that is this machine (known without asking);
+ * null for batch schedulers and remote hosts.
+ */
+export function localHostHere(scheduler: Scheduler): string | null {
+  if (scheduler.kind !== "local" || scheduler.runner.remote) return null;
+  return scheduler.runner.knownHostname?.() ?? null;
+}
+
 /** The submit context of a recorded job. */
 export function submitContextFor(
   record: JobRecord,

@@ -37,7 +37,7 @@ Examples:
       for (const record of records) {
         try {
           const cluster = await ctx.cluster(record.cluster, record.scheduler);
-          done.push(await cancelJob(ctx.store, cluster.scheduler, record));
+          done.push(await cancelJob(ctx.store, cluster, record));
           if (!options.json) ctx.print(`${record.jobId}  cancelled`);
         } catch (error) {
           if (!(error instanceof MolqError)) throw error;
