@@ -1,7 +1,7 @@
 /** End to end: the real CLI entry point against real local processes and a real store file. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually, ROOT, sandbox } from "./_molq.ts";
+import { eventually, ROOT, runMolq, sandbox } from "./_molq.ts";
 
 type Json = Record<string, unknown>;
 
@@ -136,6 +136,16 @@ Deno.test("cancel of a job that ended since the last pass keeps its result and s
   const after = await box.json<Json>(["status", id, "--no-refresh"]);
   assert.equal(after.state, "succeeded");
   assert.equal(after.exit_code, 0);
+});
+
+Deno.test("output cut short by its reader (molq logs ID | head) ends quietly, exit 0", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--command", "seq 1 300000"]);
+  assert.equal((await finalRecord(box, id)).state, "succeeded");
+  const headOne = ["bash", "-c", '"$@" | head -n 1 >/dev/null; exit ${PIPESTATUS[0]}', "pipe"];
+  const piped = await runMolq(["logs", id], { cwd: box.cwd, env: box.env, wrapper: headOne });
+  assert.equal(piped.stderr, "", "no internal error");
+  assert.equal(piped.code, 0);
 });
 
 Deno.test("--time 2s on sleep 30 ends timed_out", async () => {

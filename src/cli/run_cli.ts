@@ -73,6 +73,8 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
       );
       return 1;
     }
+    // The reader went away (`molq logs ID | head`): stop quietly, as Unix tools do.
+    if (error instanceof Deno.errors.BrokenPipe) return 0;
     console.error("molq: internal error (please report it):");
     console.error(error instanceof Error ? error.stack : String(error));
     return 1;
