@@ -18,8 +18,10 @@ export async function cancelJob(
 ): Promise<JobRecord> {
   const scheduler = cluster.scheduler;
   if (!isTerminal(store.get(record.jobId)!.state)) {
-    // A failing pass changes nothing, and the cancel is still tried.
-    await cluster.refreshJobs([record.jobId], { force: true }).catch(() => {});
+    // A failing pass changes nothing, and the cancel is still tried. Only a local pass (no
+    // scheduler to spare) ignores the budget; a batch cluster's is skipped if polled lately.
+    const force = scheduler.kind === "local";
+    await cluster.refreshJobs([record.jobId], { force }).catch(() => {});
   }
   let sent = false;
   for (let attempt = 0; attempt < 5; attempt++) {
