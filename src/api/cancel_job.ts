@@ -17,11 +17,10 @@ export async function cancelJob(
   record: JobRecord,
 ): Promise<JobRecord> {
   const scheduler = cluster.scheduler;
-  if (!isTerminal(store.get(record.jobId)!.state)) {
-    // A failing pass changes nothing, and the cancel is still tried. Only a local pass (no
-    // scheduler to spare) ignores the budget; a batch cluster's is skipped if polled lately.
-    const force = scheduler.kind === "local";
-    await cluster.refreshJobs([record.jobId], { force }).catch(() => {});
+  if (scheduler.kind === "local" && !isTerminal(store.get(record.jobId)!.state)) {
+    // A local pass over the job costs no scheduler a query; a failing one changes nothing,
+    // and the cancel is still tried. (Batch clusters keep their shared budget.)
+    await cluster.refreshJobs([record.jobId], { force: true }).catch(() => {});
   }
   let sent = false;
   for (let attempt = 0; attempt < 5; attempt++) {
