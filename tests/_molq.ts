@@ -97,3 +97,23 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Waits until the job's wrapper has written its exit code file (no pass needs to have run). */
+export async function exitCodeWritten(box: Sandbox, id: string): Promise<void> {
+  const status = await runMolq(["status", id, "--no-refresh", "--json"], {
+    cwd: box.cwd,
+    env: box.env,
+  });
+  const jobDir = (JSON.parse(status.stdout) as { job_dir: string }).job_dir;
+  await eventually(
+    () => {
+      try {
+        return Deno.readTextFileSync(join(jobDir, "exit_code")).trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    20_000,
+    "the job's exit code file",
+  );
+}

@@ -1,7 +1,7 @@
 /** End to end: the real CLI entry point against real local processes and a real store file. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually, ROOT, runMolq, sandbox } from "./_molq.ts";
+import { eventually, exitCodeWritten, ROOT, runMolq, sandbox } from "./_molq.ts";
 
 type Json = Record<string, unknown>;
 
@@ -113,18 +113,7 @@ Deno.test("cancel ends a job and every process it spawned", async () => {
 Deno.test("cancel of a job that ended since the last pass keeps its result and says so", async () => {
   const box = sandbox();
   const id = await submit(box, ["--command", "echo result; exit 0"]);
-  const jobDir = (await box.json<Json>(["status", id, "--no-refresh"])).job_dir as string;
-  await eventually(
-    () => {
-      try {
-        return Deno.readTextFileSync(join(jobDir, "exit_code")).trim() || undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    20_000,
-    "the job's exit code file",
-  );
+  await exitCodeWritten(box, id);
   const before = await box.json<Json>(["status", id, "--no-refresh"]);
   assert.notEqual(before.state, "succeeded", "no pass has recorded the end yet");
   const cancel = await box.molq(["cancel", id]);

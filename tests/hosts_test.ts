@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { eventually, type Sandbox, sandbox } from "./_molq.ts";
+import { eventually, exitCodeWritten, type Sandbox, sandbox } from "./_molq.ts";
 import { molqOn, secondHostUnavailable, skipSecondHost } from "./_second_host.ts";
 
 type Json = Record<string, unknown>;
@@ -81,18 +81,7 @@ Deno.test("a job that ends while only another host refreshes gets its true state
   if (!(await unlessNoSecondHost("the finished-elsewhere test"))) return;
   const box = hostBox();
   const id = await submit(box, ["--command", "echo done; exit 3"]);
-  const jobDir = (await box.json<Json>(["status", id, "--no-refresh"])).job_dir as string;
-  await eventually(
-    () => {
-      try {
-        return Deno.readTextFileSync(join(jobDir, "exit_code")).trim() || undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    20_000,
-    "the job's exit code file",
-  );
+  await exitCodeWritten(box, id);
   for (let pass = 0; pass < 3; pass++) await molqOn(HOST_B, box, ["refresh", "--force"]);
   const meanwhile = await statusOnB(box, id);
   assert.ok(

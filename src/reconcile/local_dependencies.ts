@@ -113,8 +113,8 @@ export async function releaseHeldJobs(
   scheduler: Scheduler,
 ): Promise<number> {
   let changed = 0;
+  const here = localHostHere(scheduler);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const here = localHostHere(scheduler);
     const held = store.list({ cluster, states: ["queued"] }).filter((r) =>
       r.schedulerJobId === null && (here === null || r.host === null || r.host === here)
     );
