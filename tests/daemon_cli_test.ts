@@ -195,7 +195,7 @@ Deno.test({
           const here = Deno.hostname();
           await b.waitFor(
             new RegExp(
-              `waiting: molq daemon pid ${a.pid} on ${here} since \\S+ holds the lease\\.`,
+              `waiting: molq daemon pid ${a.pid} on ${here} since \\S+ holds the lease; refreshing this host's local jobs meanwhile\\.`,
             ),
             "daemon B to wait",
           );

@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { eventually, exitCodeWritten, type Sandbox, sandbox } from "./_molq.ts";
 import { molqOn, secondHostUnavailable, skipSecondHost } from "./_second_host.ts";
+import { startMolq } from "./_daemon.ts";
 
 type Json = Record<string, unknown>;
 const HOST_A = Deno.hostname();
@@ -173,6 +174,69 @@ Deno.test("a held or retried local job starts on the host it was submitted on, w
   assert.equal(retried.host, HOST_A);
   const logs = await box.molq(["logs", retried.job_id as string]);
   assert.equal(logs.stdout, `${HOST_A}\n`, "the retry ran on A");
+});
+
+/** A record as the store holds it now, read without running molq (so without a pass). */
+function stored(box: Sandbox, id: string): Json {
+  const db = new DatabaseSync(join(box.home, "jobs.db"), { readOnly: true });
+  try {
+    return { ...db.prepare("SELECT state, exit_code FROM jobs WHERE job_id = ?").get(id) };
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test({
+  name:
+    "with a daemon on each login node, the one waiting for the lease still follows its own host's local jobs",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    if (!(await unlessNoSecondHost("the daemon-per-login-node test"))) return;
+    const box = sandbox({ MOLQ_MIN_POLL_INTERVAL: "1s", MOLQ_DAEMON_HEARTBEAT: "1s" });
+    const onB = startMolq(box, ["daemon", "--interval", "1s"], { hostname: HOST_B });
+    let onA: ReturnType<typeof startMolq> | undefined;
+    try {
+      await onB.waitFor(/holds the lease: refreshing/, "B's daemon to take the lease");
+      onA = startMolq(box, ["daemon", "--interval", "1s"]);
+      await onA.waitFor(
+        /waiting: molq daemon pid \d+ on login2 since \S+ holds the lease; refreshing this host's local jobs meanwhile\.$/m,
+        "A's daemon to wait",
+      );
+      const id = await submit(box, ["--command", "sleep 1; exit 5"]);
+      // No molq command runs on A from here on: only its waiting daemon can see the end.
+      await onA.waitFor(
+        new RegExp(
+          ` local ${id.slice(0, 8)} \\(\\d+\\): \\w+ → failed: Exited with code 5$`,
+          "m",
+        ),
+        "A's waiting daemon to record the end",
+      );
+      assert.deepEqual(stored(box, id), { state: "failed", exit_code: 5 });
+      assert.doesNotMatch(onB.stderr(), new RegExp(id.slice(0, 8)), "B never judged A's job");
+
+      // A one-shot pass on A beside B's daemon covers A's own local jobs.
+      onA.kill("SIGTERM");
+      await onA.status;
+      const next = await submit(box, ["--", "true"]);
+      await exitCodeWritten(box, next);
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // A's last pass is 1 s old
+      const once = await box.molq(["daemon", "--once"]);
+      assert.equal(once.code, 0, once.stderr);
+      assert.match(
+        once.stderr,
+        /holds the lease; this pass covers only this host's local jobs\.$/m,
+      );
+      assert.match(
+        once.stderr,
+        new RegExp(`local ${next.slice(0, 8)} \\(\\d+\\): \\w+ → succeeded`),
+      );
+      assert.equal(stored(box, next).state, "succeeded");
+    } finally {
+      onB.kill("SIGKILL");
+      onA?.kill("SIGKILL");
+    }
+  },
 });
 
 Deno.test("two login nodes refreshing side by side keep every job right", async () => {

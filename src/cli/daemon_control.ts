@@ -93,14 +93,18 @@ export async function detachDaemon(
       throw new MolqError(`The molq daemon did not start: ${error.slice("molq: ".length)}`);
     }
     const where = `log: ${logPath}; \`molq daemon --stop\` stops it`;
-    if (lines.some((line) => / (holds|took over) the lease/.test(line))) {
-      return `molq daemon pid ${pid} runs in the background and holds the lease (${where}).`;
-    }
+    // The waiting line names the holder too ("waiting: … holds the lease; …"): look at it first.
     const waiting = lines.find((line) => / waiting: /.test(line));
     if (waiting !== undefined) {
-      return `molq daemon pid ${pid} runs in the background and ${
-        waiting.replace(/^.* waiting: /, "waits: ").replace(/\.$/, "")
-      } (${where}).`;
+      const meanwhile = waiting.includes("meanwhile")
+        ? "; meanwhile it refreshes this host's local jobs"
+        : "";
+      return `molq daemon pid ${pid} runs in the background and waits for the lease, which the ${
+        describeHolder(readDaemonLease(ctx.store))
+      } holds${meanwhile} (${where}).`;
+    }
+    if (lines.some((line) => / (holds|took over) the lease/.test(line))) {
+      return `molq daemon pid ${pid} runs in the background and holds the lease (${where}).`;
     }
     await sleep(100);
   }

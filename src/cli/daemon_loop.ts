@@ -1,6 +1,8 @@
 /**
  * The `molq daemon` loop: hold the store's daemon lease (or wait for it), and while holding
  * it run the shared, budgeted refresh pass for every cluster with active jobs each interval.
+ * A daemon waiting for the lease still passes over this host's local jobs each interval:
+ * only their own host can judge them, so a holder on another login node never would.
  * One stderr line per state change, error, and change of who holds the lease. A stop
  * request (signal or `molq daemon --stop`) ends it after the cluster pass in flight.
  */
@@ -22,6 +24,10 @@ import { ClusterBackoff } from "./cluster_backoff.ts";
 import type { StopSignal } from "./stop_signal.ts";
 import { printable } from "./style.ts";
 import { every } from "../core/timers.ts";
+import { localHostHere } from "../schedulers/scheduler.ts";
+
+/** Which clusters a pass covers: all with active jobs, or only this host's local ones. */
+type PassScope = "every cluster" | "this host";
 
 export interface DaemonSettings {
   intervalMs: number;
@@ -50,11 +56,16 @@ export async function runDaemon(ctx: CliContext, settings: DaemonSettings): Prom
   if (settings.once) {
     const gone = (row: DaemonLeaseRow) => heldByNobody(row, me.host);
     if (!acquireDaemonLease(store, me, gone)) {
-      log(`${describeHolder(readDaemonLease(store))} holds the lease; this pass is left to it.`);
-      return 0;
+      const row = readDaemonLease(store);
+      if (row.host === me.host) {
+        log(`${describeHolder(row)} holds the lease; this pass is left to it.`);
+        return 0;
+      }
+      log(`${describeHolder(row)} holds the lease; this pass covers only this host's local jobs.`);
+      return await passOverClusters(ctx, backoff, stop, log, "this host");
     }
     try {
-      return await passOverClusters(ctx, backoff, stop, log);
+      return await passOverClusters(ctx, backoff, stop, log, "every cluster");
     } finally {
       releaseDaemonLease(store, me.owner);
     }
@@ -68,6 +79,7 @@ export async function runDaemon(ctx: CliContext, settings: DaemonSettings): Prom
     }, heartbeat ${seconds(settings.heartbeatMs)}).`,
   );
   let waitingFor: string | null = null;
+  let nextHostPass = 0;
   while (stop.reason === null) {
     const row = readDaemonLease(store);
     if (row.stopGeneration !== generation) {
@@ -75,11 +87,21 @@ export async function runDaemon(ctx: CliContext, settings: DaemonSettings): Prom
       break;
     }
     if (!acquireDaemonLease(store, me, stale)) {
+      // Only this host can judge its local jobs: a holder elsewhere never would.
+      const holderElsewhere = row.host !== me.host;
       if (row.owner !== waitingFor) {
-        log(`waiting: ${describeHolder(row)} holds the lease.`);
+        log(
+          `waiting: ${describeHolder(row)} holds the lease${
+            holderElsewhere ? "; refreshing this host's local jobs meanwhile" : ""
+          }.`,
+        );
         waitingFor = row.owner;
       }
-      await stop.sleep(settings.heartbeatMs / 4);
+      if (holderElsewhere && performance.now() >= nextHostPass) {
+        await passOverClusters(ctx, backoff, stop, log, "this host");
+        nextHostPass = performance.now() + settings.intervalMs;
+      }
+      await stop.sleep(Math.min(settings.heartbeatMs / 4, settings.intervalMs));
       continue;
     }
     log(
@@ -120,7 +142,7 @@ async function holdLease(
   });
   try {
     while (stop.reason === null && lost === null) {
-      await passOverClusters(ctx, backoff, stop, log);
+      await passOverClusters(ctx, backoff, stop, log, "every cluster");
       if (stop.reason !== null || lost !== null) break;
       await stop.sleep(settings.intervalMs);
     }
@@ -131,21 +153,27 @@ async function holdLease(
   return lost;
 }
 
-/** One budgeted pass per cluster with active jobs; returns how many failed. */
+/** One budgeted pass per cluster with active jobs in `scope`; returns how many failed. */
 async function passOverClusters(
   ctx: CliContext,
   backoff: ClusterBackoff,
   stop: StopSignal,
   log: (line: string) => void,
+  scope: PassScope,
 ): Promise<number> {
   let failed = 0;
   for (const [name, kind] of ctx.store.clustersWithActiveJobs()) {
     if (stop.reason !== null) break;
+    if (scope === "this host" && kind !== "local") continue;
     if (!backoff.due(name, Date.now())) continue;
     const before = lastTransitionId(ctx.store);
     let result: PassResult;
+    let host: string | null = null;
     try {
-      result = await (await ctx.cluster(name, kind)).refresh();
+      const cluster = await ctx.cluster(name, kind);
+      host = localHostHere(cluster.scheduler);
+      if (scope === "this host" && host === null) continue;
+      result = await cluster.refresh();
     } catch (error) {
       result = {
         cluster: name,
@@ -171,7 +199,9 @@ async function passOverClusters(
         log(`${name}: the scheduler answers again after ${failures} failed refreshes.`);
       }
     }
-    if (result.changed > 0) { for (const line of changesSince(ctx.store, name, before)) log(line); }
+    if (result.changed > 0) {
+      for (const line of changesSince(ctx.store, name, host, before)) log(line);
+    }
   }
   return failed;
 }
@@ -183,13 +213,22 @@ function lastTransitionId(store: JobStore): number {
   );
 }
 
-/** One line per state change of the cluster's jobs recorded after `afterId`. */
-function changesSince(store: JobStore, cluster: string, afterId: number): string[] {
+/**
+ * One line per state change of the cluster's jobs recorded after `afterId`; with `host`,
+ * of that host's jobs only (a local cluster's other hosts are reported by their daemons).
+ */
+function changesSince(
+  store: JobStore,
+  cluster: string,
+  host: string | null,
+  afterId: number,
+): string[] {
   const rows = store.prepare(
     `SELECT t.job_id, t.from_state, t.to_state, t.reason, j.scheduler_job_id, j.exit_code
      FROM transitions t JOIN jobs j ON j.job_id = t.job_id
-     WHERE t.id > ? AND j.cluster = ? ORDER BY t.id`,
-  ).all(afterId, cluster) as {
+     WHERE t.id > ? AND j.cluster = ? AND (? IS NULL OR j.host IS NULL OR j.host = ?)
+     ORDER BY t.id`,
+  ).all(afterId, cluster, host, host) as {
     job_id: string;
     from_state: string | null;
     to_state: string;

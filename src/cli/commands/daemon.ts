@@ -38,8 +38,10 @@ export function daemonCommand(context: () => CliContext): Command {
       `
 One daemon per store runs passes, across all login nodes sharing it: it holds a lease in
 the store (host, pid, heartbeat). Another one started meanwhile waits and takes over
-within three heartbeats once the first stops beating. Passes use the same poll budget as
-every molq process; a cluster whose scheduler keeps failing is retried less and less often.
+within three heartbeats once the first stops beating; waiting on another login node, it
+still follows its own host's local jobs (only their host sees their processes). Passes
+use the same poll budget as every molq process; a cluster whose scheduler keeps failing
+is retried less and less often.
 One line per state change or error goes to stderr (the log file with --detach).
 SIGINT, SIGTERM and SIGHUP stop it after the pass in flight. MOLQ_DAEMON_HEARTBEAT sets the
 heartbeat (default 10s).
