@@ -59,6 +59,12 @@ async function remoteProcesses(): Promise<string> {
   return result.stdout;
 }
 
+/** This machine's ssh processes using the control socket `path` (pid and command line). */
+async function mastersOn(path: string): Promise<string> {
+  const result = await runCommand(["pgrep", "-af", `^ssh .*-S ${path} `], { allowFailure: true });
+  return result.stdout;
+}
+
 async function slurmUp(): Promise<boolean> {
   if (Deno.env.get("MOLQ_SLURM_TESTS") === "skip") return false;
   const result = await runCommand(["sinfo", "-h"], { allowFailure: true }).catch(() => null);
@@ -356,7 +362,62 @@ Deno.test({
         assert.equal(arrayDone.state, "failed");
         assert.match(String(arrayDone.failure_reason), /1 of 3 array tasks/);
       });
+      await t.step("a master killed with -9 leaves a socket: connect replaces it", async () => {
+        // Added only now (doctor above would have dialed it), with a socket of its own.
+        Deno.writeTextFileSync(
+          join(box.home, "config.toml"),
+          `\n[clusters.stale]\nscheduler = "local"\nhost = "molq-test"\n` +
+            `ssh_options = ["-F", "${sshConfig}", "-o", "ControlPath=${box.home}/stale-%C"]\n`,
+          { append: true },
+        );
+        assert.equal((await box.molq(["connect", "stale"])).code, 0);
+        const socket = [...Deno.readDirSync(box.home)].find((e) => e.name.startsWith("stale-"));
+        assert.ok(socket, "the master's socket is in the box");
+        const path = join(box.home, socket.name);
+        const killMaster = async () => {
+          const check = await runCommand([
+            "ssh",
+            "-F",
+            sshConfig,
+            "-S",
+            path,
+            "-O",
+            "check",
+            "molq-test",
+          ], {
+            allowFailure: true,
+          });
+          const pid = Number(check.stderr.match(/pid=(\d+)/)?.[1]);
+          assert.ok(pid > 0, check.stderr);
+          Deno.kill(pid, "SIGKILL");
+          await eventually(
+            async () => !(await mastersOn(path)).includes(String(pid)) || undefined,
+            10_000,
+            "the master to die",
+          );
+        };
+        await killMaster();
+        assert.ok(Deno.statSync(path).isSocket, "the dead master's socket is left behind");
+        const again = await box.molq(["connect", "stale"]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stdout, /^stale: connected to molq-test\.\n$/);
+        const masters = (await mastersOn(path)).trim().split("\n");
+        assert.equal(masters.length, 1, `one ssh, the new master: ${masters.join("; ")}`);
+        const job = await box.json<Json>(["submit", "--cluster", "stale", "--", "true"]);
+        assert.equal((await finished(box, job.job_id as string)).state, "succeeded");
+
+        await killMaster();
+        const gone = await box.molq(["disconnect", "stale"]);
+        assert.equal(gone.code, 0, gone.stderr);
+        assert.match(gone.stdout, /not connected/);
+        assert.throws(
+          () => Deno.statSync(path),
+          Deno.errors.NotFound,
+          "the stale socket is removed",
+        );
+      });
     } finally {
+      await box.molq(["disconnect", "stale"]).catch(() => {});
       await box.molq(["disconnect", "far"]).catch(() => {});
       await box.molq(["disconnect", "farslurm"]).catch(() => {});
       await stopServer();

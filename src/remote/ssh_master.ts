@@ -123,7 +123,9 @@ export async function checkMaster(target: SshTarget): Promise<boolean> {
     allowFailure: true,
     timeoutMs: 10_000,
   });
-  return result.code === 0;
+  if (result.code === 0) return true;
+  await removeStaleSocket(target, result.stderr);
+  return false;
 }
 
 /** Ends the master; false when none was running. */
@@ -132,7 +134,18 @@ export async function closeMaster(target: SshTarget): Promise<boolean> {
     allowFailure: true,
     timeoutMs: 10_000,
   });
-  return result.code === 0;
+  if (result.code === 0) return true;
+  await removeStaleSocket(target, result.stderr);
+  return false;
+}
+
+/**
+ * A socket nobody listens on (its master was killed) is removed: a new master could not
+ * bind it and would stay logged in as a plain, unshared connection.
+ */
+async function removeStaleSocket(target: SshTarget, sshStderr: string): Promise<void> {
+  if (!/^Control socket connect\(.*\): Connection refused$/m.test(sshStderr)) return;
+  await Deno.remove(target.controlPath).catch(() => {});
 }
 
 export interface ConnectOptions {
