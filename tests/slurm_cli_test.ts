@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually } from "./_molq.ts";
+import { eventually, exitCodeWritten } from "./_molq.ts";
 import { runCommand } from "../src/process/run_command.ts";
 import { ready, SKIP, slurmTest } from "./slurm_cluster.ts";
 import {
@@ -52,6 +52,31 @@ slurmTest("CLI on SLURM: a job with resources succeeds, and its logs read back",
   const watched = await box.molq(["watch", id]);
   assert.equal(watched.code, 0, watched.stderr);
 });
+
+slurmTest(
+  "CLI on SLURM: cancel of a job that ended since the last pass keeps its result",
+  async () => {
+    const box = slurmBox();
+    const record = await submit(box, ["slurm", "--", "sh", "-c", "exit 4"]);
+    const id = record.job_id as string;
+    await exitCodeWritten(box, id); // no pass has seen it end
+    const before = await box.json<Json>(["status", id, "--no-refresh"]);
+    assert.ok(
+      ["submitted", "queued", "running"].includes(before.state as string),
+      "not seen ending",
+    );
+    const refused = await box.molq(["cancel", id]);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.equal(
+      refused.stderr,
+      `molq: Cannot cancel job "${
+        id.slice(0, 8)
+      }": it has already ended with exit code 4; the next refresh records its result.\n`,
+    );
+    const done = await final(box, id);
+    assert.deepEqual([done.state, done.exit_code], ["failed", 4]);
+  },
+);
 
 slurmTest("CLI on SLURM: exit 3 is failed with exit code 3; watch exits 1", async () => {
   const box = slurmBox();

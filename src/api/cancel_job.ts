@@ -1,6 +1,7 @@
 /**
  * Cancelling a job: look at it first (a job that ended since the last pass keeps its
- * result), ask the scheduler, then record `cancelled` with compare-and-set.
+ * result: a local pass, or a batch job's own exit code file, which costs no scheduler a
+ * query), ask the scheduler, then record `cancelled` with compare-and-set.
  */
 import { MolqError } from "../core/errors.ts";
 import type { JobRecord } from "../core/job_record.ts";
@@ -10,6 +11,7 @@ import type { Scheduler } from "../schedulers/scheduler.ts";
 import type { Cluster } from "./cluster.ts";
 import { toTracked } from "../reconcile/to_tracked.ts";
 import { activeJobOf } from "../store/job_views.ts";
+import { gatherJobFiles } from "../schedulers/job_files_snapshot.ts";
 
 export async function cancelJob(
   store: JobStore,
@@ -38,6 +40,7 @@ export async function cancelJob(
       .filter((r) => r.arrayJobId === current.jobId);
     if (current.schedulerJobId !== null) {
       assertCancellableHere(current, scheduler);
+      if (!sent) await refuseIfEnded(scheduler, current);
       await scheduler.cancel(
         [current, ...tasks].filter((r) => r.schedulerJobId).map((r) => toTracked(activeJobOf(r))),
       );
@@ -81,5 +84,22 @@ function assertCancellableHere(record: JobRecord, scheduler: Scheduler): void {
   if (record.host === Deno.hostname()) return;
   throw new MolqError(
     `Cannot cancel job "${record.jobId.slice(0, 8)}": it runs on ${record.host}; cancel it there.`,
+  );
+}
+
+/**
+ * A batch job (not an array) that wrote its exit code has ended: cancelling it would
+ * overwrite its result, which the next pass records. A failing look changes nothing.
+ */
+async function refuseIfEnded(scheduler: Scheduler, record: JobRecord): Promise<void> {
+  const job = toTracked(activeJobOf(record));
+  if (scheduler.kind === "local" || job.array || job.arrayTaskId) return;
+  const snapshot = await gatherJobFiles(scheduler.runner, [job.jobDir]).catch(() => null);
+  const exitCode = snapshot?.evidence(job.jobDir).exitCode;
+  if (exitCode === undefined) return;
+  throw new MolqError(
+    `Cannot cancel job "${
+      record.jobId.slice(0, 8)
+    }": it has already ended with exit code ${exitCode}; the next refresh records its result.`,
   );
 }
