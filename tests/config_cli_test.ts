@@ -116,3 +116,19 @@ Deno.test("the README's example config is the tested example file, and it is val
   assert.deepEqual(check.problems, []);
   assert.equal(check.config?.clusters.hpc?.jobsDir, "/scratch/u/molq-jobs");
 });
+
+Deno.test("with the README's example config, a local job takes only the time limit of [defaults]", async () => {
+  const example = Deno.readTextFileSync(join(ROOT, "testdata/config/example.toml"));
+  const box = sandbox();
+  const config = example.replace('jobs_dir = "~/molq-jobs"', `jobs_dir = "${box.cwd}/molq-jobs"`);
+  assert.notEqual(config, example, "the example sets a top-level jobs_dir");
+  Deno.mkdirSync(box.home, { recursive: true });
+  Deno.writeTextFileSync(join(box.home, "config.toml"), config);
+  // [defaults] has cpus, mem and time: local jobs refuse --cpus and --mem as flags only.
+  const record = await box.json<Json>(["submit", "local", "--", "true"]);
+  const inspected = await box.molq(["inspect", record.job_id as string]);
+  assert.match(inspected.stdout, /^resources +time=3600s$/m, inspected.stdout);
+  const refused = await box.molq(["submit", "local", "--mem", "2G", "--", "true"]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /The local scheduler does not support --mem/);
+});

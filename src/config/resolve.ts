@@ -170,7 +170,8 @@ export function resolveSubmitDefaults(
   flags: SubmitFlags = {},
 ): SubmitDefaults {
   const profile = findProfile(config, clusterName);
-  const top = config.defaults;
+  const kind = profile?.scheduler ?? (isSchedulerKind(clusterName) ? clusterName : undefined);
+  const top = kind === "local" ? forLocalJobs(config.defaults) : config.defaults;
   const own = profile?.defaults;
   const defaults: SubmitDefaults = {
     resources: layered<Resources>(top.resources, own?.resources, flags.resources),
@@ -181,6 +182,19 @@ export function resolveSubmitDefaults(
   const jobsDir = flags.jobsDir ?? profile?.jobsDir ?? config.jobsDir;
   if (jobsDir !== undefined) defaults.jobsDir = jobsDir;
   return defaults;
+}
+
+/**
+ * The top-level defaults are for every cluster, and most of them (cpus, mem, partition, ...)
+ * mean nothing to local jobs, which refuse them as flags: only the time limit applies there.
+ */
+function forLocalJobs(defaults: MolqConfig["defaults"]): MolqConfig["defaults"] {
+  const { timeLimitSeconds } = defaults.resources ?? {};
+  return {
+    ...defaults,
+    resources: timeLimitSeconds === undefined ? {} : { timeLimitSeconds },
+    scheduling: {},
+  };
 }
 
 /** Later layers win, field by field; an undefined field never hides an earlier one. */
