@@ -275,3 +275,14 @@ Deno.test("deno task molq submits in the caller's directory", async () => {
   assert.equal(final.state, "succeeded");
   assert.equal((await box.molq(["logs", record.job_id])).stdout, `${box.cwd}\n`);
 });
+
+Deno.test("refresh of a known cluster with no jobs yet does nothing, quietly for cron, exit 0", async () => {
+  const box = sandbox();
+  const quiet = await box.molq(["refresh", "--cluster", "slurm", "--quiet"]);
+  assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+  const said = await box.molq(["refresh", "--cluster", "pbs"]);
+  assert.deepEqual([said.code, said.stdout], [0, 'No jobs recorded for cluster "pbs" yet.\n']);
+  assert.deepEqual(await box.json(["refresh", "--cluster", "local"]), []);
+  const unknown = await box.molq(["refresh", "--cluster", "nosuch"]);
+  assert.equal(unknown.code, 1, "an unknown name is still an error");
+});

@@ -4,6 +4,7 @@ import { MolqError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
 import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
+import { findProfile, isSchedulerKind } from "../../config/config.ts";
 
 export function refreshCommand(context: () => CliContext): Command {
   const command = new Command("refresh")
@@ -26,7 +27,13 @@ Examples:
         const ctx = context();
         const cluster = clusterFlag(options);
         if (cluster && !ctx.store.clusterScheduler(cluster)) {
-          throw new MolqError(`No jobs recorded for cluster "${cluster}".`);
+          // A known cluster without jobs yet has nothing to refresh (cron stays quiet).
+          if (!isSchedulerKind(cluster) && !findProfile(await ctx.config(), cluster)) {
+            throw new MolqError(`No jobs recorded for cluster "${cluster}".`);
+          }
+          if (options.json) ctx.printJson([]);
+          else if (!options.quiet) ctx.print(`No jobs recorded for cluster "${cluster}" yet.`);
+          return;
         }
         const selection = cluster ? { cluster } : undefined;
         const results = await refreshClusters(ctx, selection, { force: options.force });
