@@ -94,13 +94,13 @@ export async function detachDaemon(
     }
     const where = `log: ${logPath}; \`molq daemon --stop\` stops it`;
     // The waiting line names the holder too ("waiting: … holds the lease; …"): look at it first.
-    const waiting = lines.find((line) => / waiting: /.test(line));
-    if (waiting !== undefined) {
-      const meanwhile = waiting.includes("meanwhile")
+    if (lines.some((line) => / waiting: /.test(line))) {
+      const holder = readDaemonLease(ctx.store);
+      const meanwhile = holder.host !== Deno.hostname()
         ? "; meanwhile it refreshes this host's local jobs"
         : "";
       return `molq daemon pid ${pid} runs in the background and waits for the lease, which the ${
-        describeHolder(readDaemonLease(ctx.store))
+        describeHolder(holder)
       } holds${meanwhile} (${where}).`;
     }
     if (lines.some((line) => / (holds|took over) the lease/.test(line))) {

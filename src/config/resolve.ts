@@ -189,7 +189,7 @@ export function resolveSubmitDefaults(
  * mean nothing to local jobs, which refuse them as flags: only the time limit applies there.
  */
 function forLocalJobs(defaults: MolqConfig["defaults"]): MolqConfig["defaults"] {
-  const { timeLimitSeconds } = defaults.resources ?? {};
+  const { timeLimitSeconds } = defaults.resources;
   return {
     ...defaults,
     resources: timeLimitSeconds === undefined ? {} : { timeLimitSeconds },
