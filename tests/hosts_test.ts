@@ -297,13 +297,21 @@ Deno.test("a local job whose host restarted while it ran ends failed, saying so"
   );
 });
 
-Deno.test("list shows each local job's host once the store holds local jobs of several hosts", async () => {
+Deno.test("list shows each local job's host once the store holds local jobs of several hosts, or another host's", async () => {
   const box = hostBox();
   const id = await submit(box, ["--", "sleep", "30"]);
   await running(box, id);
   const single = await box.molq(["list", "--no-refresh"]);
   assert.match(single.stdout, /\blocal\b/);
   assert.doesNotMatch(single.stdout, /local@/, "one host: no host column");
+  if (await unlessNoSecondHost("the host-naming list on the second login node")) {
+    // Seen from the other login node, that one host is not its own: it is named.
+    const fromB = await molqOn(HOST_B, box, ["list", "--no-refresh"]);
+    assert.equal(fromB.code, 0, fromB.stderr);
+    assert.match(fromB.stdout, new RegExp(`local@${HOST_A}`));
+    const statusFromB = await molqOn(HOST_B, box, ["status", id, "--no-refresh"]);
+    assert.match(statusFromB.stdout, new RegExp(`local@${HOST_A}`));
+  }
   // A job recorded by another login node (as its molq there would have written it).
   const db = new DatabaseSync(join(box.home, "jobs.db"));
   const other = crypto.randomUUID();

@@ -311,6 +311,16 @@ Deno.test({
           await new Promise((resolve) => setTimeout(resolve, 1_100));
         }
         assert.equal((await box.json<Json>(["status", id, "--no-refresh"])).state, "submitted");
+        // Showing jobs still works, and says that what it shows is not fresh.
+        for (const args of [["status", id], ["list"], ["status", id, "--json"]]) {
+          const shown = await box.molq(args);
+          assert.equal(shown.code, 0, shown.stderr);
+          assert.match(shown.stdout, /submitted/);
+          assert.match(
+            shown.stderr,
+            /^molq: Refresh of far failed: .+; its jobs are shown as last recorded\.\n$/,
+          );
+        }
         const clusters = await box.json<Json[]>(["clusters"]);
         assert.match(String(clusters.find((c) => c.name === "far")!.link), /^unreachable since /);
         await sshd("start");

@@ -110,7 +110,9 @@ Deno.test("list --usage adds columns (the default table is unchanged) and report
     /\ncpu efficiency +- +- +- +0 of 2\n/,
     "local jobs hold no CPUs to be efficient with",
   );
-  assert.match(text, /\nNext run: --mem \d+M --time 5m\n/);
+  // The local scheduler takes no --mem: only what it accepts is suggested.
+  assert.match(text, /\nNext run: --time 5m\n/);
+  assert.equal((report.next as Json).mem, undefined);
   const both = await box.molq(["report", "--run", "sweep", a]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /Name the jobs to report on: --run LABEL, or job ids \(not both\)\./);

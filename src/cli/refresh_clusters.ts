@@ -1,6 +1,7 @@
 /** Runs the shared, budgeted reconcile pass for some clusters. */
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import type { PassResult } from "../reconcile/job_reconciler.ts";
+import { clusterPollInfo } from "../store/cluster_polls.ts";
 import type { CliContext } from "./context.ts";
 
 /** Whose clusters to refresh: these records', one named cluster's, or (undefined) every active one. */
@@ -28,6 +29,36 @@ export async function refreshClusters(
       const only = jobIds(name);
       return only ? cluster.refreshJobs(only, options) : cluster.refresh(options);
     }),
+  );
+}
+
+/**
+ * Refreshes before showing jobs: a cluster that could not be asked (by this pass, or by
+ * the recent one that made this pass skip it) gets one warning on stderr, and its jobs
+ * are shown as last recorded; the command still succeeds.
+ */
+export async function refreshBeforeShowing(
+  ctx: CliContext,
+  selection?: ClusterSelection,
+): Promise<void> {
+  const results = await refreshClusters(ctx, selection);
+  const skippedFailures = results.some((r) => r.skipped) ? recentPollErrors(ctx) : new Map();
+  for (const result of results) {
+    const error = result.error ?? (result.skipped ? skippedFailures.get(result.cluster) : null);
+    if (!error) continue;
+    console.error(
+      `molq: Refresh of ${result.cluster} failed: ${error}; its jobs are shown as last recorded.`,
+    );
+  }
+}
+
+/** The last poll error of each cluster (this host's, for a local one) still on record. */
+function recentPollErrors(ctx: CliContext): Map<string, string> {
+  const here = Deno.hostname();
+  return new Map(
+    clusterPollInfo(ctx.store)
+      .filter((info) => info.lastPollError !== null && (info.host ?? here) === here)
+      .map((info) => [info.name, info.lastPollError!]),
   );
 }
 

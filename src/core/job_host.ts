@@ -11,14 +11,24 @@ export function clusterLabel(
     : record.cluster;
 }
 
-/** Whether these records hold local jobs of more than one host. */
-export function holdsSeveralHosts(
-  records: Iterable<Pick<JobRecord, "scheduler" | "host">>,
-): boolean {
-  const hosts = new Set<string>();
-  for (const record of records) {
-    if (record.scheduler === "local" && record.host !== null) hosts.add(record.host);
-    if (hosts.size > 1) return true;
+/**
+ * Whether a table names local jobs' hosts: when they ran on more than one host, or on one
+ * that is not this one (a bare "local" would read as this host's).
+ */
+export function hostsWorthNaming(hosts: Iterable<string>, here: string): boolean {
+  const seen = new Set<string>();
+  for (const host of hosts) {
+    seen.add(host);
+    if (seen.size > 1) return true;
   }
-  return false;
+  return seen.size === 1 && !seen.has(here);
+}
+
+/** The hosts of these records' local jobs (repeats included). */
+export function* localHostsOf(
+  records: Iterable<Pick<JobRecord, "scheduler" | "host">>,
+): Iterable<string> {
+  for (const record of records) {
+    if (record.scheduler === "local" && record.host !== null) yield record.host;
+  }
 }

@@ -2,7 +2,7 @@
  * Records → table rows: array tasks grouped under their array, counts for the header,
  * and the state and text filters. Pure; the selection lives in state.ts.
  */
-import { clusterLabel, holdsSeveralHosts } from "../core/job_host.ts";
+import { clusterLabel, hostsWorthNaming, localHostsOf } from "../core/job_host.ts";
 import type { DashboardJob } from "../store/job_views.ts";
 import { isTerminal, type JobState } from "../core/job_state.ts";
 import { reasonText } from "./format.ts";
@@ -46,7 +46,10 @@ export interface GroupedRecords {
 }
 
 /** Groups tasks under their array (when the array is loaded) and counts jobs by state. */
-export function groupRecords(records: readonly DashboardJob[]): GroupedRecords {
+export function groupRecords(
+  records: readonly DashboardJob[],
+  here = Deno.hostname(),
+): GroupedRecords {
   const byId = new Map<string, DashboardJob>();
   for (const record of records) byId.set(record.jobId, record);
   const tasksByArray = new Map<string, DashboardJob[]>();
@@ -68,7 +71,7 @@ export function groupRecords(records: readonly DashboardJob[]): GroupedRecords {
   let total = 0;
   let finished = 0;
   const hints: ColumnHints = { cluster: 0, schedulerJobId: 0, reason: 0, runLabel: 0, name: 0 };
-  hints.hosts = holdsSeveralHosts(records);
+  hints.hosts = hostsWorthNaming(localHostsOf(records), here);
   for (const record of records) {
     hints.cluster = Math.max(hints.cluster, clusterLabel(record, hints.hosts).length);
     hints.schedulerJobId = Math.max(hints.schedulerJobId, record.schedulerJobId?.length ?? 0);

@@ -6,6 +6,7 @@
  * on: only that host judges or signals it, because only there do its pids mean anything.
  * What a job used comes from the wrapper too: CPU time and a sampled memory peak.
  */
+import { LOCAL_SUPPORTED } from "./local_fields.ts";
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
@@ -39,14 +40,6 @@ import {
   type UsageReport,
 } from "./scheduler.ts";
 
-const SUPPORTED = new Set<RequestField>([
-  "time",
-  "array",
-  "after",
-  "after-ok",
-  "after-fail",
-  "after-start",
-]);
 const KILL_GRACE_SECONDS = 5;
 
 export interface LocalOptions {
@@ -74,7 +67,7 @@ export class LocalScheduler implements Scheduler {
   }
 
   validate(request: JobRequest): void {
-    assertSupported(this.kind, request, SUPPORTED);
+    assertSupported(this.kind, request, LOCAL_SUPPORTED);
     if (request.scheduling.array !== undefined) parseArraySpec(request.scheduling.array);
   }
 

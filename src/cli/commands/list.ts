@@ -1,4 +1,5 @@
 /** `molq list`: the stored jobs, newest first (active only unless --all). */
+import { hostsWorthNaming } from "../../core/job_host.ts";
 import { Command } from "../command_line/mod.ts";
 import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.ts";
 import type { CliContext } from "../context.ts";
@@ -7,7 +8,7 @@ import { recordToJson } from "../record_json.ts";
 import { jobTableLines, type JobTableRow, measureJobTable } from "../job_rows.ts";
 import { jobTableWidths } from "../job_table_widths.ts";
 import { jsonArrayLines } from "../json_lines.ts";
-import { refreshClusters } from "../refresh_clusters.ts";
+import { refreshBeforeShowing } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
 import type { StoredUsage } from "../../store/usage_rows.ts";
@@ -52,7 +53,7 @@ Examples:
       const ctx = context();
       const cluster = await listedCluster(ctx, scheduler, options);
       if (options.refresh) {
-        await refreshClusters(ctx, cluster ? { cluster } : undefined);
+        await refreshBeforeShowing(ctx, cluster ? { cluster } : undefined);
       }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
       const query = { cluster, states, runLabel: options.run, limit: options.limit };
@@ -75,7 +76,7 @@ Examples:
         const style = {
           color: ctx.color,
           now: Date.now(),
-          withHosts: ctx.store.localHosts().length > 1,
+          withHosts: hostsWorthNaming(ctx.store.localHosts(), Deno.hostname()),
           usage: !!options.usage,
         };
         const rows = () =>

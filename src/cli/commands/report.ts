@@ -3,6 +3,7 @@
  * with counts by state, min / median / max of elapsed, CPU efficiency and memory peak, and
  * the request to make next time.
  */
+import { LOCAL_SUPPORTED } from "../../schedulers/local_fields.ts";
 import { Command } from "../command_line/mod.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { UsageError } from "../../core/errors.ts";
@@ -13,7 +14,7 @@ import { formatSeconds, formatShare, formatSize } from "../../usage/usage_units.
 import { describeCounts } from "../../notify/notify_message.ts";
 import type { CliContext } from "../context.ts";
 import { renderTable } from "../table.ts";
-import { refreshClusters } from "../refresh_clusters.ts";
+import { refreshBeforeShowing } from "../refresh_clusters.ts";
 import { usageToJson } from "../usage_json.ts";
 import { nextFlags } from "../usage_text.ts";
 
@@ -47,7 +48,7 @@ Examples:
       const selected = options.run !== undefined
         ? lastAttempts(ctx.store.list({ runLabel: options.run, topLevelOnly: true }))
         : ids.map((id) => resolveJob(ctx.store, id));
-      if (options.refresh) await refreshClusters(ctx, selected);
+      if (options.refresh) await refreshBeforeShowing(ctx, selected);
       const jobs = expandArrays(ctx, selected.map((r) => ctx.store.get(r.jobId) ?? r));
       const usage = usageOf(ctx.store, jobs.map((job) => job.jobId));
       const summary = summarizeUsage(jobs.map((job) => ({
@@ -55,6 +56,11 @@ Examples:
         failureReason: job.failureReason,
         usage: usage.get(job.jobId)?.usage ?? null,
       })));
+      // Local jobs take no --mem or --cpus: suggest only what their scheduler accepts.
+      if (jobs.length > 0 && jobs.every((job) => job.scheduler === "local")) {
+        if (!LOCAL_SUPPORTED.has("mem")) delete summary.next.mem;
+        if (!LOCAL_SUPPORTED.has("cpus")) delete summary.next.cpus;
+      }
       if (options.json) {
         return ctx.printJson({
           job_count: summary.jobs,

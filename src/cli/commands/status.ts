@@ -1,9 +1,10 @@
 /** `molq status`: refresh and show the state of some jobs. */
+import { hostsWorthNaming } from "../../core/job_host.ts";
 import { Command } from "../command_line/mod.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";
 import { renderJobTable } from "../job_rows.ts";
-import { refreshClusters } from "../refresh_clusters.ts";
+import { refreshBeforeShowing } from "../refresh_clusters.ts";
 import { missingIds, splitSchedulerWord } from "../scheduler_word.ts";
 import {
   addClusterOption,
@@ -37,7 +38,7 @@ Examples:
         if (ids.length === 0) throw missingIds("status");
         let records = ids.map((id) => resolveScopedJob(ctx, id, scope));
         if (options.refresh) {
-          await refreshClusters(ctx, records);
+          await refreshBeforeShowing(ctx, records);
           records = records.map((r) => ctx.store.get(r.jobId)!);
         }
         if (options.json) {
@@ -46,7 +47,12 @@ Examples:
           );
         }
         ctx.print(
-          renderJobTable(records, ctx.color, Date.now(), ctx.store.localHosts().length > 1),
+          renderJobTable(
+            records,
+            ctx.color,
+            Date.now(),
+            hostsWorthNaming(ctx.store.localHosts(), Deno.hostname()),
+          ),
         );
       },
     );
