@@ -112,6 +112,7 @@ slurmTest("CLI on SLURM: cancelling a running and a held job ends both cancelled
     const record = await status(box, job.job_id as string);
     assert.equal(record.state, "cancelled");
     assert.equal(record.failure_reason, "Cancelled by the user.");
+    assert.equal(record.state_detail, null, "a held job's pending reason ends with it");
   }
   const again = await box.molq(["cancel", held.job_id as string]);
   assert.equal(again.code, 1);
@@ -163,6 +164,20 @@ slurmTest("CLI on SLURM: --after-ok chains, and one that can never run is flagge
   const human = await box.molq(["inspect", id(never)]);
   assert.match(human.stdout, /^state +queued \(DependencyNeverSatisfied: will never run\)$/m);
   assert.match(human.stdout, new RegExp(`^depends on +afterok:${id(broken).slice(0, 8)}$`, "m"));
+  // watch does not wait for ever for a job that can never start.
+  const watched = await box.molq(["watch", id(never)]);
+  assert.equal(watched.code, 1, watched.stderr);
+  const short = id(never).slice(0, 8);
+  assert.match(
+    watched.stderr,
+    new RegExp(
+      `did not succeed: ${short} queued \\(DependencyNeverSatisfied: will never run\\)\\.`,
+    ),
+  );
+  assert.match(
+    watched.stderr,
+    new RegExp(`hint: ${short} can never start; \`molq cancel ${short}\` removes it\\.`),
+  );
   assert.equal((await box.molq(["cancel", id(never)])).code, 0);
   assert.equal((await status(box, id(never))).state, "cancelled");
 });

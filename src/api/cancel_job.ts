@@ -47,7 +47,7 @@ export async function cancelJob(
       sent = true;
     }
     const now = Date.now();
-    const patch = { finishedAt: now, failureReason: "Cancelled by the user." };
+    const patch = { finishedAt: now, failureReason: "Cancelled by the user.", stateDetail: null };
     if (
       store.transition(
         current.jobId,

@@ -22,6 +22,8 @@ export interface WaitOptions {
   onProgress?: (records: JobRecord[]) => void;
   /** Aborting stops the wait (rejecting with the signal's reason); the jobs keep running. */
   signal?: AbortSignal;
+  /** Stop waiting for a job this says is settled before it ends (one that can never start). */
+  settled?: (record: JobRecord) => boolean;
 }
 
 /** Time as the monitor sees it; tests inject one that does not really sleep. */
@@ -55,6 +57,8 @@ export class JobMonitor {
     const strategy = options.strategy ?? DEFAULT_STRATEGY;
     const timeoutMs = options.timeoutMs ?? Infinity;
     const started = this.clock.now();
+    const isOpen = (record: JobRecord) =>
+      !isTerminal(record.state) && !(options.settled?.(record) ?? false);
     for (let attempt = 0;; attempt++) {
       options.signal?.throwIfAborted();
       let records = this.latest(jobIds);
@@ -95,10 +99,6 @@ export class JobMonitor {
       return this.store.latestAttempt(record);
     });
   }
-}
-
-function isOpen(record: JobRecord): boolean {
-  return !isTerminal(record.state);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -157,3 +157,28 @@ Deno.test("JobMonitor reports progress after every look and stops when aborted",
   assert.deepEqual(seen, ["running", "running", "running"]);
   store.close();
 });
+
+Deno.test("JobMonitor stops waiting for a job `settled` says will never end on its own", async () => {
+  const store = tempStore();
+  const stuck = submitted(store, { state: "queued" });
+  const ends = submitted(store);
+  let looks = 0;
+  const monitor = new JobMonitor(store, (records) => {
+    looks++;
+    if (looks === 1) {
+      store.update(stuck.jobId, "queued", {
+        stateDetail: "DependencyNeverSatisfied: will never run",
+      });
+    }
+    if (looks === 2) finish(store, ends);
+    assert.ok(looks <= 2, `looked ${looks} times at ${records.length} jobs`);
+    return Promise.resolve();
+  }, fakeClock());
+  const records = await monitor.waitMany([stuck.jobId, ends.jobId], {
+    strategy: new FixedStrategy(5),
+    settled: (record) => record.stateDetail?.startsWith("DependencyNeverSatisfied") ?? false,
+  });
+  assert.deepEqual(records.map((r) => r.state), ["queued", "succeeded"]);
+  assert.equal(looks, 2);
+  store.close();
+});

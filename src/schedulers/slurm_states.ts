@@ -2,6 +2,7 @@
  * Every SLURM job state (compact and long form) mapped onto molq's states in one table,
  * and the observation a SLURM row — or, failing that, the job's own files — amounts to.
  */
+import { NEVER_STARTS_DETAIL } from "../core/never_starts.ts";
 import type { JobState } from "../core/job_state.ts";
 import type { JobEvidence } from "./job_files.ts";
 import type { Observation } from "./scheduler.ts";
@@ -181,9 +182,7 @@ function isLaunchFailure(row: SlurmJobRow): boolean {
 }
 
 function queuedDetail(state: SlurmState, reason: string | null): string | null {
-  const why = reason === "DependencyNeverSatisfied"
-    ? "DependencyNeverSatisfied: will never run"
-    : reason;
+  const why = reason === "DependencyNeverSatisfied" ? NEVER_STARTS_DETAIL : reason;
   if (state.name === "PENDING") return why;
   return withReason(state.name, why);
 }

@@ -3,6 +3,7 @@ import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import type { JobRecord } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";
+import { neverStarts } from "../../core/never_starts.ts";
 import { parseDurationSeconds } from "../../core/duration.ts";
 import { JobMonitor } from "../../monitor/job_monitor.ts";
 import { FixedStrategy, type PollingStrategy } from "../../monitor/polling_strategy.ts";
@@ -78,7 +79,9 @@ Examples:
       },
     ) => {
       const ctx = context();
-      const timeoutMs = options.timeout ? parseDurationSeconds(options.timeout) * 1000 : undefined;
+      const timeoutMs = options.timeout
+        ? parseDurationSeconds(options.timeout, "--timeout") * 1000
+        : undefined;
       const strategy = options.poll ? parsePollingStrategy(options.poll) : undefined;
       const { ids, scheduler } = splitSchedulerWord(words);
       let jobIds: string[];
@@ -131,6 +134,7 @@ export async function waitAndReport(
       timeoutMs: options.timeoutMs,
       strategy: options.strategy ?? DEFAULT_STRATEGY,
       signal: interrupt.signal,
+      settled: neverStarts,
       onProgress: (records) => display?.update(records),
     });
   } finally {
@@ -141,10 +145,17 @@ export async function waitAndReport(
   const bad = records.filter((r) => r.state !== "succeeded");
   if (bad.length > 0) {
     const first = bad[0]!;
+    const why = first.failureReason ?? (neverStarts(first) ? first.stateDetail : null);
+    const stuck = bad.filter(neverStarts).map((r) => r.jobId.slice(0, 8));
     throw new MolqError(
       `${bad.length} of ${records.length} jobs did not succeed: ${
         first.jobId.slice(0, 8)
-      } ${first.state}${first.failureReason ? ` (${first.failureReason})` : ""}.`,
+      } ${first.state}${why ? ` (${why})` : ""}.`,
+      stuck.length > 0
+        ? `${stuck.join(" ")} can never start; \`molq cancel ${stuck.join(" ")}\` removes ${
+          stuck.length === 1 ? "it" : "them"
+        }.`
+        : undefined,
     );
   }
 }
