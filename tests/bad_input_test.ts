@@ -29,6 +29,9 @@ interface Case {
   multiLine?: boolean;
 }
 
+const UNKNOWN_CLUSTER =
+  /^molq: Unknown cluster "nosuch": there is no profile of that name, and no jobs are recorded for it\.\nhint: `molq clusters` lists the clusters molq knows\.$/;
+
 /** Two records share this prefix, so it is ambiguous. */
 const AMBIGUOUS = "abcabc";
 const HUGE = "a".repeat(120 * 1024);
@@ -88,7 +91,7 @@ const CASES: Case[] = [
     name: "submit --wait with a bad --timeout",
     args: submit("--wait", "--timeout", "soon"),
     code: 2,
-    stderr: /^molq: Invalid duration "soon": expected/,
+    stderr: /^molq: Invalid --timeout "soon": expected/,
   },
   // Memory sizes.
   {
@@ -156,61 +159,61 @@ const CASES: Case[] = [
     name: "--time in words",
     args: submit("--time", "soon"),
     code: 2,
-    stderr: /^molq: Invalid duration "soon": expected seconds \(90\), units/,
+    stderr: /^molq: Invalid --time "soon": expected seconds \(90\), units/,
   },
   {
     name: "--time empty",
     args: submit("--time", ""),
     code: 2,
-    stderr: /^molq: Invalid duration "": expected/,
+    stderr: /^molq: Invalid --time "": expected/,
   },
   {
     name: "--time zero",
     args: submit("--time", "0"),
     code: 2,
-    stderr: /^molq: Invalid duration "0": it must be more than zero\.$/,
+    stderr: /^molq: Invalid --time "0": it must be more than zero\.$/,
   },
   {
     name: "--time negative",
     args: submit("--time=-5"),
     code: 2,
-    stderr: /^molq: Invalid duration "-5": expected/,
+    stderr: /^molq: Invalid --time "-5": expected/,
   },
   {
     name: "--time repeats a unit",
     args: submit("--time", "1h1h"),
     code: 2,
-    stderr: /^molq: Invalid duration "1h1h": expected/,
+    stderr: /^molq: Invalid --time "1h1h": expected/,
   },
   {
     name: "--time 61 seconds in a clock",
     args: submit("--time", "00:61"),
     code: 2,
-    stderr: /^molq: Invalid duration "00:61": expected/,
+    stderr: /^molq: Invalid --time "00:61": expected/,
   },
   {
     name: "--time D-HH:MM",
     args: submit("--time", "2-01:00"),
     code: 2,
-    stderr: /^molq: Invalid duration "2-01:00": expected/,
+    stderr: /^molq: Invalid --time "2-01:00": expected/,
   },
   {
     name: "--time four clock fields",
     args: submit("--time", "1:2:3:4"),
     code: 2,
-    stderr: /^molq: Invalid duration "1:2:3:4": expected/,
+    stderr: /^molq: Invalid --time "1:2:3:4": expected/,
   },
   {
     name: "--time in weeks",
     args: submit("--time", "1w"),
     code: 2,
-    stderr: /^molq: Invalid duration "1w": expected/,
+    stderr: /^molq: Invalid --time "1w": expected/,
   },
   {
     name: "--time in exponent form",
     args: submit("--time", "1e5"),
     code: 2,
-    stderr: /^molq: Invalid duration "1e5": expected/,
+    stderr: /^molq: Invalid --time "1e5": expected/,
   },
   // Arrays.
   {
@@ -360,7 +363,7 @@ const CASES: Case[] = [
     name: "--script that is a directory",
     args: ["submit", "local", "--script", "/tmp"],
     code: 2,
-    stderr: /^molq: Cannot read the script \/tmp: no such file\.$/,
+    stderr: /^molq: Cannot read the script \/tmp: it is a directory\.$/,
   },
   {
     name: "logs without an id",
@@ -572,7 +575,7 @@ const CASES: Case[] = [
     name: "--retry-backoff in words",
     args: submit("--retries", "2", "--retry-backoff", "soon"),
     code: 2,
-    stderr: /^molq: Invalid duration "soon"/,
+    stderr: /^molq: Invalid --retry-backoff "soon"/,
   },
   {
     name: "valid but unsupported resources",
@@ -701,14 +704,38 @@ const CASES: Case[] = [
   {
     name: "refresh of an unknown cluster",
     args: ["refresh", "--cluster", "nosuch"],
-    code: 1,
-    stderr: /^molq: No jobs recorded for cluster "nosuch"\.$/,
+    code: 2,
+    stderr: UNKNOWN_CLUSTER,
+  },
+  {
+    name: "list of an unknown cluster",
+    args: ["list", "--cluster", "nosuch"],
+    code: 2,
+    stderr: UNKNOWN_CLUSTER,
+  },
+  {
+    name: "history of an unknown cluster",
+    args: ["history", "--cluster", "nosuch"],
+    code: 2,
+    stderr: UNKNOWN_CLUSTER,
+  },
+  {
+    name: "watch --all of an unknown cluster",
+    args: ["watch", "--all", "--cluster", "nosuch"],
+    code: 2,
+    stderr: UNKNOWN_CLUSTER,
+  },
+  {
+    name: "monitor of an unknown cluster",
+    args: ["monitor", "--cluster", "nosuch"],
+    code: 2,
+    stderr: UNKNOWN_CLUSTER,
   },
   {
     name: "a time limit that rounds to 0 s",
     args: submit("--time", "0.4"),
     code: 2,
-    stderr: /^molq: Invalid duration "0\.4": it must be at least 1 second\.$/,
+    stderr: /^molq: Invalid --time "0\.4": it must be at least 1 second\.$/,
   },
   {
     name: "watch polling every 0 s",
@@ -720,7 +747,7 @@ const CASES: Case[] = [
     name: "watch with a bad --timeout",
     args: (f) => ["watch", f.done, "--timeout", "soon"],
     code: 2,
-    stderr: /^molq: Invalid duration "soon"/,
+    stderr: /^molq: Invalid --timeout "soon"/,
   },
   {
     name: "--workdir that does not exist",
@@ -801,7 +828,7 @@ const CASES: Case[] = [
     name: "daemon with a bad --interval",
     args: ["daemon", "--interval", "often"],
     code: 2,
-    stderr: /^molq: Invalid duration "often"/,
+    stderr: /^molq: Invalid --interval "often"/,
   },
   {
     name: "daemon --json without --status",

@@ -236,7 +236,7 @@ Deno.test("usage errors exit 2 with one sentence; unknown and ambiguous ids too"
     [["submit", "local", "--mem", "8X", "--", "true"], /^molq: Invalid memory size "8X": expected/],
     [
       ["submit", "local", "--time", "soon", "--", "true"],
-      /^molq: Invalid duration "soon": expected/,
+      /^molq: Invalid --time "soon": expected/,
     ],
     [["submit", "nosuch", "--", "true"], /^molq: Unknown scheduler "nosuch"/],
     [["submit", "local"], /^molq: No command given/],
@@ -284,5 +284,5 @@ Deno.test("refresh of a known cluster with no jobs yet does nothing, quietly for
   assert.deepEqual([said.code, said.stdout], [0, 'No jobs recorded for cluster "pbs" yet.\n']);
   assert.deepEqual(await box.json(["refresh", "--cluster", "local"]), []);
   const unknown = await box.molq(["refresh", "--cluster", "nosuch"]);
-  assert.equal(unknown.code, 1, "an unknown name is still an error");
+  assert.equal(unknown.code, 2, "an unknown name is still an error");
 });

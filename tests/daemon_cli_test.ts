@@ -75,6 +75,14 @@ Deno.test({
           `^molq: No molq daemon is running for \\S+: the last one, pid ${daemon.pid} on \\S+, stopped at \\S+\\.\\n$`,
         ),
       );
+      // A script gets the same exit code, and the JSON.
+      const json = await box.molq(["daemon", "--status", "--json"]);
+      assert.equal(json.code, 1);
+      assert.deepEqual([JSON.parse(json.stdout).running, JSON.parse(json.stdout).pid], [
+        false,
+        daemon.pid,
+      ]);
+      assert.match(json.stderr, /^molq: No molq daemon is running for /);
     } finally {
       daemon.kill("SIGKILL");
     }

@@ -80,5 +80,5 @@ Deno.test("cleanup rejects a bad duration with a usage error", async () => {
   const box = sandbox();
   const result = await box.molq(["cleanup", "--dirs-older-than", "soon"]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^molq: Invalid duration "soon"/);
+  assert.match(result.stderr, /^molq: Invalid --dirs-older-than "soon"/);
 });

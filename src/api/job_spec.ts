@@ -71,7 +71,9 @@ export function retryFlags(
   return {
     attempts: spec.retries === undefined ? undefined : positiveInteger("--retries", spec.retries),
     onExitCodes: spec.retryOnExitCodes,
-    backoffSeconds: spec.retryBackoff === undefined ? undefined : seconds(spec.retryBackoff),
+    backoffSeconds: spec.retryBackoff === undefined
+      ? undefined
+      : seconds("--retry-backoff", spec.retryBackoff),
   };
 }
 
@@ -101,7 +103,7 @@ export function buildJobRequest(spec: JobSpec, cwd: string, workdirBase = cwd): 
   if (spec.mem !== undefined) {
     r.memoryBytes = typeof spec.mem === "number" ? spec.mem : parseMemoryBytes(spec.mem);
   }
-  if (spec.time !== undefined) r.timeLimitSeconds = seconds(spec.time);
+  if (spec.time !== undefined) r.timeLimitSeconds = seconds("--time", spec.time);
   if (spec.gpus !== undefined) r.gpus = positiveInteger("--gpus", spec.gpus);
   if (spec.gpuType !== undefined) r.gpuType = checkText("--gpu-type", spec.gpuType);
   if (spec.nodes !== undefined) r.nodes = positiveInteger("--nodes", spec.nodes);
@@ -122,7 +124,9 @@ export function buildJobRequest(spec: JobSpec, cwd: string, workdirBase = cwd): 
     request.retry = {
       attempts: positiveInteger("--retries", spec.retries),
       onExitCodes: spec.retryOnExitCodes ?? [],
-      backoffSeconds: spec.retryBackoff === undefined ? 30 : seconds(spec.retryBackoff),
+      backoffSeconds: spec.retryBackoff === undefined
+        ? 30
+        : seconds("--retry-backoff", spec.retryBackoff),
     };
   } else if (spec.retries !== undefined) positiveInteger("--retries", spec.retries);
   return request;
@@ -143,14 +147,23 @@ function buildCommand(spec: JobSpec, cwd: string): JobCommand {
   }
   if (spec.script !== undefined) {
     const path = resolve(cwd, nonEmpty("--script", spec.script));
-    try {
-      if (!Deno.statSync(path).isFile) throw new Error();
-    } catch {
-      throw new UsageError(`Cannot read the script ${path}: no such file.`);
-    }
+    const why = scriptProblem(path);
+    if (why) throw new UsageError(`Cannot read the script ${path}: ${why}.`);
     return { type: "script", path };
   }
   return { type: "inline", script: nonEmpty("inline script", spec.inlineScript!) };
+}
+
+/** Why `path` cannot be a job's script, or null. */
+function scriptProblem(path: string): string | null {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile ? null : info.isDirectory ? "it is a directory" : "it is not a regular file";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "no such file";
+    if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 function buildDependencies(spec: JobSpec): Dependency[] {
@@ -214,6 +227,6 @@ function positiveInteger(flag: string, value: number): number {
   return value;
 }
 
-function seconds(value: string | number): number {
-  return typeof value === "number" ? value : parseDurationSeconds(value);
+function seconds(flag: string, value: string | number): number {
+  return typeof value === "number" ? value : parseDurationSeconds(value, flag);
 }

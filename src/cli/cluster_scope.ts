@@ -41,6 +41,26 @@ export function clusterFlag(options: ClusterFlags): string | undefined {
   return name;
 }
 
+/**
+ * `--cluster NAME` of a command over many jobs: a configured profile, a scheduler's own
+ * name, or a cluster with recorded jobs; anything else is a typo that would show nothing.
+ */
+export async function knownClusterFlag(
+  ctx: CliContext,
+  options: ClusterFlags,
+): Promise<string | undefined> {
+  const name = clusterFlag(options);
+  if (name === undefined || isSchedulerKind(name) || ctx.store.clusterScheduler(name)) return name;
+  const config = await ctx.config();
+  if (findProfile(config, name)) return name;
+  throw new UsageError(
+    `Unknown cluster "${name}": ${
+      config.path ? `${config.path} has` : "there is"
+    } no profile of that name, and no jobs are recorded for it.`,
+    "`molq clusters` lists the clusters molq knows.",
+  );
+}
+
 /** What narrows a job-id command: the job must be of this cluster and this scheduler. */
 export interface JobScope {
   cluster?: string;
@@ -87,7 +107,7 @@ export async function listedCluster(
   scheduler: string | undefined,
   options: ClusterFlags,
 ): Promise<string | undefined> {
-  const cluster = clusterFlag(options);
+  const cluster = await knownClusterFlag(ctx, options);
   if (scheduler === undefined) return cluster;
   if (!isSchedulerWord(scheduler)) {
     throw unknownScheduler(scheduler);

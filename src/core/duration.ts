@@ -8,16 +8,17 @@ const DURATION_FORMS =
   "seconds (90), units (90s, 30m, 2h30m, 1.5h, 1d) or clock forms (MM:SS, HH:MM:SS, D-HH:MM:SS)";
 const UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 
-export function parseDurationSeconds(text: string): number {
+/** `what` names the value in errors: the flag or key it came from. */
+export function parseDurationSeconds(text: string, what = "duration"): number {
   const value = text.trim().toLowerCase();
   const seconds = parseClock(value) ?? parseUnits(value);
   if (seconds === null || !Number.isFinite(seconds)) {
-    throw new UsageError(`Invalid duration "${text}": expected ${DURATION_FORMS}.`);
+    throw new UsageError(`Invalid ${what} "${text}": expected ${DURATION_FORMS}.`);
   }
-  if (seconds <= 0) throw new UsageError(`Invalid duration "${text}": it must be more than zero.`);
+  if (seconds <= 0) throw new UsageError(`Invalid ${what} "${text}": it must be more than zero.`);
   // Whole seconds: a fraction that rounds to none would be a limit of 0 s.
   if (seconds < 0.5) {
-    throw new UsageError(`Invalid duration "${text}": it must be at least 1 second.`);
+    throw new UsageError(`Invalid ${what} "${text}": it must be at least 1 second.`);
   }
   return Math.round(seconds);
 }

@@ -48,10 +48,10 @@ Examples:
       const policy = (await ctx.config()).retention;
       const dirsOlderThanMs = options.dirsOlderThan === undefined
         ? policy.jobDirsDays * DAY_MS
-        : parseDurationSeconds(options.dirsOlderThan) * 1000;
+        : parseDurationSeconds(options.dirsOlderThan, "--dirs-older-than") * 1000;
       const recordsOlderThanMs = options.recordsOlderThan === undefined
         ? policy.recordsDays * DAY_MS
-        : parseDurationSeconds(options.recordsOlderThan) * 1000;
+        : parseDurationSeconds(options.recordsOlderThan, "--records-older-than") * 1000;
       const report = applyRetention(ctx.store, {
         dirsOlderThanMs,
         recordsOlderThanMs,

@@ -65,7 +65,7 @@ Examples:
       if (options.logFile !== undefined && !options.detach) {
         throw new UsageError("--log-file goes with --detach.");
       }
-      const intervalMs = parseDurationSeconds(options.interval) * 1000;
+      const intervalMs = parseDurationSeconds(options.interval, "--interval") * 1000;
       const heartbeatMs = heartbeatFromEnv();
       if (options.status) return status(ctx, !!options.json);
       if (options.stop) return ctx.print(await stopDaemon(ctx));
@@ -107,7 +107,7 @@ function status(ctx: CliContext, json: boolean): void {
   const running = row.owner !== null && !heartbeatTooOld(row);
   const now = Date.now();
   if (json) {
-    return ctx.printJson({
+    ctx.printJson({
       running,
       host: row.host,
       pid: row.pid,
@@ -118,6 +118,7 @@ function status(ctx: CliContext, json: boolean): void {
       log: row.logPath,
     });
   }
+  // Also with --json: a script's `molq daemon --status --json || start-one` works.
   if (!running) {
     const last = row.pid === null
       ? "none has run for this store yet"
@@ -126,6 +127,7 @@ function status(ctx: CliContext, json: boolean): void {
       : `pid ${row.pid} on ${row.host} stopped beating ${age(row.heartbeat, now)} ago`;
     throw new MolqError(`No molq daemon is running for ${ctx.dbPath}: ${last}.`);
   }
+  if (json) return;
   ctx.print(
     `${describeHolder(row)} (${
       age(row.since, now)

@@ -4,7 +4,7 @@ import { UsageError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { integerOption } from "../option_parsers.ts";
 import { cliDashboardSource, signalExitCode } from "../dashboard_source.ts";
-import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
+import { addClusterOption, type ClusterFlags, knownClusterFlag } from "../cluster_scope.ts";
 
 export function monitorCommand(context: () => CliContext): Command {
   const command = new Command("monitor")
@@ -35,7 +35,7 @@ Examples:
       },
     ) => {
       const ctx = context();
-      const cluster = clusterFlag(options);
+      const cluster = await knownClusterFlag(ctx, options);
       // Loaded on demand: the dashboard is the largest module and most commands never need it.
       const { MolqMonitor, RunDashboard } = await import("../../dashboard/run_dashboard.ts");
       const source = cliDashboardSource(ctx, cluster);

@@ -3,8 +3,7 @@ import { Command } from "../command_line/mod.ts";
 import { MolqError } from "../../core/errors.ts";
 import type { CliContext } from "../context.ts";
 import { refreshClusters } from "../refresh_clusters.ts";
-import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
-import { findProfile, isSchedulerKind } from "../../config/config.ts";
+import { addClusterOption, type ClusterFlags, knownClusterFlag } from "../cluster_scope.ts";
 
 export function refreshCommand(context: () => CliContext): Command {
   const command = new Command("refresh")
@@ -25,12 +24,9 @@ Examples:
         options: ClusterFlags & { force?: boolean; quiet?: boolean; json?: boolean },
       ) => {
         const ctx = context();
-        const cluster = clusterFlag(options);
+        const cluster = await knownClusterFlag(ctx, options);
         if (cluster && !ctx.store.clusterScheduler(cluster)) {
           // A known cluster without jobs yet has nothing to refresh (cron stays quiet).
-          if (!isSchedulerKind(cluster) && !findProfile(await ctx.config(), cluster)) {
-            throw new MolqError(`No jobs recorded for cluster "${cluster}".`);
-          }
           if (options.json) ctx.printJson([]);
           else if (!options.quiet) ctx.print(`No jobs recorded for cluster "${cluster}" yet.`);
           return;

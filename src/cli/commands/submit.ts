@@ -92,7 +92,9 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
         throw new UsageError("--timeout goes with --wait.");
       }
       const timeout = options.timeout as string | undefined;
-      const timeoutMs = timeout === undefined ? undefined : parseDurationSeconds(timeout) * 1000;
+      const timeoutMs = timeout === undefined
+        ? undefined
+        : parseDurationSeconds(timeout, "--timeout") * 1000;
       const config = await ctx.config();
       const target = resolveCluster(config, {
         clusterFlag: clusterFlag(options as ClusterFlags),
