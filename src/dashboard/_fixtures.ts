@@ -133,7 +133,11 @@ export class FakeSource implements DashboardSource {
     return this.history.get(jobId) ?? [];
   }
 
+  /** What cancel() rejects with, if anything. */
+  cancelError?: Error;
+
   cancel(jobId: string): Promise<void> {
+    if (this.cancelError) return Promise.reject(this.cancelError);
     this.cancelled.push(jobId);
     return Promise.resolve();
   }

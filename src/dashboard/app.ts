@@ -82,6 +82,12 @@ class EventQueue {
   }
 }
 
+/** A refusal molq explains itself ("Cannot cancel job …") is shown as it is. */
+function cancelFailure(id: string, error: unknown): string {
+  if (error instanceof MolqError) return error.message;
+  return `Could not cancel job ${id}: ${errorText(error)}`;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -210,7 +216,7 @@ export async function runDashboard(options: DashboardOptions): Promise<Dashboard
           () => update((s) => setMessage(s, `Cancelled job ${id}.`), true),
           (error: unknown) =>
             update(
-              (s) => setMessage(s, `Could not cancel job ${id}: ${errorText(error)}`, true),
+              (s) => setMessage(s, cancelFailure(id, error), true),
               true,
             ),
         );

@@ -100,6 +100,28 @@ Deno.test("runDashboard() cancels only after y, then reloads and says so", async
   await done;
 });
 
+Deno.test("runDashboard() shows molq's own refusal of a cancel once, and other errors with context", async () => {
+  const source = new FakeSource();
+  const terminal = new FakeTerminal();
+  const done = start(source, terminal);
+  await settle();
+  source.cancelError = new MolqError('Cannot cancel job "aaaa0000": it runs on login2.');
+  terminal.type("c");
+  await settle();
+  terminal.type("y");
+  await settle();
+  assert.match(terminal.writes.at(-1)!, / Cannot cancel job "aaaa0000": it runs on login2\./);
+  assert.doesNotMatch(terminal.writes.at(-1)!, /Could not cancel/);
+  source.cancelError = new Error("scancel timed out");
+  terminal.type("c");
+  await settle();
+  terminal.type("y");
+  await settle();
+  assert.match(terminal.writes.at(-1)!, / Could not cancel job aaaa0000: scancel timed out/);
+  terminal.type("q");
+  await done;
+});
+
 Deno.test("runDashboard() detail view tails the selected job's log and l switches stream", async () => {
   const source = new FakeSource();
   source.logs.set("/jobs/aaaa/stdout.log", "epoch 1\nepoch 2\n");

@@ -3,6 +3,7 @@
  * wider than `columns`. Header, then the table or the detail view, then one footer line
  * (key hints, a prompt or a message); the help overlay goes on top.
  */
+import { clusterLabel } from "../core/job_host.ts";
 import { JOB_STATES } from "../core/job_state.ts";
 import {
   clipLine,
@@ -135,7 +136,8 @@ function footerLine(state: DashboardState, size: ScreenSize): string {
   if (prompt?.kind === "confirmCancel") {
     const record = state.byId.get(prompt.jobId) ?? state.detail?.record ?? null;
     const name = record ? ` (${sanitize(record.name ?? record.commandDisplay)})` : "";
-    const cluster = record ? ` on ${record.cluster}` : "";
+    // A local job is cancelled on its own host: the question names it.
+    const cluster = record ? ` on ${sanitize(clusterLabel(record, true))}` : "";
     const question = ` Cancel job ${shortId(prompt.jobId)}${name}${cluster}? y/n`;
     return paint(fit(question, columns), color, "yellow", "bold");
   }

@@ -250,6 +250,16 @@ Deno.test("render() footer: filter prompt, cancel question and messages", () => 
     screen(confirming, plain(80, 24))[23]!.trimEnd(),
     " Cancel job aaaa0000 (train) on slurm? y/n",
   );
+  const local = job("ffff", { scheduler: "local", cluster: "local", host: "login2", name: "fit" });
+  const elsewhere = {
+    ...applyRecords(loaded(), [local, ...sampleJobs()]),
+    prompt: { kind: "confirmCancel" as const, jobId: local.jobId },
+  };
+  assert.equal(
+    screen(elsewhere, plain(80, 24))[23]!.trimEnd(),
+    " Cancel job ffff0000 (fit) on local@login2? y/n",
+    "a local job's host is named",
+  );
   const message = { ...loaded(), message: { text: "Cancelled job aaaa0000.", error: false } };
   assert.equal(screen(message, plain(80, 24))[23]!.trimEnd(), " Cancelled job aaaa0000.");
   const narrow = { ...filtering, prompt: { kind: "filter" as const, text: "x".repeat(60) } };
