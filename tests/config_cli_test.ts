@@ -84,6 +84,14 @@ Deno.test("config check lists every problem with file and key; other commands re
   const list = await box.molq(["list"]);
   assert.equal(list.code, 2);
   assert.match(list.stderr, /^molq: Invalid config .*: colour: unknown key/);
+  // doctor still reports on everything, the config among the problems.
+  const doctor = await box.molq(["doctor", "--json"]);
+  assert.equal(doctor.code, 1, doctor.stderr);
+  const checks = JSON.parse(doctor.stdout) as Json[];
+  const config = checks.find((c) => c.name === "config")!;
+  assert.equal(config.level, "problem");
+  assert.match(String(config.detail), /: colour: unknown key .*\(and 1 more\)$/);
+  assert.ok(checks.some((c) => c.name === "store"), "the store is checked too");
 });
 
 Deno.test("config path, show and clusters show describe the resolved profile", async () => {
@@ -102,6 +110,18 @@ Deno.test("config path, show and clusters show describe the resolved profile", a
   ]]);
   const missing = await box.molq(["clusters", "show", "nope"]);
   assert.equal(missing.code, 2);
+  // --json after the name, as users type it, and a cluster used without a profile.
+  const json = await box.molq(["clusters", "show", "laptop", "--json"]);
+  assert.deepEqual([JSON.parse(json.stdout).name, JSON.parse(json.stdout).configured], [
+    "laptop",
+    true,
+  ]);
+  const unprofiled = await box.molq(["clusters", "show", "slurm"]);
+  assert.equal(unprofiled.code, 0, unprofiled.stderr);
+  assert.match(
+    unprofiled.stdout,
+    /^# Used without a profile: molq's defaults apply\.\n\[clusters\.slurm\]\nscheduler = "slurm"\n/,
+  );
 });
 
 Deno.test("the README's example config is the tested example file, and it is valid", () => {

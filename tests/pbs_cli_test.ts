@@ -60,6 +60,17 @@ Deno.test({
         ],
         [2, "100mb", "00:05:00"],
       );
+      // ...and what molq recorded it asked for.
+      const inspected = JSON.parse((await box.molq(["inspect", id(ok!), "--json"])).stdout);
+      assert.deepEqual(
+        [
+          inspected.resources.cpus,
+          inspected.resources.memory_bytes,
+          inspected.resources.time_limit_seconds,
+        ],
+        [2, 100 * 1024 * 1024, 300],
+      );
+      assert.equal(inspected.scheduling.partition, null);
 
       await box.until((r) => r.get(id(long!))?.state === "running", "the long job to run");
       const cancel = await box.molq(["cancel", id(long!).slice(0, 8)]);

@@ -37,6 +37,31 @@ export function recordToJson(record: JobRecord): Record<string, unknown> {
   };
 }
 
+/** What the job asked for (for `inspect --json`): every field, null when not asked. */
+export function requestToJson(record: JobRecord): Record<string, unknown> {
+  const r = record.request.resources;
+  const s = record.request.scheduling;
+  return {
+    resources: {
+      cpus: r.cpus ?? null,
+      memory_bytes: r.memoryBytes ?? null,
+      time_limit_seconds: r.timeLimitSeconds ?? null,
+      gpus: r.gpus ?? null,
+      gpu_type: r.gpuType ?? null,
+      nodes: r.nodes ?? null,
+      exclusive: r.exclusive ?? false,
+    },
+    scheduling: {
+      partition: s.partition ?? null,
+      account: s.account ?? null,
+      qos: s.qos ?? null,
+      reservation: s.reservation ?? null,
+      array: s.array ?? null,
+    },
+    scheduler_args: [...record.request.extraArgs],
+  };
+}
+
 export function transitionToJson(transition: StateTransition): Record<string, unknown> {
   return {
     from: transition.fromState,

@@ -22,7 +22,8 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     return context;
   };
   const program = buildLazyProgram(getContext);
-  // Every command but `config` (which reports problems itself) refuses an invalid config file.
+  // Every command but `config` and `doctor` (which report its problems) refuses an invalid
+  // config file.
   program.hook("preAction", async (_program, action) => {
     // The early check below only sees words: `molq list --run submit -- x` gets here.
     if (tail !== null && action.name() !== "submit") {
@@ -31,8 +32,9 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
     if (WITHOUT_CONTEXT.has(action.name()) && action.parent === program) return;
     const { CliContext } = await import("./context.ts");
     context = new CliContext(program.opts(), cwd, tail);
-    const isConfigCommand = action.name() === "config" || action.parent?.name() === "config";
-    if (!isConfigCommand) await context.config();
+    const reportsConfig = action.name() === "config" || action.parent?.name() === "config" ||
+      (action.name() === "doctor" && action.parent === program);
+    if (!reportsConfig) await context.config();
   });
   program.exitOverride();
   program.configureOutput({

@@ -1,7 +1,7 @@
 /** `molq clusters [show NAME]`: configured and used clusters, with jobs and their last poll. */
 import { Command } from "../command_line/mod.ts";
 import { UsageError } from "../../core/errors.ts";
-import { findProfile } from "../../config/config.ts";
+import { type ClusterProfile, findProfile, isSchedulerKind } from "../../config/config.ts";
 import { renderClusterProfile } from "../../config/render_config.ts";
 import { clusterPollInfo } from "../../store/cluster_polls.ts";
 import type { CliContext } from "../context.ts";
@@ -71,16 +71,34 @@ Examples:
     .description("Print a cluster's resolved profile")
     .argument("<name>", "cluster name")
     .option("--json", "print JSON")
-    .action(async (name: string, options: { json?: boolean }) => {
+    .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const ctx = context();
       const config = await ctx.config();
-      const profile = findProfile(config, name);
-      if (!profile) {
+      // `molq clusters show NAME --json`: the flag after the name is taken by `clusters`.
+      const json = options.json || command.parent?.opts().json === true;
+      const configured = findProfile(config, name);
+      // A scheduler's own name, or a cluster only the store knows, runs with molq's defaults.
+      const scheduler = configured
+        ? undefined
+        : isSchedulerKind(name)
+        ? name
+        : ctx.store.clusterScheduler(name);
+      if (!configured && !scheduler) {
         const known = Object.keys(config.clusters).join(", ") || "none";
         throw new UsageError(`Unknown cluster profile "${name}" (configured: ${known}).`);
       }
-      if (options.json) return ctx.printJson(profile);
-      Deno.stdout.writeSync(new TextEncoder().encode(renderClusterProfile(profile)));
+      const profile: ClusterProfile = configured ??
+        {
+          name,
+          scheduler: scheduler!,
+          defaults: { resources: {}, scheduling: {} },
+          commands: {},
+          refresh: {},
+        };
+      if (!configured && config.jobsDir !== undefined) profile.jobsDir = config.jobsDir;
+      if (json) return ctx.printJson({ ...profile, configured: !!configured });
+      const note = configured ? "" : "# Used without a profile: molq's defaults apply.\n";
+      Deno.stdout.writeSync(new TextEncoder().encode(note + renderClusterProfile(profile)));
     });
   return clusters;
 }

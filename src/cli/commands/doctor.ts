@@ -4,6 +4,7 @@
  * last poll, the mail program for notifications, the cron entry and the time zone — one
  * line each, with what to do.
  */
+import { type ConfigProblem, formatProblem } from "../../config/validate_config.ts";
 import { Command } from "../command_line/mod.ts";
 import { dirname } from "../../core/paths.ts";
 import type { SchedulerKind } from "../../core/job_record.ts";
@@ -140,8 +141,8 @@ async function configChecks(ctx: CliContext, checks: Check[]) {
       checks.push({
         name: "config",
         level: "problem",
-        detail: `${check.path}: ${check.problems.length} problem(s)`,
-        fix: "run molq config check for every problem",
+        detail: configProblems(check.path, check.problems),
+        fix: "run molq config check for every problem; until then, other commands refuse to run",
       });
       return null;
     }
@@ -161,6 +162,12 @@ async function configChecks(ctx: CliContext, checks: Check[]) {
     });
     return null;
   }
+}
+
+/** The first problem in the words `molq config check` uses, and how many more there are. */
+function configProblems(path: string | null, problems: readonly ConfigProblem[]): string {
+  const first = problems[0] ? formatProblem(path, problems[0]).replace(/\.$/, "") : "invalid";
+  return problems.length > 1 ? `${first} (and ${problems.length - 1} more)` : first;
 }
 
 async function clusterChecks(

@@ -10,7 +10,7 @@ import {
   resolveScopedJob,
 } from "../cluster_scope.ts";
 import type { CliContext } from "../context.ts";
-import { recordToJson, transitionToJson } from "../record_json.ts";
+import { recordToJson, requestToJson, transitionToJson } from "../record_json.ts";
 import { renderTable } from "../table.ts";
 import { paint, printable, STATE_COLORS } from "../style.ts";
 import { elapsed } from "../job_rows.ts";
@@ -69,6 +69,7 @@ Examples:
         if (options.json) {
           return ctx.printJson({
             ...recordToJson(record),
+            ...requestToJson(record),
             usage: usageToJson(usage.get(record.jobId)),
             notification: notificationToJson(notification),
             transitions: timeline.map(transitionToJson),
