@@ -176,8 +176,13 @@ function profile(kind: SimKind, cluster: string, options: SimBoxOptions): string
   const bin = (name: string) => join(SIMULATORS, kind, "bin", name);
   const wrapped = (name: string) => join(WRAPPERS, name);
   const commands: Record<string, string> = kind === "lsf"
-    ? { bsub: bin("bsub"), bjobs: wrapped("bjobs"), bkill: bin("bkill"), bhist: wrapped("bhist") }
-    : { qsub: bin("qsub"), qstat: wrapped("qstat"), qdel: bin("qdel") };
+    ? {
+      bsub: bin("bsub"),
+      bjobs: wrapped("bjobs"),
+      bkill: wrapped("bkill"),
+      bhist: wrapped("bhist"),
+    }
+    : { qsub: bin("qsub"), qstat: wrapped("qstat"), qdel: wrapped("qdel") };
   const lines = [`[clusters.${cluster}]`, `scheduler = "${kind === "lsf" ? "lsf" : "pbs"}"`];
   if (options.flavour) lines.push(`flavour = "${options.flavour}"`);
   lines.push(`[clusters.${cluster}.commands]`);

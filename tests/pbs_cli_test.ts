@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually } from "./_molq.ts";
+import { eventually, exitCodeWritten } from "./_molq.ts";
 import {
   exists,
   id,
@@ -393,4 +393,54 @@ Deno.test({
         assert.ok(!TERMINAL.includes(records.get(id(slow!))!.state as string));
       },
     ),
+});
+
+Deno.test({
+  ...options,
+  name:
+    "CLI on PBS Pro: cancelling several jobs sends one qdel; one that ended keeps its result; a failing qdel changes none",
+  fn: () =>
+    withBox(simBox("pbs", { flavour: "pro", settings: HISTORY }), async (box) => {
+      const qdels = () => box.calls().filter((line) => line.startsWith("qdel "));
+      const long = await Promise.all([1, 2, 3].map(() => box.submit(["--", "sleep", "60"])));
+      await box.until(
+        (r) => long.every((job) => r.get(id(job))?.state === "running"),
+        "the long jobs to run",
+      );
+      // A qdel that fails: each job is told, none is recorded cancelled; after the one
+      // command for both, each is tried alone (to tell whom a refusal concerns).
+      const fault = { MOLQ_TEST_FAULT: "fail", MOLQ_TEST_FAULT_COMMAND: "qdel" };
+      const failing = await box.molq(["cancel", id(long[0]!), id(long[1]!)], { env: fault });
+      assert.equal(failing.code, 1);
+      assert.equal(
+        failing.stderr.match(/^molq: PBS refused to cancel: qdel: cannot connect to server/gm)
+          ?.length,
+        2,
+        failing.stderr,
+      );
+      assert.equal(qdels().length, 3, qdels().join("\n"));
+      const unchanged = await box.records();
+      assert.ok(long.every((job) => unchanged.get(id(job))!.state === "running"));
+      // A quick job has ended (its exit code is written) but no pass has seen it yet.
+      const quick = await box.submit(["--", "true"]);
+      await exitCodeWritten(box, id(quick));
+      const cancel = await box.molq(["cancel", ...[...long, quick].map(id)]);
+      assert.equal(cancel.code, 1, cancel.stderr);
+      assert.match(
+        cancel.stderr,
+        /^molq: Cannot cancel job "\w{8}": it has already ended with exit code 0; the next refresh records its result\.\n$/,
+      );
+      assert.equal(cancel.stdout.match(/ cancelled$/gm)?.length, 3, cancel.stdout);
+      const sent = qdels().slice(3);
+      assert.equal(sent.length, 1, `one qdel for the three jobs: ${sent.join("\n")}`);
+      assert.deepEqual(
+        sent[0]!.split(" ").slice(1).sort(),
+        long.map((job) => job.scheduler_job_id as string).sort(),
+      );
+      const after = await box.settle([...long, quick].map(id));
+      assert.deepEqual(
+        [...long, quick].map((job) => after.get(id(job))!.state),
+        ["cancelled", "cancelled", "cancelled", "succeeded"],
+      );
+    }),
 });

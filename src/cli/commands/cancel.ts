@@ -8,7 +8,8 @@ import {
   jobScope,
   resolveScopedJob,
 } from "../cluster_scope.ts";
-import { cancelJob } from "../../api/cancel_job.ts";
+import { cancelJobs } from "../../api/cancel_job.ts";
+import type { JobRecord } from "../../core/job_record.ts";
 import type { CliContext } from "../context.ts";
 import { recordToJson } from "../record_json.ts";
 
@@ -31,18 +32,23 @@ Examples:
       const scope = await jobScope(ctx, scheduler, options);
       if (ids.length === 0) throw missingIds("cancel");
       // A retried job is cancelled in its latest attempt (which may still wait out its backoff).
-      const records = ids.map((id) => ctx.store.latestAttempt(resolveScopedJob(ctx, id, scope)));
+      const records = [
+        ...new Map(ids.map((id) => {
+          const record = ctx.store.latestAttempt(resolveScopedJob(ctx, id, scope));
+          return [record.jobId, record];
+        })).values(),
+      ];
+      const outcomes = await cancelByCluster(ctx, records);
       const done = [];
       const errors: string[] = [];
       for (const record of records) {
-        try {
-          const cluster = await ctx.cluster(record.cluster, record.scheduler);
-          done.push(await cancelJob(ctx.store, cluster, record));
-          if (!options.json) ctx.print(`${record.jobId}  cancelled`);
-        } catch (error) {
-          if (!(error instanceof MolqError)) throw error;
-          errors.push(error.message);
+        const outcome = outcomes.get(record.jobId)!;
+        if (outcome instanceof MolqError) {
+          errors.push(outcome.message);
+          continue;
         }
+        done.push(outcome);
+        if (!options.json) ctx.print(`${record.jobId}  cancelled`);
       }
       if (options.json) ctx.printJson(done.map(recordToJson));
       if (errors.length === 1) throw new MolqError(errors[0]!);
@@ -51,4 +57,25 @@ Examples:
         throw new MolqError(errors.at(-1)!);
       }
     });
+}
+
+/** Each cluster's jobs are cancelled together: one look and one cancel command per cluster. */
+async function cancelByCluster(
+  ctx: CliContext,
+  records: readonly JobRecord[],
+): Promise<Map<string, JobRecord | MolqError>> {
+  const groups = Map.groupBy(records, (r) => r.cluster);
+  const outcomes = new Map<string, JobRecord | MolqError>();
+  for (const group of groups.values()) {
+    let results: (JobRecord | MolqError)[];
+    try {
+      const cluster = await ctx.cluster(group[0]!.cluster, group[0]!.scheduler);
+      results = await cancelJobs(ctx.store, cluster, group);
+    } catch (error) {
+      if (!(error instanceof MolqError)) throw error;
+      results = group.map(() => error);
+    }
+    group.forEach((record, i) => outcomes.set(record.jobId, results[i]!));
+  }
+  return outcomes;
 }
