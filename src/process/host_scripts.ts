@@ -43,14 +43,27 @@ export const DETACH_SH = [
 ].join("\n");
 
 /**
- * `sh -c SIGNAL_GROUPS_SH signal HOST GRACE PGID...`: refuses (exit 3, `host NAME`) when
- * this is not HOST; sends TERM to every group, waits up to GRACE seconds for them to end,
- * then sends KILL to the rest. Zombies count as ended.
+ * `sh -c SIGNAL_GROUPS_SH signal HOST GRACE PGID DIR [PGID DIR ...]`: refuses (exit 3,
+ * `host NAME`) when this is not HOST; sends TERM to every job's group, waits up to GRACE
+ * seconds for them to end, then sends KILL to the rest. Zombies count as ended. Where
+ * /proc tells, a group is signalled only while its leader is the job's wrapper (it runs in
+ * DIR) or gone: a live process of that pid elsewhere reused the number of a wrapper that
+ * died, and is left alone. (A pid is never reused while its group lives on.)
  */
 export const SIGNAL_GROUPS_SH = [
   HOST_NAME_SH,
   'if [ "$h" != "$1" ]; then printf \'host %s\\n\' "$h"; exit 3; fi',
   "grace=$2; shift 2",
+  "molq_ours() {",
+  "  [ -d /proc/$$ ] && [ -e /proc/$1 ] || return 0",
+  '  [ /proc/$1/cwd -ef "$2" ] && return 0',
+  "  l=; IFS= read -r l </proc/$1/stat 2>/dev/null || return 0",
+  "  l=${l##*) }; case $l in Z*) return 0 ;; esac",
+  "  return 1",
+  "}",
+  "groups=",
+  'while [ $# -ge 2 ]; do molq_ours "$1" "$2" && groups="$groups $1"; shift 2; done',
+  "set -- $groups",
   'for g in "$@"; do kill -TERM "-$g" 2>/dev/null || :; done',
   "molq_alive() {",
   "  LC_ALL=C ps -A -o pgid=,stat= | while read -r g s; do",

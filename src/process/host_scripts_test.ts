@@ -73,7 +73,7 @@ Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, t
     await Deno.writeTextFile(`${home}/job.sh`, "trap '' TERM; sleep 30 & wait\n");
     const started = await startDetachedWith(localRunner, `${home}/job.sh`, home);
     const result = await runCommand(
-      ["/bin/sh", "-c", SIGNAL_GROUPS_SH, "s", Deno.hostname(), "1", String(started.pid)],
+      ["/bin/sh", "-c", SIGNAL_GROUPS_SH, "s", Deno.hostname(), "1", String(started.pid), home],
       { allowFailure: true },
     );
     assert.equal(result.code, 0, result.stderr);
@@ -83,5 +83,36 @@ Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, t
       return g === String(started.pid) && !s?.startsWith("Z");
     });
     assert.deepEqual(alive, [], "the whole group is gone");
+  });
+});
+
+Deno.test("SIGNAL_GROUPS_SH leaves alone a live process whose pid a dead wrapper had", async () => {
+  await withHome(async (home) => {
+    // A process of ours that leads its own group but runs elsewhere: not the job's wrapper.
+    await Deno.writeTextFile(`${home}/other.sh`, "sleep 30\n");
+    Deno.mkdirSync(`${home}/job`);
+    const other = await startDetachedWith(localRunner, `${home}/other.sh`, home);
+    try {
+      const result = await runCommand(
+        [
+          "/bin/sh",
+          "-c",
+          SIGNAL_GROUPS_SH,
+          "s",
+          Deno.hostname(),
+          "1",
+          String(other.pid),
+          `${home}/job`,
+        ],
+        { allowFailure: true },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const ps = await runCommand(["ps", "-o", "stat=", "-p", String(other.pid)], {
+        allowFailure: true,
+      });
+      assert.match(ps.stdout.trim(), /^[^Z]/, "the other process still runs");
+    } finally {
+      Deno.kill(-other.pid, "SIGKILL");
+    }
   });
 });

@@ -207,10 +207,10 @@ export class LocalScheduler implements Scheduler {
     }
     for (const [host, group] of byHost) {
       const here = host || await this.#hostName();
-      const pgids = group.map((job) => job.schedulerJobId);
+      const jobs = group.flatMap((job) => [job.schedulerJobId, job.jobDir]);
       const markers = group.map((job) => jobFile(job.jobDir, CANCELLED_MARKER));
       const grace = String(this.#killGraceSeconds);
-      await this.#signal(host, group, markers, [SIGNAL_GROUPS_SH, "signal", here, grace, ...pgids]);
+      await this.#signal(host, group, markers, [SIGNAL_GROUPS_SH, "signal", here, grace, ...jobs]);
     }
     for (const array of arrays) await this.#signalArray(array, [array], "all");
     for (const tasks of tasksByDir.values()) await this.#signalArray(tasks[0]!, tasks, "tasks");

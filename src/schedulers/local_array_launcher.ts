@@ -154,6 +154,8 @@ export const ARRAY_SIGNAL_SH = [
   '    g="$g $x"',
   "  done",
   "fi",
-  'set -- "$h" "$grace" $g',
+  // Every task runs in the array's directory: it goes with each group.
+  'set -- "$h" "$grace"',
+  'for x in $g; do set -- "$@" "$x" "$d"; done',
   SIGNAL_GROUPS_SH,
 ].join("\n");
