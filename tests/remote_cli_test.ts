@@ -331,6 +331,66 @@ Deno.test({
         assert.equal(done.exit_code, 5, "its true state, from the files it wrote");
       });
 
+      await t.step("logs --follow waits out a cut link and prints every line once", async () => {
+        const job = await box.json<Json>([
+          "submit",
+          "--cluster",
+          "far",
+          "--command",
+          "for i in 1 2 3 4 5 6 7 8; do echo line $i; sleep 1; done",
+        ]);
+        const follow = new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--quiet",
+            ...BINARY_PERMISSIONS,
+            MAIN,
+            "logs",
+            job.job_id as string,
+            "--follow",
+          ],
+          cwd: box.cwd,
+          env: { ...box.env, INIT_CWD: "", MOLQ_CALLER_CWD: "" },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        let out = "";
+        let err = "";
+        const collect = async (from: ReadableStream<Uint8Array>, add: (text: string) => void) => {
+          const decoder = new TextDecoder();
+          for await (const chunk of from) add(decoder.decode(chunk, { stream: true }));
+        };
+        const reading = Promise.all([
+          collect(follow.stdout, (text) => out += text),
+          collect(follow.stderr, (text) => err += text),
+        ]);
+        try {
+          await eventually(() => out.includes("line 2") || undefined, 30_000, "the first lines");
+          await sshd("kill-connections");
+          await eventually(
+            () => /following again once it answers \(Ctrl-C stops\)\.\n/.test(err) || undefined,
+            30_000,
+            "the lost link to be told",
+          );
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          await sshd("start");
+          assert.equal((await box.molq(["connect", "far"])).code, 0);
+          const status = await follow.status;
+          await reading;
+          assert.equal(status.code, 0, err);
+          assert.equal(out, [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `line ${i}\n`).join(""));
+          assert.match(err, /answers again; following on\.\n/);
+          assert.doesNotMatch(err, /internal error|^\s+at /m);
+        } finally {
+          try {
+            follow.kill("SIGKILL");
+          } catch {
+            // it ended
+          }
+        }
+      });
+
       await t.step("MaxSessions 1 on the server still works", async () => {
         await box.molq(["disconnect", "far"]);
         await sshd("start", { MOLQ_SSHD_MAX_SESSIONS: "1" });

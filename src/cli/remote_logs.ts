@@ -2,6 +2,7 @@
  * Logs of a job on a remote cluster, read through its Runner (over the master connection):
  * the whole file or its last lines, and `--follow` by polling for what was added.
  */
+import { MolqError } from "../core/errors.ts";
 import type { Runner } from "../process/runner.ts";
 
 /** `$1` path, `$2` lines or empty; exit 4 when there is no such file. */
@@ -51,7 +52,10 @@ export async function readRemoteLog(
     allowFailure: true,
   });
   if (result.code === 4) return null;
-  if (result.code !== 0) throw new Error(result.stderr.trim() || `exit code ${result.code}`);
+  if (result.code !== 0) {
+    const why = result.stderr.trim().split("\n")[0] || `exit code ${result.code}`;
+    throw new MolqError(`Cannot read ${path} on ${runner.where}: ${why}.`);
+  }
   return result.stdout;
 }
 

@@ -2,7 +2,7 @@
 import { readRemoteLog, readRemoteNew, remoteLogSize } from "../remote_logs.ts";
 import type { Runner } from "../../process/runner.ts";
 import { Command } from "../command_line/mod.ts";
-import { UsageError } from "../../core/errors.ts";
+import { TransportError, UsageError } from "../../core/errors.ts";
 import { type JobRecord, META_STDERR, META_STDOUT } from "../../core/job_record.ts";
 import { isTerminal } from "../../core/job_state.ts";
 import { isSchedulerWord } from "../scheduler_word.ts";
@@ -203,20 +203,38 @@ async function remoteLogs(
   }
   if (!options.follow) return;
   let endedAt: number | null = null;
+  // A link that drops is waited for, as `tail -F` waits for a file: the offsets stay, so
+  // nothing is printed twice or lost.
+  let linkLost = false;
   for (;;) {
     await sleep(REMOTE_FOLLOW_TICK_MS);
-    for (const stream of streams) {
-      const path = logPath(record, stream);
-      const added = await readRemoteNew(runner, path, offsets.get(stream) ?? 0);
-      if (added.reset) console.error(`molq: ${stream} was truncated; reading it from the start.`);
-      offsets.set(stream, added.size);
-      if (added.text) {
-        await write(
-          stream === "stderr" && streams.length > 1 ? Deno.stderr : Deno.stdout,
-          added.text,
+    try {
+      for (const stream of streams) {
+        const path = logPath(record, stream);
+        const added = await readRemoteNew(runner, path, offsets.get(stream) ?? 0);
+        if (added.reset) console.error(`molq: ${stream} was truncated; reading it from the start.`);
+        offsets.set(stream, added.size);
+        if (added.text) {
+          await write(
+            stream === "stderr" && streams.length > 1 ? Deno.stderr : Deno.stdout,
+            added.text,
+          );
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof TransportError)) throw error;
+      if (!linkLost) {
+        console.error(
+          `molq: ${
+            error.message.replace(/\.$/, "")
+          }; following again once it answers (Ctrl-C stops).`,
         );
       }
+      linkLost = true;
+      continue;
     }
+    if (linkLost) console.error(`molq: ${runner.where} answers again; following on.`);
+    linkLost = false;
     await runner.close?.();
     if (endedAt !== null && Date.now() - endedAt >= DRAIN_MS) return;
     if (endedAt === null) {
