@@ -34,18 +34,30 @@ const CELLS = [
   null, // elapsed
   "CASE WHEN exit_code IS NOT NULL THEN CAST(exit_code AS TEXT) ELSE coalesce(state_detail, '') END",
 ];
+/**
+ * 1 when some text cell holds a character from U+0300 on: one that may take two columns or
+ * none (below it, every character takes one, as the rows print it).
+ */
+const wideText = `max((${
+  CELLS.filter((cell, i) => cell !== null && i > 1).join(" || ")
+}) GLOB '*[\u0300-\u{10FFFF}]*') AS wide`;
 const AGGREGATES = [
   "count(*) AS rows",
   ...CELLS.map((cell, i) => `max(${cell === null ? elapsedWidth : cut(i, cell)}) AS w${i}`),
+  wideText,
 ].join(", ");
 
-/** How many rows the listing has and how wide each column is (headers included). */
+/**
+ * How many rows the listing has and how wide each column is (headers included); null when
+ * a cell holds text whose columns only the rows themselves tell (CJK, emoji, accents).
+ */
 export function jobTableWidths(
   store: JobStore,
   query: ListQuery,
   style: JobTableStyle,
-): { rows: number; widths: number[] } {
+): { rows: number; widths: number[] } | null {
   const result = store.summarize(query, AGGREGATES, [style.now, style.withHosts ? 1 : 0]);
+  if (Number(result.wide ?? 0) === 1) return null;
   const widths = JOB_TABLE_HEADERS.map((header, i) =>
     Math.max(header.length, Number(result[`w${i}`] ?? 0))
   );

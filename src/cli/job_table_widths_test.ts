@@ -4,7 +4,8 @@ import { JobStore, type ListQuery } from "../store/job_store.ts";
 import { JOB_STATES, type JobState } from "../core/job_state.ts";
 import { sampleRecord } from "../testing/sample_record.ts";
 import { jobTableWidths } from "./job_table_widths.ts";
-import { type JobTableStyle, measureJobTable } from "./job_rows.ts";
+import { jobTableLines, type JobTableStyle, measureJobTable } from "./job_rows.ts";
+import { visibleWidth } from "./style.ts";
 
 const NOW = 1_800_000_000_000;
 /** Run times around every boundary of the elapsed format, in seconds. */
@@ -34,7 +35,7 @@ const NAMES = [
   "c".repeat(49),
   "tab\there\nnewline\x1b[31mred",
   "é".repeat(60),
-  "🚀 launch",
+  "ñandú ¿sí?",
 ];
 
 function fixture(): { store: JobStore; dir: string } {
@@ -87,6 +88,27 @@ Deno.test("jobTableWidths() measures what the rows measure, for every query and 
         }
       }
     }
+  } finally {
+    store.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("jobTableWidths() leaves wide text to the rows, and the table still aligns", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "molq-widths-" });
+  const store = JobStore.open(join(dir, "jobs.db"));
+  try {
+    for (const name of ["数据处理任务", "abc", "🚀 launch"]) {
+      store.insert(sampleRecord({ state: "running", name, startedAt: NOW - 5_000 }));
+    }
+    const style: JobTableStyle = { color: false, now: NOW, withHosts: false };
+    assert.equal(jobTableWidths(store, {}, style), null);
+    const rows = () => store.iterateSummaries({}).map((record) => ({ record }));
+    const { widths } = measureJobTable(rows(), style);
+    assert.equal(widths[4], 12, "six CJK characters take twelve columns");
+    const lines = [...jobTableLines(rows(), widths, style)];
+    const elapsedAt = lines.map((line) => visibleWidth(line.slice(0, line.indexOf("5s"))));
+    assert.equal(new Set(elapsedAt.slice(1)).size, 1, lines.join("\n"));
   } finally {
     store.close();
     Deno.removeSync(dir, { recursive: true });

@@ -1,4 +1,5 @@
 /** Terminal styling for CLI output: colour only on a TTY and never with NO_COLOR. */
+import { textWidth } from "../core/text_width.ts";
 import type { JobState } from "../core/job_state.ts";
 
 /** NO_COLOR always wins; then the config's `color` (auto, always, never); auto means a TTY. */
@@ -45,7 +46,7 @@ export function visibleWidth(text: string): number {
   // Printable ASCII, the common case of a long table's cells: one character, one column.
   if (!NOT_PLAIN_ASCII.test(text)) return text.length;
   // deno-lint-ignore no-control-regex
-  return [...text.replace(/\x1b\[[0-9;]*m/g, "")].length;
+  return textWidth(text.replace(/\x1b\[[0-9;]*m/g, ""));
 }
 
 const NOT_PLAIN_ASCII = /[^\x20-\x7e]/;

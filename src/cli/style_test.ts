@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import { printable, visibleWidth } from "./style.ts";
 import { tableLine } from "./table.ts";
 
-Deno.test("visibleWidth() counts characters, not bytes or colour codes", () => {
+Deno.test("visibleWidth() counts terminal columns, not bytes or colour codes", () => {
   assert.equal(visibleWidth("running"), 7);
   assert.equal(visibleWidth(""), 0);
   assert.equal(visibleWidth("\x1b[36mrunning\x1b[0m"), 7);
-  assert.equal(visibleWidth("名前 ok"), 5);
-  assert.equal(visibleWidth("🙂x"), 2);
+  assert.equal(visibleWidth("名前 ok"), 7, "CJK characters take two columns");
+  assert.equal(visibleWidth("🙂x"), 3);
+  assert.equal(visibleWidth("e\u0301"), 1, "a combining accent takes none");
 });
 
 Deno.test("printable() leaves plain text alone and defuses control characters", () => {
@@ -21,7 +22,8 @@ Deno.test("printable() leaves plain text alone and defuses control characters", 
 Deno.test("tableLine() pads plain and wide cells alike and cuts at the column's maximum", () => {
   const widths = [4, 3];
   assert.equal(tableLine(["ab", "x"], widths), "ab    x");
-  assert.equal(tableLine(["名前", "x"], widths), "名前    x");
+  assert.equal(tableLine(["名前", "x"], widths), "名前  x");
+  assert.equal(tableLine(["名前です", "x"], widths, { maxWidth: [4] }), "名…   x");
   assert.equal(tableLine(["a\tb", "x"], widths), "a b   x");
   assert.equal(tableLine(["abcdef", "x"], widths, { maxWidth: [4] }), "abc…  x");
 });

@@ -3,6 +3,7 @@
  * table is laid out in two passes over its rows (measure, then print), so it can be
  * streamed without holding every row.
  */
+import { takeColumns } from "../core/text_width.ts";
 import { visibleWidth } from "./style.ts";
 
 export interface TableOptions {
@@ -52,5 +53,5 @@ function truncate(text: string, max: number | undefined): string {
   if (max === undefined && !/[\n\r\t]/.test(text)) return text;
   const clean = text.replace(/[\n\r\t]/g, " ");
   if (max === undefined || visibleWidth(clean) <= max) return clean;
-  return [...clean].slice(0, max - 1).join("") + "…";
+  return takeColumns(clean, max - 1) + "…";
 }

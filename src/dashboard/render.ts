@@ -3,6 +3,7 @@
  * wider than `columns`. Header, then the table or the detail view, then one footer line
  * (key hints, a prompt or a message); the help overlay goes on top.
  */
+import { takeColumns } from "../core/text_width.ts";
 import { clusterLabel } from "../core/job_host.ts";
 import { JOB_STATES } from "../core/job_state.ts";
 import {
@@ -12,7 +13,6 @@ import {
   sanitize,
   stripAnsi,
   type Style,
-  takeColumns,
   truncate,
   visibleWidth,
 } from "./ansi.ts";

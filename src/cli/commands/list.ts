@@ -83,9 +83,10 @@ Examples:
           style.usage
             ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
             : mapRows(ctx.store.iterateSummaries(query));
-        const { rows: count, widths } = style.usage
-          ? measureJobTable(rows(), style)
-          : jobTableWidths(ctx.store, query, style);
+        // Measured from the rows themselves with usage columns, or for wide text.
+        const { rows: count, widths } =
+          (style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
+            measureJobTable(rows(), style);
         if (count === 0) {
           const note = pythonStoreNote(ctx.store);
           if (note) console.error(`hint: ${note}`);
