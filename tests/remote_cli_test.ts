@@ -486,6 +486,30 @@ Deno.test({
           "the stale socket is removed",
         );
       });
+      await t.step("a remote command molq gave up on is ended on the cluster too", async () => {
+        // A site's sbatch that never answers (as on a controller that hangs).
+        const ssh = ["ssh", "-F", sshConfig, "molq-test"];
+        const home = (await runCommand([...ssh, "echo $HOME"])).stdout.trim();
+        await runCommand([...ssh, "cat >hang-sbatch && chmod +x hang-sbatch"], {
+          stdin: "#!/bin/sh\nexec sleep 299\n",
+        });
+        Deno.writeTextFileSync(
+          join(box.home, "config.toml"),
+          `\n[clusters.hung]\nscheduler = "slurm"\nhost = "molq-test"\n` +
+            `ssh_options = ["-F", "${sshConfig}"]\n[clusters.hung.commands]\n` +
+            `sbatch = "${home}/hang-sbatch"\n[clusters.hung.refresh]\ncommand_timeout = "2s"\n`,
+          { append: true },
+        );
+        const submit = await box.molq(["submit", "--cluster", "hung", "--", "true"]);
+        assert.equal(submit.code, 1, submit.stderr);
+        assert.match(submit.stderr, /no answer within 2 s/);
+        assert.match(await remoteProcesses(), /sleep 299/, "it still runs just after");
+        await eventually(
+          async () => !/sleep 299/.test(await remoteProcesses()) || undefined,
+          30_000,
+          "the cluster to end the command molq gave up on",
+        );
+      });
     } finally {
       await box.molq(["disconnect", "stale"]).catch(() => {});
       await box.molq(["disconnect", "far"]).catch(() => {});

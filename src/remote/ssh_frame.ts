@@ -27,6 +27,12 @@ export interface FramedCommandOptions {
   cwd?: string;
   /** Exported for the command only. */
   env?: Record<string, string>;
+  /**
+   * Where the host has `timeout` (GNU coreutils, or BSD's), the command and its children
+   * are ended after this many seconds (TERM, then KILL 5 s later): a command molq gave up
+   * on never runs on there for ever.
+   */
+  timeoutSeconds?: number;
 }
 
 /** The session's private directory variable (set once by the session start). */
@@ -99,7 +105,15 @@ export function renderFramedCommand(
     `command -v ${quotedProgram} >/dev/null 2>&1 || { echo not-found >${d}/r;` +
       ` printf '%s: command not found\\n' ${quotedProgram} >&2; exit 127; }`,
   );
-  body.push(`exec ${argv.map(shellQuote).join(" ")}`);
+  const words = argv.map(shellQuote).join(" ");
+  const limit = options.timeoutSeconds;
+  if (limit !== undefined) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`Not a timeout: ${limit}.`);
+    body.push(
+      `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${limit} ${words}; fi`,
+    );
+  }
+  body.push(`exec ${words}`);
   lines.push(`(\n${body.join("\n")}\n) <${input} >${d}/o 2>${d}/e`);
   lines.push("molq_c=$?");
   lines.push(`molq_w=; IFS= read -r molq_w <${d}/r || :`);

@@ -153,6 +153,21 @@ Deno.test("framed commands run through sh keep status, stdout and stderr apart",
   assert.equal(noNewline!.stdout, "no newline");
 });
 
+Deno.test("a framed command with a time limit is ended there, with its children", async () => {
+  const started = Date.now();
+  const [limited, quick] = await throughSh([
+    [["sh", "-c", "sleep 31 & sleep 30; echo never"], { timeoutSeconds: 1 }],
+    [["echo", "next"], { timeoutSeconds: 1 }],
+  ]);
+  assert.equal(limited!.code, 124, "timeout's status for a command it ended");
+  assert.equal(limited!.stdout, "");
+  assert.equal(quick!.stdout, "next\n", "the session goes on");
+  assert.ok(Date.now() - started < 20_000, "not the 30 s the command wanted");
+  const left = await runCommand(["pgrep", "-f", "^sleep 31$"], { allowFailure: true });
+  assert.equal(left.stdout, "", "its background child is gone too");
+  assert.throws(() => renderFramedCommand(NONCE, ["true"], { timeoutSeconds: 0 }), /timeout/);
+});
+
 Deno.test("framed commands through sh carry stdin, UTF-8 and marker-like text byte for byte", async () => {
   const input =
     `it's "quoted" $HOME \`x\` \\n\nMOLQ-END-${NONCE} 0\n\u00e9\u{1f680}\u0001 no newline`;

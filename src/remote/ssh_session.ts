@@ -27,6 +27,8 @@ export class SessionOpenError extends Error {
 
 const STDERR_KEPT_CHARS = 16_384;
 const CLOSE_WAIT_MS = 5_000;
+/** A command runs on there this much longer than molq waits for its answer. */
+const REMOTE_TIMEOUT_MARGIN_S = 5;
 
 export class SshSession {
   readonly #process: LiveProcess;
@@ -99,7 +101,9 @@ export class SshSession {
     const program = argv[0] ?? "";
     if (!this.alive) throw this.#lost(program, "the session had already ended");
     const nonce = newNonce();
-    const text = renderFramedCommand(nonce, argv, options);
+    // The host ends the command a little after molq stops waiting for it.
+    const remoteLimit = Math.ceil(timeoutMs / 1000) + REMOTE_TIMEOUT_MARGIN_S;
+    const text = renderFramedCommand(nonce, argv, { ...options, timeoutSeconds: remoteLimit });
     const deadline = Date.now() + timeoutMs;
     let writeFailed = false;
     const written = this.#process.write(text).catch(() => (writeFailed = true));
