@@ -67,7 +67,8 @@ Deno.test("a running local job survives any number of passes from another login 
   assert.equal(refused.code, 1);
   assert.equal(
     refused.stderr.trim(),
-    `molq: Cannot cancel job "${id.slice(0, 8)}": it runs on ${HOST_A}; cancel it there.`,
+    `molq: Cannot cancel job "${id.slice(0, 8)}": it runs on ${HOST_A}; cancel it there ` +
+      `(if ${HOST_A} is gone for good, --force records it cancelled).`,
   );
   assert.equal((await statusOnB(box, id)).state, "running", "the refused cancel changed nothing");
 
@@ -76,6 +77,28 @@ Deno.test("a running local job survives any number of passes from another login 
   assert.equal((await box.json<Json>(["status", id])).state, "cancelled");
   const inspect = await molqOn(HOST_B, box, ["inspect", id]);
   assert.match(inspect.stdout, new RegExp(`host\\s+${HOST_A} \\(boot id `));
+});
+
+Deno.test("cancel --force on another login node records a job of a retired host without a signal", async () => {
+  if (!(await unlessNoSecondHost("the forced-cancel test"))) return;
+  const box = hostBox();
+  const id = await submit(box, ["--", "sleep", "60"]);
+  const record = await running(box, id);
+  const forced = await molqOn(HOST_B, box, ["cancel", "--force", id]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(forced.stdout, `${id}  cancelled\n`);
+  assert.equal(
+    forced.stderr,
+    `molq: note: ${id.slice(0, 8)} was recorded cancelled without a signal; ` +
+      `if ${HOST_A} is still up, the job goes on running there.\n`,
+  );
+  const seen = await statusOnB(box, id);
+  assert.equal(seen.state, "cancelled");
+  assert.match(String(seen.failure_reason), new RegExp(`without a signal: only ${HOST_A} could`));
+  // Nothing was signalled: the job's process on A still runs (and is ended here by hand).
+  const pid = Number(record.scheduler_job_id);
+  Deno.kill(pid, "SIGCONT");
+  Deno.kill(-pid, "SIGKILL");
 });
 
 Deno.test("a job that ends while only another host refreshes gets its true state once its host looks", async () => {

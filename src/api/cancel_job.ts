@@ -13,6 +13,14 @@ import { toTracked } from "../reconcile/to_tracked.ts";
 import { activeJobOf } from "../store/job_views.ts";
 import { gatherJobFiles } from "../schedulers/job_files_snapshot.ts";
 
+export interface CancelOptions {
+  /**
+   * A local job started on another host (one that is gone for good) is recorded cancelled
+   * without a signal, instead of refused: only its own host could signal it.
+   */
+  force?: boolean;
+}
+
 /** Cancels one job; throws MolqError when it cannot be cancelled. */
 export async function cancelJob(
   store: JobStore,
@@ -33,6 +41,7 @@ export async function cancelJobs(
   store: JobStore,
   cluster: Cluster,
   records: readonly JobRecord[],
+  options: CancelOptions = {},
 ): Promise<(JobRecord | MolqError)[]> {
   const scheduler = cluster.scheduler;
   const outcomes = new Map<string, JobRecord | MolqError>();
@@ -62,9 +71,13 @@ export async function cancelJobs(
     }
     const tasks = tasksOf(store, open);
     const unsent = open.filter((r) => r.schedulerJobId !== null && !sent.has(r.jobId));
-    const refused = await refusals(scheduler, unsent);
+    // Forced: a job only another host can signal is recorded without a signal.
+    const unsignalled = new Set(
+      options.force ? unsent.filter((r) => elsewhere(r, scheduler)).map((r) => r.jobId) : [],
+    );
+    const refused = await refusals(scheduler, unsent.filter((r) => !unsignalled.has(r.jobId)));
     for (const [jobId, error] of refused) outcomes.set(jobId, error);
-    const toSend = unsent.filter((r) => !refused.has(r.jobId));
+    const toSend = unsent.filter((r) => !refused.has(r.jobId) && !unsignalled.has(r.jobId));
     for (const [jobId, error] of await sendCancel(scheduler, toSend, tasks)) {
       outcomes.set(jobId, error);
     }
@@ -73,8 +86,14 @@ export async function cancelJobs(
     const patch = { finishedAt: now, failureReason: "Cancelled by the user.", stateDetail: null };
     for (const current of open) {
       if (outcomes.has(current.jobId)) continue;
-      const why = "cancelled by the user";
-      if (!store.transition(current.jobId, current.state, "cancelled", patch, why, now)) {
+      const forced = unsignalled.has(current.jobId);
+      const why = forced
+        ? `cancelled by the user, unsignalled on ${current.host}`
+        : "cancelled by the user";
+      const recorded = forced
+        ? { ...patch, failureReason: unsignalledReason(current.host!) }
+        : patch;
+      if (!store.transition(current.jobId, current.state, "cancelled", recorded, why, now)) {
         continue; // a concurrent pass moved the job on; look again
       }
       for (const task of tasks.get(current.jobId) ?? []) {
@@ -128,6 +147,17 @@ async function sendCancel(
   return failures;
 }
 
+const UNSIGNALLED = "Cancelled by the user with --force, without a signal";
+
+function unsignalledReason(host: string): string {
+  return `${UNSIGNALLED}: only ${host} could signal it.`;
+}
+
+/** Whether `--force` recorded this job cancelled without signalling it. */
+export function cancelledUnsignalled(record: JobRecord): boolean {
+  return record.state === "cancelled" && !!record.failureReason?.startsWith(UNSIGNALLED);
+}
+
 function cannotCancel(record: JobRecord, why: string): MolqError {
   return new MolqError(`Cannot cancel job "${record.jobId.slice(0, 8)}": ${why}.`);
 }
@@ -156,7 +186,13 @@ async function refusals(
   for (const record of records) {
     const where = elsewhere(record, scheduler);
     if (where) {
-      refused.set(record.jobId, cannotCancel(record, `it runs on ${where}; cancel it there`));
+      refused.set(
+        record.jobId,
+        cannotCancel(
+          record,
+          `it runs on ${where}; cancel it there (if ${where} is gone for good, --force records it cancelled)`,
+        ),
+      );
     }
   }
   const ended = await endedBatchJobs(scheduler, records.filter((r) => !refused.has(r.jobId)));

@@ -560,6 +560,13 @@ export const MANIFEST: CommandManifest = {
             description: "print the cancelled records as JSON",
             value: null,
           },
+          {
+            short: null,
+            long: "--force",
+            description:
+              "record a local job of another host cancelled without a signal (its host is gone)",
+            value: null,
+          },
           { short: "-h", long: "--help", description: "show help", value: null },
         ],
         firstArgument: null,
