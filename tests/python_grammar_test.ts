@@ -174,8 +174,11 @@ Deno.test("watch --all waits for every active job, of one cluster with --cluster
     bad.stderr,
     new RegExp(`1 of 1 jobs did not succeed: ${failing.slice(0, 8)} failed`),
   );
-  const elsewhere = await box.molq(["watch", "--all", "--profile", "hpc"]);
-  assert.deepEqual([elsewhere.code, elsewhere.stdout], [0, "No active jobs on hpc.\n"]);
+  const elsewhere = await box.molq(["watch", "--all", "--profile", "slurm"]);
+  assert.deepEqual([elsewhere.code, elsewhere.stdout], [0, "No active jobs on slurm.\n"]);
+  const unknown = await box.molq(["watch", "--all", "--profile", "hpc"]);
+  assert.equal(unknown.code, 2, "a name molq does not know is a typo, not an empty cluster");
+  assert.match(unknown.stderr, /^molq: Unknown cluster "hpc": /);
   usage(await box.molq(["watch", jobs[0]!, "--all"]), /^molq: Give job ids or --all, not both\.$/);
   usage(
     await box.molq(["watch"]),
