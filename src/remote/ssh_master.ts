@@ -66,7 +66,10 @@ export function attachArgv(target: SshTarget, remoteCommand: readonly string[]):
   ];
 }
 
-/** `ssh -O check|exit`: asks the master over its socket; never dials. */
+/**
+ * `ssh -O check|exit`: asks the master over its socket; never dials (ssh falls back to a
+ * connection of its own when something else answers on the socket, so it cannot).
+ */
 export function controlArgv(target: SshTarget, command: "check" | "exit"): string[] {
   return [
     "ssh",
@@ -74,7 +77,13 @@ export function controlArgv(target: SshTarget, command: "check" | "exit"): strin
     target.controlPath,
     "-O",
     command,
-    ...target.sshOptions,
+    "-o",
+    "ControlMaster=no",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`,
+    ...withoutJumpHost(target.sshOptions),
     "--",
     target.destination,
   ];
@@ -123,7 +132,7 @@ export async function checkMaster(target: SshTarget): Promise<boolean> {
     allowFailure: true,
     timeoutMs: 10_000,
   });
-  if (result.code === 0) return true;
+  if (result.code === 0 && /^Master running/m.test(result.stderr)) return true;
   await removeStaleSocket(target, result.stderr);
   return false;
 }
@@ -201,6 +210,8 @@ export async function connectMaster(
     const deadline = Date.now() + MASTER_READY_TIMEOUT_MS;
     while (!(await checkMaster(target))) {
       if (Date.now() > deadline) {
+        // ssh -f went on in the background without its master (a socket in the way): end it.
+        await endLeftoverSsh(ssh);
         throw new TransportError(
           target.cluster,
           connectFailure(target, "ssh logged in but its master connection did not start"),
@@ -212,6 +223,31 @@ export async function connectMaster(
   } finally {
     await Deno.remove(log).catch(() => {});
   }
+}
+
+/**
+ * Ends the ssh processes running exactly `argv`: `-f` forks after logging in, so its pid is
+ * known only from the process table.
+ */
+async function endLeftoverSsh(argv: readonly string[]): Promise<void> {
+  const table = await runCommand(["ps", "-A", "-ww", "-o", "pid=,args="], { allowFailure: true })
+    .catch(() => null);
+  for (const pid of pidsRunning(table?.code === 0 ? table.stdout : "", argv)) {
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      // it ended meanwhile
+    }
+  }
+}
+
+/** Pure: the pids of `ps -o pid=,args=` lines whose command line is exactly `argv`. */
+export function pidsRunning(psOutput: string, argv: readonly string[]): number[] {
+  const wanted = argv.join(" ");
+  return psOutput.split("\n").flatMap((line) => {
+    const match = /^\s*(\d+) (.*)$/.exec(line);
+    return match && match[2] === wanted ? [Number(match[1])] : [];
+  });
 }
 
 function connectFailure(target: SshTarget, reason: string): string {

@@ -4,6 +4,7 @@ import {
   controlArgv,
   masterArgv,
   NO_MASTER_MARK,
+  pidsRunning,
   type SshTarget,
   withoutJumpHost,
 } from "./ssh_master.ts";
@@ -53,12 +54,26 @@ Deno.test("masterArgv() starts a persistent background master; batch never promp
   assert.ok(!interactive.some((word) => /StrictHostKeyChecking/i.test(word)));
 });
 
-Deno.test("controlArgv() talks to the master's socket", () => {
-  assert.deepEqual(controlArgv(target, "check").slice(0, 5), [
-    "ssh",
-    "-S",
-    target.controlPath,
-    "-O",
-    "check",
-  ]);
+Deno.test("controlArgv() talks to the master's socket and can never dial", () => {
+  const argv = controlArgv(target, "check");
+  assert.deepEqual(argv.slice(0, 5), ["ssh", "-S", target.controlPath, "-O", "check"]);
+  // Its guards come before the profile's options (ssh keeps the first value it reads).
+  const proxy = argv.indexOf(`ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`);
+  assert.ok(proxy > 0 && proxy < argv.indexOf("-F"));
+  assert.ok(argv.includes("BatchMode=yes"));
+  assert.ok(!argv.includes("-J"), "a jump host would dial");
+});
+
+Deno.test("pidsRunning() finds exactly the given command line in a process table", () => {
+  const argv = ["ssh", "-f", "-N", "-M", "-S", "/home/me/.molq/ssh/a b", "hpc1"];
+  const table = [
+    "    1 /sbin/init",
+    "  412 ssh -f -N -M -S /home/me/.molq/ssh/a b hpc1",
+    "  413 ssh -f -N -M -S /home/me/.molq/ssh/a b hpc1 extra",
+    "  414 vim ssh -f -N -M -S /home/me/.molq/ssh/a b hpc1",
+    "12345 ssh -f -N -M -S /home/me/.molq/ssh/a b hpc1",
+    "",
+  ].join("\n");
+  assert.deepEqual(pidsRunning(table, argv), [412, 12345]);
+  assert.deepEqual(pidsRunning("", argv), []);
 });
