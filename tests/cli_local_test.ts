@@ -110,6 +110,30 @@ Deno.test("cancel ends a job and every process it spawned", async () => {
   );
 });
 
+Deno.test("a job that exits 0 on TERM is still cancelled: the signal step wrote its marker first", async () => {
+  const box = sandbox();
+  const id = await submit(box, ["--command", "trap 'exit 0' TERM; sleep 300 & wait"]);
+  await eventually(
+    async () => (await box.json<Json>(["status", id])).state === "running" || undefined,
+    10_000,
+    "the job to run",
+  );
+  const before = Date.now();
+  const cancel = await box.molq(["cancel", id]);
+  assert.equal(cancel.code, 0, cancel.stderr);
+  await exitCodeWritten(box, id);
+  const record = await box.json<Json>(["status", id]);
+  assert.equal(record.state, "cancelled");
+  const jobDir = (record.metadata as Record<string, string>)["molq.job_dir"]!;
+  const marker = join(jobDir, "cancelled");
+  assert.equal(Deno.statSync(marker).mode! & 0o777, 0o600);
+  const at = Number(Deno.readTextFileSync(marker).trim());
+  assert.ok(at >= Math.floor(before / 1000) * 1000 && at <= Date.now(), `marker time ${at}`);
+  // A later pass reads the job's own files (exit code 0 and the marker): still cancelled.
+  assert.equal((await box.molq(["refresh", "--force"])).code, 0);
+  assert.equal((await box.json<Json>(["status", id])).state, "cancelled");
+});
+
 Deno.test("cancel of a job that ended since the last pass keeps its result and says so", async () => {
   const box = sandbox();
   const id = await submit(box, ["--command", "echo result; exit 0"]);

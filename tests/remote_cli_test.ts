@@ -510,6 +510,37 @@ Deno.test({
           "the cluster to end the command molq gave up on",
         );
       });
+      await t.step(
+        "a socket in the way of the master: connect fails and leaves no ssh",
+        async () => {
+          // Something else listens at the control path: ssh logs in, cannot make its master
+          // there, and (with -f) would go on in the background as a plain session.
+          const path = join(box.home, "blocked.sock");
+          const listener = Deno.listen({ transport: "unix", path });
+          const serving = (async () => {
+            for await (const connection of listener) connection.close();
+          })().catch(() => {});
+          try {
+            Deno.writeTextFileSync(
+              join(box.home, "config.toml"),
+              `\n[clusters.blocked]\nscheduler = "local"\nhost = "molq-test"\n` +
+                `ssh_options = ["-F", "${sshConfig}", "-o", "ControlPath=${path}"]\n`,
+              { append: true },
+            );
+            const connect = await box.molq(["connect", "blocked"]);
+            assert.equal(connect.code, 1, connect.stderr);
+            assert.match(connect.stderr, /master connection did not start\.\n/);
+            await eventually(
+              async () => (await mastersOn(path)).trim() === "" || undefined,
+              10_000,
+              "no ssh left on the blocked socket",
+            );
+          } finally {
+            listener.close();
+            await serving;
+          }
+        },
+      );
     } finally {
       await box.molq(["disconnect", "stale"]).catch(() => {});
       await box.molq(["disconnect", "far"]).catch(() => {});

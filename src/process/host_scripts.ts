@@ -43,17 +43,38 @@ export const DETACH_SH = [
 ].join("\n");
 
 /**
+ * Writes the cancel markers named in `$MOLQ_MARKERS` (one path a line, `~/` the home),
+ * each holding the time in ms, mode 0600; then forgets them. A signal script runs it after
+ * its host check, right before its first signal: the markers exist exactly when the
+ * signals went out, even if the answer never reaches molq (a link cut in between).
+ */
+export const MARK_CANCELLED_SH = [
+  "molq_mark() {",
+  '  [ -n "${MOLQ_MARKERS:-}" ] || return 0',
+  "  t=$(date +%s)000; umask 077",
+  "  printf '%s\\n' \"$MOLQ_MARKERS\" | while IFS= read -r m; do",
+  '    case $m in "~/"*) m=$HOME/${m#"~/"} ;; esac',
+  '    [ -z "$m" ] || printf \'%s\\n\' "$t" 2>/dev/null >"$m" || :',
+  "  done",
+  "  MOLQ_MARKERS=",
+  "}",
+  "molq_mark",
+].join("\n");
+
+/**
  * `sh -c SIGNAL_GROUPS_SH signal HOST GRACE PGID DIR [PGID DIR ...]`: refuses (exit 3,
  * `host NAME`) when this is not HOST; sends TERM to every job's group, waits up to GRACE
  * seconds for them to end, then sends KILL to the rest. Zombies count as ended. Where
  * /proc tells, a group is signalled only while its leader is the job's wrapper (it runs in
  * DIR) or gone: a live process of that pid elsewhere reused the number of a wrapper that
- * died, and is left alone. (A pid is never reused while its group lives on.)
+ * died, and is left alone. (A pid is never reused while its group lives on.) The cancel
+ * markers in `$MOLQ_MARKERS` are written first (MARK_CANCELLED_SH).
  */
 export const SIGNAL_GROUPS_SH = [
   HOST_NAME_SH,
   'if [ "$h" != "$1" ]; then printf \'host %s\\n\' "$h"; exit 3; fi',
   "grace=$2; shift 2",
+  MARK_CANCELLED_SH,
   "molq_ours() {",
   "  [ -d /proc/$$ ] && [ -e /proc/$1 ] || return 0",
   '  [ /proc/$1/cwd -ef "$2" ] && return 0',
@@ -62,7 +83,10 @@ export const SIGNAL_GROUPS_SH = [
   "  return 1",
   "}",
   "groups=",
-  'while [ $# -ge 2 ]; do molq_ours "$1" "$2" && groups="$groups $1"; shift 2; done',
+  "while [ $# -ge 2 ]; do",
+  '  d=$2; case $d in "~/"*) d=$HOME/${d#"~/"} ;; esac',
+  '  molq_ours "$1" "$d" && groups="$groups $1"; shift 2',
+  "done",
   "set -- $groups",
   'for g in "$@"; do kill -TERM "-$g" 2>/dev/null || :; done',
   "molq_alive() {",

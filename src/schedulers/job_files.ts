@@ -4,6 +4,7 @@
  * cancels. Every backend falls back on this evidence when the scheduler forgets a job; a
  * pass reads it in one batched step (job_files_snapshot.ts).
  */
+import { MARK_CANCELLED_SH } from "../process/host_scripts.ts";
 import { join } from "../core/paths.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 import type { Runner } from "../process/runner.ts";
@@ -51,6 +52,22 @@ export interface JobEvidence {
   cpuSeconds?: number;
   /** The largest sampled RSS sum of the command's processes, in KiB (local jobs). */
   peakRssKib?: number;
+}
+
+/**
+ * A cancel command (`qdel ID...`) that first writes the jobs' cancel markers, in the same
+ * step where it runs, so a late exit code reads as a cancel: the markers exist only if the
+ * step started (a link that drops before it leaves none to turn a job's own end into a
+ * cancel). Run `argv` with `env`.
+ */
+export function withCancelMarkers(
+  argv: readonly string[],
+  jobDirs: readonly string[],
+): { argv: string[]; env: Record<string, string> } {
+  return {
+    argv: ["/bin/sh", "-c", `${MARK_CANCELLED_SH}\nexec "$@"`, "molq-cancel", ...argv],
+    env: { MOLQ_MARKERS: jobDirs.map((dir) => jobFile(dir, CANCELLED_MARKER)).join("\n") },
+  };
 }
 
 /** Marks a job as cancelled by the user, so a late exit code does not read as a failure. */

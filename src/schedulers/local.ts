@@ -30,7 +30,6 @@ import { observeHere } from "./local_observe.ts";
 import { wrapperUsage } from "./wrapper_usage.ts";
 import {
   assertSupported,
-  type RequestField,
   type Scheduler,
   type StatusReport,
   type SubmitContext,
@@ -242,8 +241,10 @@ export class LocalScheduler implements Scheduler {
   }
 
   /**
-   * Runs a signal script (`script, $0, HOST, GRACE, ...`) after writing the cancel markers,
-   * which it takes back when the signal was refused.
+   * Runs a signal script (`script, $0, HOST, GRACE, ...`). It writes the cancel markers
+   * itself, past its host check and before its first signal (so that an exit code written
+   * as the job dies reads as a cancel): a cancel that never ran there leaves none behind
+   * to turn the job's own end into `cancelled` later.
    */
   async #signal(
     host: string,
@@ -252,17 +253,12 @@ export class LocalScheduler implements Scheduler {
     script: string[],
   ): Promise<void> {
     const argv = ["/bin/sh", "-c", ...script];
-    // The marker first, so that an exit code written as the job dies reads as a cancel.
-    for (const marker of markers) {
-      await this.runner.writeFile(marker, `${Date.now()}\n`, 0o600)
-        .catch(() => {/* the directory may be gone (cleanup); the store records the cancel */});
-    }
     const result = await this.runner.run(argv, {
       allowFailure: true,
       timeoutMs: (this.#killGraceSeconds + 30) * 1000,
+      env: { MOLQ_MARKERS: markers.join("\n") },
     });
     if (result.code === 0) return;
-    for (const marker of markers) await this.runner.removeFile(marker).catch(() => {});
     if (result.code === 3) {
       const actual = result.stdout.replace(/^host /, "").trim();
       throw new MolqError(

@@ -9,7 +9,12 @@
  * launcher or by one the reconciler restarts after this one was killed.
  */
 import { shellQuote } from "../core/shell_quote.ts";
-import { BOOT_ID_SH, HOST_NAME_SH, SIGNAL_GROUPS_SH } from "../process/host_scripts.ts";
+import {
+  BOOT_ID_SH,
+  HOST_NAME_SH,
+  MARK_CANCELLED_SH,
+  SIGNAL_GROUPS_SH,
+} from "../process/host_scripts.ts";
 import {
   ARRAY_LAUNCHER,
   ARRAY_TASKS,
@@ -127,13 +132,15 @@ export function renderArrayLauncher(options: LauncherOptions): string {
  * (the recorded pid and the live one, each only while it still runs this array's
  * launcher) with their helpers, so no task starts any more; then signals the process group
  * of every started task without an exit code, or of the given tasks: TERM, up to GRACE
- * seconds, KILL. Cancel markers are written before this runs: a task that claims itself
- * after the launchers are gone sees its marker and steps back.
+ * seconds, KILL. The cancel markers in `$MOLQ_MARKERS` are written first, before the
+ * launchers are killed: a task that claims itself after they are gone sees its marker and
+ * steps back.
  */
 export const ARRAY_SIGNAL_SH = [
   HOST_NAME_SH,
   'if [ "$h" != "$1" ]; then printf \'host %s\\n\' "$h"; exit 3; fi',
   "grace=$2; d=$3; l=$4; shift 4; g=",
+  MARK_CANCELLED_SH,
   'if [ "${1:-}" = all ]; then',
   `  p=; IFS= read -r p <"$d/${SCHEDULER_ID}" 2>/dev/null || :`,
   '  for x in "$l" "$p"; do',

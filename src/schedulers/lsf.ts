@@ -14,7 +14,7 @@ import {
   type JobEvidence,
   jobFile,
   removeCancelledMarker,
-  writeCancelledMarker,
+  withCancelMarkers,
 } from "./job_files.ts";
 import { commandDetail, firstLine, schedulerMessage } from "./directive_text.ts";
 import {
@@ -124,9 +124,9 @@ export class LsfScheduler implements Scheduler {
     if (jobs.length === 0) return;
     // Array elements share their array's directory, so only whole jobs get the marker.
     const marked = jobs.filter((job) => job.arrayTaskId === null);
-    for (const job of marked) await writeCancelledMarker(this.runner, job.jobDir);
     const result = await this.#run("bkill", jobs.map((job) => job.schedulerJobId), {
       allowFailure: true,
+      markers: marked.map((job) => job.jobDir),
     })
       .catch(async (error) => {
         for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
@@ -239,14 +239,20 @@ export class LsfScheduler implements Scheduler {
       stdin?: string;
       cwd?: string;
       env?: Record<string, string>;
+      /** The job directories whose cancel markers are written first (bkill). */
+      markers?: readonly string[];
     } = {},
   ): Promise<RunResult> {
-    return await this.runner.run([this.#commands[name], ...args], {
+    const { markers, ...rest } = options;
+    const command = [this.#commands[name], ...args];
+    const marked = markers ? withCancelMarkers(command, markers) : { argv: command, env: {} };
+    return await this.runner.run(marked.argv, {
       timeoutMs: this.#timeoutMs,
       // A hanging site wrapper's children must die with it at the timeout (bsub stays in
       // our group, so that an interrupted submission takes it along).
       ownProcessGroup: name !== "bsub",
-      ...options,
+      ...rest,
+      env: { ...rest.env, ...marked.env },
     });
   }
 }

@@ -14,7 +14,7 @@ import {
   type JobEvidence,
   jobFile,
   removeCancelledMarker,
-  writeCancelledMarker,
+  withCancelMarkers,
 } from "./job_files.ts";
 import { commandDetail, schedulerMessage } from "./directive_text.ts";
 import {
@@ -173,8 +173,8 @@ export class PbsScheduler implements Scheduler {
     if (jobs.length === 0) return;
     // Array tasks share their array's directory, so only whole jobs get the marker.
     const marked = jobs.filter((job) => job.arrayTaskId === null);
-    for (const job of marked) await writeCancelledMarker(this.runner, job.jobDir);
-    const result = await this.#run("qdel", jobs.map((job) => job.schedulerJobId), true)
+    const ids = jobs.map((job) => job.schedulerJobId);
+    const result = await this.#run("qdel", ids, true, undefined, marked.map((job) => job.jobDir))
       .catch(async (error) => {
         for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
         throw new MolqError(`Cannot cancel PBS jobs: ${commandDetail(error)}`);
@@ -228,9 +228,19 @@ export class PbsScheduler implements Scheduler {
     return new Map(parsed.map((status) => [shortPbsId(status.id), status]));
   }
 
-  async #run(name: "qsub" | "qstat" | "qdel", args: string[], allowFailure: boolean, cwd?: string) {
+  /** With `markers`, the cancel markers of those job directories are written first. */
+  async #run(
+    name: "qsub" | "qstat" | "qdel",
+    args: string[],
+    allowFailure: boolean,
+    cwd?: string,
+    markers?: readonly string[],
+  ) {
     this.#calls++;
-    return await this.runner.run([this.#commands[name], ...args], {
+    const command = [this.#commands[name], ...args];
+    const marked = markers ? withCancelMarkers(command, markers) : { argv: command, env: {} };
+    return await this.runner.run(marked.argv, {
+      env: marked.env,
       timeoutMs: this.#timeoutMs,
       allowFailure,
       cwd,

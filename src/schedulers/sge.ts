@@ -10,7 +10,7 @@ import { CommandError, MolqError } from "../core/errors.ts";
 import type { RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
-import { JOB_SCRIPT, jobFile, removeCancelledMarker, writeCancelledMarker } from "./job_files.ts";
+import { JOB_SCRIPT, jobFile, removeCancelledMarker, withCancelMarkers } from "./job_files.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
 import { firstLine } from "./directive_text.ts";
 import { parseQstatJobErrors, parseQstatXml, parseQsubOutput } from "./sge_parse.ts";
@@ -185,13 +185,14 @@ export class SgeScheduler implements Scheduler {
     // The marker first, so that an exit code written as the job dies reads as a cancel.
     // Array tasks share their array's directory, so only whole jobs get it.
     const marked = jobs.filter((job) => job.arrayTaskId === null);
-    for (const job of marked) await writeCancelledMarker(this.runner, job.jobDir);
     // A task whose whole array is deleted anyway is not named again.
     const all = new Set(jobs.map((job) => job.schedulerJobId));
     const ids = [...all].filter((id) => !all.has(splitSgeId(id).jobNumber) || !id.includes("."));
     let result: RunResult;
     try {
-      result = await this.#run("qdel", ids, "cancel jobs");
+      result = await this.#run("qdel", ids, "cancel jobs", {
+        markers: marked.map((job) => job.jobDir),
+      });
     } catch (error) {
       for (const job of marked) await removeCancelledMarker(this.runner, job.jobDir);
       throw error;
@@ -315,12 +316,17 @@ export class SgeScheduler implements Scheduler {
     name: SgeCommand,
     args: string[],
     purpose: string,
-    options: { cwd?: string } = {},
+    options: { cwd?: string; markers?: readonly string[] } = {},
   ): Promise<RunResult> {
+    const command = [this.#commands[name], ...args];
+    const marked = options.markers
+      ? withCancelMarkers(command, options.markers)
+      : { argv: command, env: {} };
     try {
       // A hanging site wrapper's children must die with it at the timeout; qsub stays in
       // our process group, so that an interrupted submission takes it along.
-      return await this.runner.run([this.#commands[name], ...args], {
+      return await this.runner.run(marked.argv, {
+        env: marked.env,
         timeoutMs: this.#timeoutMs,
         allowFailure: true,
         ownProcessGroup: name !== "qsub",
