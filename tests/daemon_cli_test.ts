@@ -72,7 +72,7 @@ Deno.test({
       assert.match(
         after.stderr,
         new RegExp(
-          `^molq: No molq daemon is running for \\S+: the last one, pid ${daemon.pid} on \\S+, stopped at \\S+\\.\\n$`,
+          `^molq: No molq daemon is running for \\S+: the last to hold its lease, pid ${daemon.pid} on \\S+, stopped at \\S+\\.\\n$`,
         ),
       );
       // A script gets the same exit code, and the JSON.

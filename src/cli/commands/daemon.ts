@@ -123,7 +123,9 @@ function status(ctx: CliContext, json: boolean): void {
     const last = row.pid === null
       ? "none has run for this store yet"
       : row.owner === null
-      ? `the last one, pid ${row.pid} on ${row.host}, stopped at ${iso(row.releasedAt)}`
+      ? `the last to hold its lease, pid ${row.pid} on ${row.host}, stopped at ${
+        iso(row.releasedAt)
+      }`
       : `pid ${row.pid} on ${row.host} stopped beating ${age(row.heartbeat, now)} ago`;
     throw new MolqError(`No molq daemon is running for ${ctx.dbPath}: ${last}.`);
   }
