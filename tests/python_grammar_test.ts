@@ -205,7 +205,7 @@ Deno.test("monitor takes -n and -r for --limit and --refresh", async () => {
 Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
-  name: "submit notes a short bare --time for a batch scheduler: it means seconds",
+  name: "submit notes a short bare --time or --mem for a batch scheduler: seconds and bytes",
   fn: () =>
     withBox(
       simBox("pbs", { flavour: "pro", settings: { PBS_SIM_KILL_DELAY: "1" } }),
@@ -254,6 +254,31 @@ Deno.test({
         }
         const local = await box.molq(["submit", "local", "--time", "60", "--", "true"]);
         assert.deepEqual([local.code, local.stderr], [0, ""], "local jobs get no note");
+        // The same for --mem: 1024 is bytes to molq, megabytes to a SLURM user's fingers.
+        const mem = await box.molq([
+          "submit",
+          "--cluster",
+          box.cluster,
+          "--mem",
+          "1024",
+          "--",
+          "true",
+        ]);
+        assert.equal(mem.code, 0, mem.stderr);
+        assert.equal(
+          mem.stderr,
+          "molq: note: --mem 1024 means 1024 bytes; write 1024M for mebibytes.\n",
+        );
+        const unit = await box.molq([
+          "submit",
+          "--cluster",
+          box.cluster,
+          "--mem",
+          "1024M",
+          "--",
+          "true",
+        ]);
+        assert.deepEqual([unit.code, unit.stderr], [0, ""], "--mem 1024M");
         await box.settle([id(record)]);
       },
     ),

@@ -13,6 +13,7 @@ import { parseDurationSeconds } from "../../core/duration.ts";
 import { UsageError } from "../../core/errors.ts";
 import { addClusterOption, clusterFlag, type ClusterFlags } from "../cluster_scope.ts";
 import { bareTimeNote } from "../time_note.ts";
+import { bareMemNote } from "../mem_note.ts";
 
 export function submitCommand(context: () => CliContext): Command {
   const command = new Command("submit")
@@ -100,7 +101,10 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
         clusterFlag: clusterFlag(options as ClusterFlags),
         schedulerPositional: scheduler,
       });
-      const note = bareTimeNote(options.time as string | undefined, target.scheduler);
+      const notes = [
+        bareTimeNote(options.time as string | undefined, target.scheduler),
+        bareMemNote(options.mem as string | undefined, target.scheduler),
+      ].filter((note) => note !== null);
       const spec = toSpec(options, ctx.tail ?? []);
       const cluster = await ctx.cluster(target.name, target.scheduler);
       // A remote job works in, and writes under, the home directory over there.
@@ -117,7 +121,7 @@ molq says so when a bare number under 600 goes to a batch scheduler.`,
           notify: notifyFlags(spec),
         },
       );
-      if (note !== null) console.error(`molq: note: ${note}`);
+      for (const note of notes) console.error(`molq: note: ${note}`);
       const record = await submitJob(
         { store: ctx.store, cluster: cluster.name, scheduler: cluster.scheduler, jobsDir },
         request,
