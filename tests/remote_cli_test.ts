@@ -516,11 +516,29 @@ Deno.test({
           // Something else listens at the control path: ssh logs in, cannot make its master
           // there, and (with -f) would go on in the background as a plain session.
           const path = join(box.home, "blocked.sock");
-          const listener = Deno.listen({ transport: "unix", path });
-          const serving = (async () => {
-            for await (const connection of listener) connection.close();
-          })().catch(() => {});
+          // In a process of its own: tests run without net permission, as the binary does.
+          const listener = new Deno.Command(Deno.execPath(), {
+            args: [
+              "eval",
+              `const l = Deno.listen({ transport: "unix", path: ${JSON.stringify(path)} });` +
+              "for await (const c of l) c.close();",
+            ],
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+          }).spawn();
           try {
+            await eventually(
+              () => {
+                try {
+                  return Deno.statSync(path).isSocket || undefined;
+                } catch {
+                  return undefined;
+                }
+              },
+              10_000,
+              "the listener on the socket",
+            );
             Deno.writeTextFileSync(
               join(box.home, "config.toml"),
               `\n[clusters.blocked]\nscheduler = "local"\nhost = "molq-test"\n` +
@@ -536,11 +554,28 @@ Deno.test({
               "no ssh left on the blocked socket",
             );
           } finally {
-            listener.close();
-            await serving;
+            listener.kill("SIGKILL");
+            await listener.status;
           }
         },
       );
+      await t.step("a failing ProxyCommand's own words reach the error", async () => {
+        // ssh sends a ProxyCommand's stderr to /dev/null for a persistent master.
+        Deno.writeTextFileSync(
+          join(box.home, "config.toml"),
+          `\n[clusters.proxied]\nscheduler = "local"\nhost = "molq-test"\n` +
+            `ssh_options = ["-F", "${sshConfig}", "-o", ` +
+            `"ProxyCommand=sh -c 'echo gate.example: no route to the cluster >&2; exit 1'", ` +
+            `"-o", "ControlPath=${box.home}/proxied-%C"]\n`,
+          { append: true },
+        );
+        const connect = await box.molq(["connect", "proxied"]);
+        assert.equal(connect.code, 1);
+        assert.equal(
+          connect.stderr,
+          'molq: Cannot connect to cluster "proxied" (ssh molq-test): gate.example: no route to the cluster.\n',
+        );
+      });
     } finally {
       await box.molq(["disconnect", "stale"]).catch(() => {});
       await box.molq(["disconnect", "far"]).catch(() => {});

@@ -200,7 +200,9 @@ export async function connectMaster(
     });
     const output = await Deno.readTextFile(log).catch(() => "");
     if (result.code !== 0) {
-      const reason = sshFailureReason(output) || `ssh exited with status ${result.code}`;
+      const reason = sshFailureReason(output) ||
+        (interactive ? "" : await proxyFailureReason(target, connectTimeoutMs)) ||
+        `ssh exited with status ${result.code}`;
       throw new TransportError(
         target.cluster,
         connectFailure(target, reason),
@@ -223,6 +225,36 @@ export async function connectMaster(
   } finally {
     await Deno.remove(log).catch(() => {});
   }
+}
+
+/**
+ * With ControlPersist, ssh sends its ProxyCommand's stderr to /dev/null, so a jump host's
+ * "connection refused" never reaches the master's log. When the master failed without a
+ * reason, one plain batch login (no master, no persist) is tried for ssh's own words.
+ */
+async function proxyFailureReason(target: SshTarget, connectTimeoutMs: number): Promise<string> {
+  const argv = [
+    "ssh",
+    "-T",
+    "-o",
+    "ControlMaster=no",
+    "-o",
+    "ControlPath=none",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ConnectTimeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
+    ...target.sshOptions,
+    "--",
+    target.destination,
+    "true",
+  ];
+  const result = await runCommand(argv, {
+    allowFailure: true,
+    timeoutMs: connectTimeoutMs + 10_000,
+  })
+    .catch(() => null);
+  return result && result.code !== 0 ? sshFailureReason(result.stderr) : "";
 }
 
 /**
