@@ -70,8 +70,16 @@ Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, t
   assert.equal(refused.stdout, `host ${Deno.hostname()}\n`);
   await withHome(async (home) => {
     // One group that ignores TERM: only KILL ends it.
-    await Deno.writeTextFile(`${home}/job.sh`, "trap '' TERM; sleep 30 & wait\n");
+    await Deno.writeTextFile(
+      `${home}/job.sh`,
+      "trap '' TERM; sleep 30 & echo ready >ready; wait\n",
+    );
     const started = await startDetachedWith(localRunner, `${home}/job.sh`, home);
+    // Signalled only once TERM is ignored: else TERM alone would end it.
+    for (let i = 0; i < 100 && !(await exists(`${home}/ready`)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const signalled = Date.now();
     const result = await runCommand(
       ["/bin/sh", "-c", SIGNAL_GROUPS_SH, "s", Deno.hostname(), "1", String(started.pid), home],
       { allowFailure: true },
@@ -83,6 +91,7 @@ Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, t
       return g === String(started.pid) && !s?.startsWith("Z");
     });
     assert.deepEqual(alive, [], "the whole group is gone");
+    assert.ok(Date.now() - signalled >= 1_000, "TERM was ignored: KILL came after the grace");
   });
 });
 
@@ -116,3 +125,12 @@ Deno.test("SIGNAL_GROUPS_SH leaves alone a live process whose pid a dead wrapper
     }
   });
 });
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
