@@ -32,6 +32,21 @@ Deno.test("withCancelMarkers() writes each marker (0600, the time in ms), then r
   }
 });
 
+Deno.test("withCancelMarkers() writes no marker when the cancel command is missing", async () => {
+  const home = Deno.makeTempDirSync({ prefix: "molq-markers-" });
+  try {
+    const marked = withCancelMarkers(["molq-no-such-qdel", "42"], [home]);
+    const result = await runCommand(marked.argv, { env: marked.env, allowFailure: true });
+    assert.deepEqual([result.code, result.stderr], [
+      127,
+      "molq-no-such-qdel: command not found\n",
+    ]);
+    assert.throws(() => Deno.statSync(join(home, CANCELLED_MARKER)), Deno.errors.NotFound);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
 Deno.test("PBS, LSF and Grid Engine cancels write no marker of their own: a cut link leaves none", async () => {
   const job: TrackedJob = {
     jobId: "j1",

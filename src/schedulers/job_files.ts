@@ -54,6 +54,13 @@ export interface JobEvidence {
   peakRssKib?: number;
 }
 
+/** A missing command writes no markers and fails as a shell does for it (status 127). */
+const MARKED_CANCEL_SH = [
+  'command -v "$1" >/dev/null 2>&1 || { printf \'%s: command not found\\n\' "$1" >&2; exit 127; }',
+  MARK_CANCELLED_SH,
+  'exec "$@"',
+].join("\n");
+
 /**
  * A cancel command (`qdel ID...`) that first writes the jobs' cancel markers, in the same
  * step where it runs, so a late exit code reads as a cancel: the markers exist only if the
@@ -65,7 +72,7 @@ export function withCancelMarkers(
   jobDirs: readonly string[],
 ): { argv: string[]; env: Record<string, string> } {
   return {
-    argv: ["/bin/sh", "-c", `${MARK_CANCELLED_SH}\nexec "$@"`, "molq-cancel", ...argv],
+    argv: ["/bin/sh", "-c", MARKED_CANCEL_SH, "molq-cancel", ...argv],
     env: { MOLQ_MARKERS: jobDirs.map((dir) => jobFile(dir, CANCELLED_MARKER)).join("\n") },
   };
 }
