@@ -28,9 +28,9 @@ export interface FramedCommandOptions {
   /** Exported for the command only. */
   env?: Record<string, string>;
   /**
-   * Where the host has `timeout` (GNU coreutils, or BSD's), the command and its children
-   * are ended after this many seconds (TERM, then KILL 5 s later): a command molq gave up
-   * on never runs on there for ever.
+   * Where the host has a `timeout` that takes `-k` (GNU coreutils, BSD, recent BusyBox; the
+   * session start checks), the command and its children are ended after this many seconds
+   * (TERM, then KILL 5 s later): a command molq gave up on never runs on there for ever.
    */
   timeoutSeconds?: number;
 }
@@ -57,6 +57,9 @@ export function renderSessionStart(nonce: string): string {
     "trap 'exit 129' HUP",
     "trap 'exit 143' TERM",
     "trap 'exit 141' PIPE", // the link is gone: still remove the directory
+    // A `timeout` that takes `-k` (GNU, BSD, recent BusyBox) ends commands molq gave up on.
+    "molq_t=; if command -v timeout >/dev/null 2>&1 && timeout -k 1 9 true >/dev/null 2>&1;" +
+    " then molq_t=1; fi",
     `printf 'MOLQ-READY-%s\\n' ${nonce}`,
     "",
   ].join("\n");
@@ -110,7 +113,7 @@ export function renderFramedCommand(
   if (limit !== undefined) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`Not a timeout: ${limit}.`);
     body.push(
-      `if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 ${limit} ${words}; fi`,
+      `if [ -n "\${molq_t:-}" ]; then exec timeout -k 5 ${limit} ${words}; fi`,
     );
   }
   body.push(`exec ${words}`);

@@ -168,6 +168,23 @@ Deno.test("a framed command with a time limit is ended there, with its children"
   assert.throws(() => renderFramedCommand(NONCE, ["true"], { timeoutSeconds: 0 }), /timeout/);
 });
 
+Deno.test("a host whose timeout takes no -k (old BusyBox) runs commands without a limit", async () => {
+  const bin = Deno.makeTempDirSync({ prefix: "molq-old-timeout-" });
+  try {
+    Deno.writeTextFileSync(
+      `${bin}/timeout`,
+      "#!/bin/sh\necho 'timeout: invalid option -- k' >&2\nexit 1\n",
+      { mode: 0o755 },
+    );
+    const [result] = await throughSh([[["echo", "ran"], { timeoutSeconds: 5 }]], {
+      PATH: `${bin}:${Deno.env.get("PATH")}`,
+    });
+    assert.deepEqual([result!.code, result!.stdout, result!.stderr], [0, "ran\n", ""]);
+  } finally {
+    Deno.removeSync(bin, { recursive: true });
+  }
+});
+
 Deno.test("framed commands through sh carry stdin, UTF-8 and marker-like text byte for byte", async () => {
   const input =
     `it's "quoted" $HOME \`x\` \\n\nMOLQ-END-${NONCE} 0\n\u00e9\u{1f680}\u0001 no newline`;
