@@ -76,7 +76,8 @@ Deno.test("SIGNAL_GROUPS_SH refuses on another host and ends groups with TERM, t
     );
     const started = await startDetachedWith(localRunner, `${home}/job.sh`, home);
     // Signalled only once TERM is ignored: else TERM alone would end it.
-    for (let i = 0; i < 100 && !(await exists(`${home}/ready`)); i++) {
+    const ready = () => Deno.stat(`${home}/ready`).then(() => true, () => false);
+    for (let i = 0; i < 100 && !(await ready()); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const signalled = Date.now();
@@ -125,12 +126,3 @@ Deno.test("SIGNAL_GROUPS_SH leaves alone a live process whose pid a dead wrapper
     }
   });
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

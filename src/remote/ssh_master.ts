@@ -25,6 +25,19 @@ export const CONTROL_PERSIST = "4h";
 const MASTER_READY_TIMEOUT_MS = 5_000;
 const INTERACTIVE_TIMEOUT_MS = 600_000;
 
+/**
+ * Options that keep a call on the master's socket: it never makes a connection of its own
+ * (ssh falls back to one when the socket does not answer as a master), never prompts.
+ */
+const NEVER_DIAL = [
+  "-o",
+  "ControlMaster=no",
+  "-o",
+  "BatchMode=yes",
+  "-o",
+  `ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`,
+];
+
 /** `-J HOST` means nothing to an attach call and cannot be combined with a ProxyCommand. */
 export function withoutJumpHost(sshOptions: readonly string[]): string[] {
   const kept: string[] = [];
@@ -46,12 +59,7 @@ export function attachArgv(target: SshTarget, remoteCommand: readonly string[]):
     "-T",
     "-S",
     target.controlPath,
-    "-o",
-    "ControlMaster=no",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    `ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`,
+    ...NEVER_DIAL,
     "-o",
     "ClearAllForwardings=yes",
     // The session's stdin is data: no escape sequences; the command is ours, not the config's.
@@ -77,12 +85,7 @@ export function controlArgv(target: SshTarget, command: "check" | "exit"): strin
     target.controlPath,
     "-O",
     command,
-    "-o",
-    "ControlMaster=no",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    `ProxyCommand=sh -c 'echo ${NO_MASTER_MARK} >&2; exit 1'`,
+    ...NEVER_DIAL,
     ...withoutJumpHost(target.sshOptions),
     "--",
     target.destination,

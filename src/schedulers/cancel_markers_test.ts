@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TransportError } from "../core/errors.ts";
 import { runCommand } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
+import { cutLinkRunner } from "../testing/cut_link_runner.ts";
 import { CANCELLED_MARKER, withCancelMarkers } from "./job_files.ts";
 import { LsfScheduler } from "./lsf.ts";
 import { PbsScheduler } from "./pbs.ts";
@@ -64,26 +64,10 @@ Deno.test("PBS, LSF and Grid Engine cancels write no marker of their own: a cut 
       (runner: Runner) => new SgeScheduler({ runner }),
     ]
   ) {
-    const written: string[] = [];
-    const asked: (string | undefined)[] = [];
-    const cut: Runner = {
-      where: 'cluster "far" (ssh far1)',
-      remote: true,
-      run: (_argv, options) => {
-        asked.push(options?.env?.MOLQ_MARKERS);
-        return Promise.reject(new TransportError("far", "the link closed"));
-      },
-      writeFile: (path) => {
-        written.push(path);
-        return Promise.resolve();
-      },
-      makePrivateDir: () => Promise.resolve(),
-      removeFile: () => Promise.resolve(),
-      startDetached: () => Promise.reject(new Error("not used")),
-    };
-    const scheduler = make(cut);
+    const { runner, written, markers } = cutLinkRunner();
+    const scheduler = make(runner);
     await assert.rejects(scheduler.cancel([job]));
     assert.deepEqual(written, [], `${scheduler.kind}: no marker before the cancel step`);
-    assert.deepEqual(asked, ["/jobs/a/cancelled"], `${scheduler.kind}: the step writes it`);
+    assert.deepEqual(markers, ["/jobs/a/cancelled"], `${scheduler.kind}: the step writes it`);
   }
 });

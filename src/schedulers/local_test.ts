@@ -5,6 +5,7 @@ import type { Runner } from "../process/runner.ts";
 import { parseSnapshotOutput } from "./job_files_snapshot.ts";
 import type { TrackedJob } from "./scheduler.ts";
 import { TransportError } from "../core/errors.ts";
+import { cutLinkRunner } from "../testing/cut_link_runner.ts";
 
 const BOOT = "11111111-1111-1111-1111-111111111111";
 const OLD_BOOT = "00000000-0000-0000-0000-000000000000";
@@ -132,25 +133,9 @@ Deno.test("status() probes its own host's jobs, reads files only where the decis
 });
 
 Deno.test("cancel writes its markers only in the step that signals: a cut link leaves none", async () => {
-  const written: string[] = [];
-  const ran: { env?: Record<string, string> }[] = [];
-  const cut: Runner = {
-    where: 'cluster "far" (ssh far1)',
-    remote: true,
-    run: (_argv, options) => {
-      ran.push({ env: options?.env });
-      return Promise.reject(new TransportError("far", "the link closed"));
-    },
-    writeFile: (path) => {
-      written.push(path);
-      return Promise.resolve();
-    },
-    makePrivateDir: () => Promise.resolve(),
-    removeFile: () => Promise.resolve(),
-    startDetached: () => Promise.reject(new Error("not used")),
-  };
-  const scheduler = new LocalScheduler({ runner: cut });
+  const { runner, written, markers } = cutLinkRunner();
+  const scheduler = new LocalScheduler({ runner });
   await assert.rejects(scheduler.cancel([job("far1")]), TransportError);
   assert.deepEqual(written, [], "no marker of a cancel that may never have run");
-  assert.deepEqual(ran.map((r) => r.env?.MOLQ_MARKERS), ["/jobs/a/cancelled"]);
+  assert.deepEqual(markers, ["/jobs/a/cancelled"]);
 });
