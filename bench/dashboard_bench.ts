@@ -9,8 +9,8 @@ import {
   type BenchResult,
   DENO_RUN_FLAGS,
   hasCommand,
-  MAIN_TS,
   median,
+  MOLQ_MAIN,
   MOLQ_PERMISSIONS,
   runProcess,
 } from "./measure.ts";
@@ -120,7 +120,7 @@ export async function benchIdleMonitor(
     "run",
     ...DENO_RUN_FLAGS,
     ...MOLQ_PERMISSIONS,
-    MAIN_TS,
+    MOLQ_MAIN,
     "monitor",
     "--refresh",
     "1.5",

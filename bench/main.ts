@@ -145,7 +145,7 @@ async function runBenchmarks(): Promise<void> {
     }
     return `molq benchmarks · ${new Date().toISOString().slice(0, 16)}Z · commit ${commit} · ` +
       `deno ${Deno.version.deno} · ${Deno.build.os}/${Deno.build.arch} · ` +
-      `${navigator.hardwareConcurrency} cores · median of ${settings.runs} runs (${settings.warmups} warm-up)\n`;
+      `${navigator.hardwareConcurrency} cores · the binary's bundle · median of ${settings.runs} runs (${settings.warmups} warm-up)\n`;
   }
 
   /** The latest table, for docs/performance.md (bench/results/ is not committed). */

@@ -4,7 +4,7 @@
  * medians, and results.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundledMain } from "../src/testing/bundled_main.ts";
 
 /** The permissions of the `molq` task and the compiled binary. */
 export const MOLQ_PERMISSIONS = [
@@ -17,12 +17,13 @@ export const MOLQ_PERMISSIONS = [
 /** The V8 settings of the binary (scripts/compile.sh), the `molq` task and these runs. */
 export const MOLQ_V8_FLAGS = ["--v8-flags=--max-semi-space-size=4"];
 /**
- * How `deno task molq` runs main.ts: each command's module is imported when the command
- * runs, and Deno loads it then rather than walking every command's modules at start-up
- * (about 8 ms). `deno compile` embeds them all and is built without it.
+ * As `deno task molq` runs: each command's chunk is imported when the command runs, and
+ * Deno loads it then rather than every command's at start-up, as the binary does (it
+ * loads its embedded modules when they are imported).
  */
 export const DENO_RUN_FLAGS = ["--unstable-lazy-dynamic-imports", ...MOLQ_V8_FLAGS];
-export const MAIN_TS = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** What runs: the bundle `deno compile` builds the binary from (scripts/bundle.sh). */
+export const MOLQ_MAIN = await bundledMain();
 /** GNU time, for a process's peak resident memory (`%M`). */
 const GNU_TIME = "/usr/bin/time";
 
@@ -75,7 +76,7 @@ export async function runMolq(
 ): Promise<ProcessRun> {
   return await runProcess(
     Deno.execPath(),
-    ["run", ...DENO_RUN_FLAGS, ...MOLQ_PERMISSIONS, MAIN_TS, ...args],
+    ["run", ...DENO_RUN_FLAGS, ...MOLQ_PERMISSIONS, MOLQ_MAIN, ...args],
     options,
   );
 }

@@ -102,15 +102,20 @@ version=$(sed -n 's/^export const VERSION = "\(.*\)";$/\1/p' "$build_info")
 
 mkdir -p dist
 
-# No --no-check: the build type-checks. The npm package (smol-toml) and node:sqlite
-# are embedded; --no-code-cache keeps the binary from writing a V8 code cache to a shared
-# temp directory on login nodes (see docs/binary.md).
+# The build type-checks the sources, then compiles their bundle (scripts/bundle.sh, with the
+# stamped commit): main.js and a chunk per lazily imported part, so a command loads a few
+# files, not a hundred modules (docs/binary.md). The bundle holds the npm package
+# (smol-toml); node:sqlite is part of the runtime. --no-code-cache keeps the binary from
+# writing a V8 code cache to a shared temp directory on login nodes.
+deno check --quiet main.ts || fail "type-checking main.ts failed."
+sh scripts/bundle.sh dist/bundle || fail "bundling main.ts failed."
+
 build() {
   output=$1
   shift
   echo "Building $output (molq $version, commit $commit)..."
   # shellcheck disable=SC2086 # PERMISSIONS is a list of flags
-  if ! deno compile $PERMISSIONS $V8_FLAGS --no-code-cache --output "$output" "$@" main.ts; then
+  if ! deno compile $PERMISSIONS $V8_FLAGS --no-code-cache --output "$output" "$@" dist/bundle/main.js; then
     [ -n "${DENORT_BIN:-}" ] ||
       echo "compile.sh: hint: without internet access, set DENORT_BIN (see docs/binary.md)." >&2
     fail "deno compile failed for $output."

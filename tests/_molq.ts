@@ -1,9 +1,14 @@
-/** Test helpers: run the real CLI entry point with the binary's permissions in a private MOLQ_HOME. */
+/**
+ * Test helpers: run the CLI as the binary is built (the bundle of main.ts that
+ * `deno compile` embeds) with the binary's permissions in a private MOLQ_HOME.
+ */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundledMain } from "../src/testing/bundled_main.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const MAIN = join(ROOT, "main.ts");
+/** The bundled entry point (built once per version of the sources); main.ts's own code. */
+export const MAIN = await bundledMain();
 /** Exactly the permissions `deno task compile` grants the binary. */
 export const BINARY_PERMISSIONS = [
   "--allow-read",

@@ -1,7 +1,7 @@
 /** End to end: the real CLI entry point against real local processes and a real store file. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { eventually, exitCodeWritten, ROOT, runMolq, sandbox } from "./_molq.ts";
+import { eventually, exitCodeWritten, MAIN, ROOT, runMolq, sandbox } from "./_molq.ts";
 
 type Json = Record<string, unknown>;
 
@@ -210,7 +210,7 @@ Deno.test("four submit loops and a refresh loop: 200 records, right states, no l
   const submitter = (n: number) => {
     const script = `for i in $(seq 1 50); do
       if [ $((i % 5)) -eq 0 ]; then c="exit 4"; else c="true"; fi
-      deno run --quiet --allow-read --allow-write --allow-run --allow-env --allow-sys ${ROOT}/main.ts \
+      deno run --quiet --allow-read --allow-write --allow-run --allow-env --allow-sys ${MAIN} \
         submit local --name "p${n}-$i" --command "$c" >/dev/null || echo "submit failed $i" >&2
     done`;
     return new Deno.Command("bash", {
