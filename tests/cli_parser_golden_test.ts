@@ -1,8 +1,8 @@
 /**
  * The command line's help texts, errors and exit codes, exactly as commander 14.0.3 printed
  * them before molq had its own parser (recorded on main at commit 9b7c3f7, the last with
- * commander). Every case runs the real CLI (`main.ts` bundled as the binary is); `MOLQ_RECORD_GOLDEN=1` rewrites the
- * recording from the current code instead.
+ * commander). Every case runs the real CLI (`main.ts` bundled as the binary is);
+ * `MOLQ_RECORD_GOLDEN=1` rewrites the recording from the current code instead.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
