@@ -4,7 +4,7 @@ import { COMMIT, VERSION } from "../build_info.ts";
 
 export function rootCommand(): Command {
   return new Command("molq")
-    .description("Submit and monitor jobs on the local machine, SLURM, PBS and LSF.")
+    .description("Submit and monitor jobs on the local machine, SLURM, PBS, LSF and Grid Engine.")
     .version(`molq ${VERSION} (${COMMIT})`, "-V, --version")
     .option("--db <path>", "store file (default: $MOLQ_DB or ~/.molq/jobs.db)")
     .option("--config <path>", "config file (default: $MOLQ_CONFIG or ~/.molq/config.toml)")
