@@ -2,6 +2,8 @@
  * `molq --version`, `--help` and `completions` start without the store, the config or the
  * commands' modules: run with node:sqlite and smol-toml mapped to a module that throws, a
  * MOLQ_CONFIG that does not exist and a store path that must stay absent, they still work.
+ * Both ways molq runs: the sources (`deno task molq`) and the bundle the binary is built
+ * from, where smol-toml is inlined (tests/bundle_test.ts checks its start-up graph).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -23,7 +25,9 @@ function trappedConfig(dir: string): string {
   return config;
 }
 
-async function trappedMolq(args: string[], trap = true) {
+const ENTRIES = { sources: join(ROOT, "main.ts"), bundle: MAIN };
+
+async function trappedMolq(args: string[], trap = true, entry = MAIN) {
   const dir = Deno.makeTempDirSync({ prefix: "molq-startup-" });
   const home = join(dir, "home");
   const store = join(dir, "store", "jobs.db");
@@ -34,7 +38,7 @@ async function trappedMolq(args: string[], trap = true) {
         "--quiet",
         ...(trap ? ["--config", trappedConfig(dir)] : []),
         ...BINARY_PERMISSIONS,
-        MAIN,
+        entry,
         ...args,
       ],
       cwd: dir,
@@ -74,18 +78,22 @@ for (
   ]
 ) {
   Deno.test(`molq ${args.join(" ")} loads neither node:sqlite nor the config nor the store`, async () => {
-    const result = await trappedMolq(args);
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stderr, "");
-    assert.ok(result.stdout.length > 0);
-    assert.deepEqual(result.touched, [], "nothing of molq's is created");
+    for (const [name, entry] of Object.entries(ENTRIES)) {
+      const result = await trappedMolq(args, true, entry);
+      assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+      assert.equal(result.stderr, "", name);
+      assert.ok(result.stdout.length > 0, name);
+      assert.deepEqual(result.touched, [], `${name}: nothing of molq's is created`);
+    }
   });
 }
 
 Deno.test("the trap works: a command that uses the store fails on it", async () => {
-  const result = await trappedMolq(["list", "--no-refresh"]);
-  assert.notEqual(result.code, 0);
-  assert.match(result.stderr, /node:sqlite|TRAP/);
+  for (const [name, entry] of Object.entries(ENTRIES)) {
+    const result = await trappedMolq(["list", "--no-refresh"], true, entry);
+    assert.notEqual(result.code, 0, name);
+    assert.match(result.stderr, /node:sqlite|TRAP/, name);
+  }
 });
 
 Deno.test("the missing MOLQ_CONFIG is noticed by a command that reads the config", async () => {
