@@ -5,6 +5,7 @@
  * test runs share one build.
  */
 import { createHash } from "node:crypto";
+import { existsSync as exists } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +15,10 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export async function bundledMain(): Promise<string> {
   const dir = join(tempRoot(), `molq-bundle-${sourceHash()}`);
   const main = join(dir, "main.js");
-  if (exists(main)) return main;
+  if (exists(main)) {
+    touch(dir); // in use: not stale
+    return main;
+  }
   // Built beside its final name and renamed into place: a concurrent build of the same
   // sources finds either nothing or a whole bundle.
   const building = Deno.makeTempDirSync({ dir: tempRoot(), prefix: "molq-bundle-building-" });
@@ -33,10 +37,27 @@ export async function bundledMain(): Promise<string> {
     } catch (error) {
       if (!exists(main)) throw error; // not a concurrent build that got there first
     }
+    removeStaleBundles(dir);
   } finally {
     if (exists(building)) Deno.removeSync(building, { recursive: true });
   }
   return main;
+}
+
+/** Bundles of other sources unused for a day (each use touches its directory). */
+function removeStaleBundles(current: string): void {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const entry of Deno.readDirSync(tempRoot())) {
+    const path = join(tempRoot(), entry.name);
+    if (!entry.isDirectory || !entry.name.startsWith("molq-bundle-") || path === current) continue;
+    try {
+      if ((Deno.statSync(path).mtime?.getTime() ?? Date.now()) < dayAgo) {
+        Deno.removeSync(path, { recursive: true });
+      }
+    } catch {
+      // another run removed it, or it is not ours to remove
+    }
+  }
 }
 
 /** A hash of everything the bundle is made from: main.ts, src/ (not tests), the import map. */
@@ -69,11 +90,10 @@ function tempRoot(): string {
   return Deno.env.get("TMPDIR") || "/tmp";
 }
 
-function exists(path: string): boolean {
+function touch(path: string): void {
   try {
-    Deno.statSync(path);
-    return true;
+    Deno.utimeSync(path, new Date(), new Date());
   } catch {
-    return false;
+    // read-only or just removed: the next build makes it again
   }
 }
