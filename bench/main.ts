@@ -4,7 +4,7 @@
  * runs, each figure beside `deno run` of an empty file measured alongside) and prints a
  * table with the issue's targets. Timings are never asserted; see docs/performance.md.
  *
- *   deno task bench                       everything (about 6 minutes on 2 cores)
+ *   deno task bench                       everything (about 5 minutes on 2 cores)
  *   deno task bench status list           only some suites
  *   deno task bench --quick               fewer sizes and runs, a 10 s monitor sample
  *   deno task bench --runs 9              more runs per figure
