@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { bundledMain } from "../src/testing/bundled_main.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** The bundled entry point (built once per version of the sources); main.ts's own code. */
+/** The entry point the tests run: main.ts bundled as the binary is (once per source version). */
 export const MAIN = await bundledMain();
 /** Exactly the permissions `deno task compile` grants the binary. */
 export const BINARY_PERMISSIONS = [
