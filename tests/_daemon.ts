@@ -5,7 +5,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { BINARY_PERMISSIONS, eventually, MAIN, type Sandbox } from "./_molq.ts";
+import { BINARY_PERMISSIONS, collectText, eventually, MAIN, type Sandbox } from "./_molq.ts";
 
 export interface DaemonProcess {
   /** Everything it wrote to stderr so far. */
@@ -46,19 +46,19 @@ export function startMolq(
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let text = "";
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) text += decoder.decode(chunk, { stream: true });
-  })();
+  const stderr = collectText(child.stderr);
   const status = child.status.then(async (s) => {
-    await reading;
+    await stderr.done;
     return s.code;
   });
   return {
-    stderr: () => text,
+    stderr: stderr.text,
     waitFor: (pattern, what, timeoutMs = 30_000) =>
-      eventually(() => text.match(pattern) ?? undefined, timeoutMs, `${what}; stderr:\n${text}`),
+      eventually(
+        () => stderr.text().match(pattern) ?? undefined,
+        timeoutMs,
+        `${what}; stderr:\n${stderr.text()}`,
+      ),
     kill: (signal) => {
       try {
         child.kill(signal);

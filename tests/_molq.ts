@@ -103,6 +103,20 @@ export async function eventually<T>(
   }
 }
 
+/** A child's output read as it comes: `text()` so far, `done` once the stream ends. */
+export function collectText(stream: ReadableStream<Uint8Array>): {
+  done: Promise<void>;
+  text: () => string;
+} {
+  let text = "";
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+    text += decoder.decode();
+  })();
+  return { done, text: () => text };
+}
+
 /** Waits until the job's wrapper has written its exit code file (no pass needs to have run). */
 export async function exitCodeWritten(box: Sandbox, id: string): Promise<void> {
   const status = await runMolq(["status", id, "--no-refresh", "--json"], {

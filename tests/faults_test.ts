@@ -8,7 +8,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS, SCHEMA_VERSION } from "../src/store/schema.ts";
-import { BINARY_PERMISSIONS, eventually, MAIN, type MolqResult, sandbox } from "./_molq.ts";
+import {
+  BINARY_PERMISSIONS,
+  collectText,
+  eventually,
+  MAIN,
+  type MolqResult,
+  sandbox,
+} from "./_molq.ts";
 
 type Json = Record<string, unknown>;
 type Box = ReturnType<typeof sandbox>;
@@ -389,8 +396,8 @@ Deno.test("logs --follow notices a truncated log and carries on from its start",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const out = collect(child.stdout);
-  const err = collect(child.stderr);
+  const out = collectText(child.stdout);
+  const err = collectText(child.stderr);
   try {
     await eventually(() => out.text().includes("before2") || undefined, 15_000, "the first lines");
     Deno.truncateSync(log, 0);
@@ -411,14 +418,3 @@ Deno.test("logs --follow notices a truncated log and carries on from its start",
   assert.equal(out.text().replaceAll("\0", ""), "before1\nbefore2\nafter1\nafter2\n");
   assert.equal(err.text(), "molq: stdout was truncated; reading it from the start.\n");
 });
-
-function collect(stream: ReadableStream<Uint8Array>) {
-  const chunks: Uint8Array[] = [];
-  const done = (async () => {
-    for await (const chunk of stream) chunks.push(chunk);
-  })();
-  return {
-    done,
-    text: () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
-  };
-}

@@ -5,7 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BINARY_PERMISSIONS, eventually, MAIN, type Sandbox, sandbox } from "./_molq.ts";
+import {
+  BINARY_PERMISSIONS,
+  collectText,
+  eventually,
+  MAIN,
+  type Sandbox,
+  sandbox,
+} from "./_molq.ts";
 import { tmux, waitForScreen } from "./_tmux.ts";
 import {
   acceptedLogins,
@@ -355,21 +362,19 @@ Deno.test({
           stdout: "piped",
           stderr: "piped",
         }).spawn();
-        let out = "";
-        let err = "";
-        const collect = async (from: ReadableStream<Uint8Array>, add: (text: string) => void) => {
-          const decoder = new TextDecoder();
-          for await (const chunk of from) add(decoder.decode(chunk, { stream: true }));
-        };
-        const reading = Promise.all([
-          collect(follow.stdout, (text) => out += text),
-          collect(follow.stderr, (text) => err += text),
-        ]);
+        const stdout = collectText(follow.stdout);
+        const stderr = collectText(follow.stderr);
         try {
-          await eventually(() => out.includes("line 2") || undefined, 30_000, "the first lines");
+          await eventually(
+            () => stdout.text().includes("line 2") || undefined,
+            30_000,
+            "the first lines",
+          );
           await sshd("kill-connections");
           await eventually(
-            () => /following again once it answers \(Ctrl-C stops\)\.\n/.test(err) || undefined,
+            () =>
+              /following again once it answers \(Ctrl-C stops\)\.\n/.test(stderr.text()) ||
+              undefined,
             30_000,
             "the lost link to be told",
           );
@@ -377,11 +382,11 @@ Deno.test({
           await sshd("start");
           assert.equal((await box.molq(["connect", "far"])).code, 0);
           const status = await follow.status;
-          await reading;
-          assert.equal(status.code, 0, err);
-          assert.equal(out, [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `line ${i}\n`).join(""));
-          assert.match(err, /answers again; following on\.\n/);
-          assert.doesNotMatch(err, /internal error|^\s+at /m);
+          await Promise.all([stdout.done, stderr.done]);
+          assert.equal(status.code, 0, stderr.text());
+          assert.equal(stdout.text(), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `line ${i}\n`).join(""));
+          assert.match(stderr.text(), /answers again; following on\.\n/);
+          assert.doesNotMatch(stderr.text(), /internal error|^\s+at /m);
         } finally {
           try {
             follow.kill("SIGKILL");
