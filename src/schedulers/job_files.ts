@@ -65,12 +65,13 @@ const MARKED_CANCEL_SH = [
  * A cancel command (`qdel ID...`) that first writes the jobs' cancel markers, in the same
  * step where it runs, so a late exit code reads as a cancel: the markers exist only if the
  * step started (a link that drops before it leaves none to turn a job's own end into a
- * cancel). Run `argv` with `env`.
+ * cancel). Run `argv` with `env`; without `jobDirs`, the command as it is.
  */
 export function withCancelMarkers(
   argv: readonly string[],
-  jobDirs: readonly string[],
+  jobDirs: readonly string[] | undefined,
 ): { argv: string[]; env: Record<string, string> } {
+  if (jobDirs === undefined) return { argv: [...argv], env: {} };
   return {
     argv: ["/bin/sh", "-c", MARKED_CANCEL_SH, "molq-cancel", ...argv],
     env: { MOLQ_MARKERS: jobDirs.map((dir) => jobFile(dir, CANCELLED_MARKER)).join("\n") },

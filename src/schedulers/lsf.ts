@@ -245,7 +245,7 @@ export class LsfScheduler implements Scheduler {
   ): Promise<RunResult> {
     const { markers, ...rest } = options;
     const command = [this.#commands[name], ...args];
-    const marked = markers ? withCancelMarkers(command, markers) : { argv: command, env: {} };
+    const marked = withCancelMarkers(command, markers);
     return await this.runner.run(marked.argv, {
       timeoutMs: this.#timeoutMs,
       // A hanging site wrapper's children must die with it at the timeout (bsub stays in

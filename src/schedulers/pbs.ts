@@ -238,7 +238,7 @@ export class PbsScheduler implements Scheduler {
   ) {
     this.#calls++;
     const command = [this.#commands[name], ...args];
-    const marked = markers ? withCancelMarkers(command, markers) : { argv: command, env: {} };
+    const marked = withCancelMarkers(command, markers);
     return await this.runner.run(marked.argv, {
       env: marked.env,
       timeoutMs: this.#timeoutMs,

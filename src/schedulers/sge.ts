@@ -319,9 +319,7 @@ export class SgeScheduler implements Scheduler {
     options: { cwd?: string; markers?: readonly string[] } = {},
   ): Promise<RunResult> {
     const command = [this.#commands[name], ...args];
-    const marked = options.markers
-      ? withCancelMarkers(command, options.markers)
-      : { argv: command, env: {} };
+    const marked = withCancelMarkers(command, options.markers);
     try {
       // A hanging site wrapper's children must die with it at the timeout; qsub stays in
       // our process group, so that an interrupted submission takes it along.
