@@ -67,14 +67,56 @@ export function measureJobTable(
   return { rows: count, widths };
 }
 
+/** A listing up to this many rows is held (as its cells) and laid out from them. */
+export const HELD_ROWS = 5_000;
+
+/**
+ * The lines of a table whose rows come one at a time, with at most `hold` of them in memory:
+ * a listing that short is laid out from its own cells, read once; a longer one takes its
+ * widths from `widthsOfAll()` (over the whole listing), then streams. Null without rows.
+ */
+export function jobTableOf(
+  rows: Iterable<JobTableRow>,
+  style: JobTableStyle,
+  widthsOfAll: () => readonly number[],
+  hold = HELD_ROWS,
+): Iterable<string> | null {
+  const iterator = rows[Symbol.iterator]();
+  const held: string[][] = [];
+  let next = iterator.next();
+  for (; !next.done && held.length < hold; next = iterator.next()) {
+    held.push(jobRow(next.value, style));
+  }
+  if (held.length === 0) return null;
+  const widths = next.done ? columnWidths(headers(style), held, options(style)) : widthsOfAll();
+  return tableLines(held, next.done ? [] : resumed(next.value, iterator), widths, style);
+}
+
 /** The second pass: the header, then one line per row, at the measured widths. */
-export function* jobTableLines(
+export function jobTableLines(
   rows: Iterable<JobTableRow>,
   widths: readonly number[],
   style: JobTableStyle,
 ): Generator<string> {
+  return tableLines([], rows, widths, style);
+}
+
+/** The header, then the rows already made cells, then the rest. */
+function* tableLines(
+  held: readonly string[][],
+  rest: Iterable<JobTableRow>,
+  widths: readonly number[],
+  style: JobTableStyle,
+): Generator<string> {
   yield tableLine(headers(style), widths, options(style));
-  for (const row of rows) yield tableLine(jobRow(row, style), widths, options(style));
+  for (const cells of held) yield tableLine(cells, widths, options(style));
+  for (const row of rest) yield tableLine(jobRow(row, style), widths, options(style));
+}
+
+/** An iterator's remaining items, `first` (already taken from it) included. */
+function* resumed<T>(first: T, iterator: Iterator<T>): Generator<T> {
+  yield first;
+  for (let next = iterator.next(); !next.done; next = iterator.next()) yield next.value;
 }
 
 /** CPU efficiency, memory peak (`~` when sampled) and its share; `-` where unknown. */

@@ -12,7 +12,7 @@ import { listSql, PAGE_ROWS, type PageStart, updateSql } from "./job_sql.ts";
 import { openDatabase, type StoreJournal } from "./open_database.ts";
 import { claimNotification, clustersWithPendingNotifications } from "./notification_claims.ts";
 import { clustersWithUnsettledUsage, openUsageRow } from "./usage_rows.ts";
-import { type JobSummary, rowToSummary, SUMMARY_COLUMNS } from "./job_views.ts";
+import { type JobSummary, SUMMARY_COLUMNS, summaryFromArray } from "./job_views.ts";
 
 export type { JobSummary } from "./job_views.ts";
 
@@ -133,14 +133,7 @@ export class JobStore {
   /** As `select`, each row an array of `columns` in order (node:sqlite builds it faster). */
   selectArrays<T>(query: ListQuery, columns: string, map: (row: SqlValue[]) => T): T[] {
     const { sql, params } = listSql(query, columns);
-    const key = `/* arrays */ ${sql}`;
-    let statement = this.#statements.get(key);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      (statement as StatementSync & { setReturnArrays(on: boolean): void }).setReturnArrays(true);
-      this.#statements.set(key, statement);
-    }
-    return (statement.all(...params) as unknown as SqlValue[][]).map(map);
+    return (this.#prepareArrays(sql).all(...params) as unknown as SqlValue[][]).map(map);
   }
 
   /**
@@ -149,31 +142,33 @@ export class JobStore {
    * can end quietly on a damaged page, where `all()` reports it.
    */
   iterate(query: ListQuery = {}): Generator<JobRecord> {
-    return this.#pages(query, "*", (row) => rowToRecord(row));
+    return this.#pages(query, "*", (row) => rowToRecord(row as Record<string, unknown>));
   }
 
-  /** As `iterate`, only the fields a job table shows: none of the JSON columns is parsed. */
+  /** As `iterate`, only the fields a job table shows, read as arrays: no JSON column is parsed. */
   iterateSummaries(query: ListQuery = {}): Generator<JobSummary> {
-    return this.#pages(query, SUMMARY_COLUMNS, rowToSummary);
+    return this.#pages(query, SUMMARY_COLUMNS, (row) => summaryFromArray(row as SqlValue[]), true);
   }
 
   /** Keyset pages (newest first) of `list`'s query; a page ends where the next one starts. */
-  *#pages<T>(
+  *#pages<T extends { createdAt: number; jobId: string }>(
     query: ListQuery,
     columns: string,
-    map: (row: Record<string, unknown>) => T,
+    map: (row: unknown) => T,
+    arrays = false,
   ): Generator<T> {
     let remaining = query.limit ?? Infinity;
     let after: PageStart | undefined;
     while (remaining > 0) {
       const size = Math.min(PAGE_ROWS, remaining);
       const { sql, params } = listSql({ ...query, limit: size }, columns, after);
-      const rows = this.#prepare(sql).all(...params) as Record<string, unknown>[];
-      for (const row of rows) yield map(row);
-      if (rows.length < size) return;
+      const statement = arrays ? this.#prepareArrays(sql) : this.#prepare(sql);
+      const rows = statement.all(...params);
+      let last: T | undefined;
+      for (const row of rows) yield last = map(row);
+      if (rows.length < size || last === undefined) return;
       remaining -= rows.length;
-      const last = rows.at(-1)!;
-      after = { createdAt: Number(last.created_at), jobId: String(last.job_id) };
+      after = { createdAt: last.createdAt, jobId: last.jobId };
     }
   }
 
@@ -324,6 +319,18 @@ export class JobStore {
     if (!statement) {
       statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** As `#prepare`, a statement whose rows are arrays of its columns in order. */
+  #prepareArrays(sql: string): StatementSync {
+    const key = `/* arrays */ ${sql}`;
+    let statement = this.#statements.get(key);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      (statement as StatementSync & { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+      this.#statements.set(key, statement);
     }
     return statement;
   }

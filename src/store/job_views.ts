@@ -24,8 +24,10 @@ export type JobSummary = Pick<
   | "startedAt"
   | "finishedAt"
   | "exitCode"
+  | "createdAt"
 >;
 
+/** The columns of a summary, in the order `summaryFromArray` reads them. */
 export const SUMMARY_COLUMNS = [
   "job_id",
   "cluster",
@@ -39,7 +41,7 @@ export const SUMMARY_COLUMNS = [
   "started_at",
   "finished_at",
   "exit_code",
-  "created_at", // where the next page starts
+  "created_at",
 ].join(", ");
 
 export function rowToSummary(row: Row): JobSummary {
@@ -56,6 +58,7 @@ export function rowToSummary(row: Row): JobSummary {
     startedAt: num(row, "started_at"),
     finishedAt: num(row, "finished_at"),
     exitCode: num(row, "exit_code"),
+    createdAt: Number(row.created_at),
   };
 }
 
@@ -80,7 +83,6 @@ export function rowToDashboardJob(row: Row): DashboardJob {
   return {
     ...rowToSummary(row),
     runLabel: text(row, "run_label"),
-    createdAt: Number(row.created_at),
     submittedAt: num(row, "submitted_at"),
     failureReason: text(row, "failure_reason"),
     arrayJobId: text(row, "array_job_id"),
@@ -148,6 +150,25 @@ export const ACTIVE_JOB_COLUMNS = [
 type Value = string | number | null;
 const str = (value: Value | undefined) => (value ?? null) === null ? null : String(value);
 const int = (value: Value | undefined) => (value ?? null) === null ? null : Number(value);
+
+/** One row of SUMMARY_COLUMNS, as an array (JobStore.iterateSummaries). */
+export function summaryFromArray(row: readonly Value[]): JobSummary {
+  return {
+    jobId: row[0] as string,
+    cluster: row[1] as string,
+    scheduler: row[2] as SchedulerKind,
+    host: str(row[3]),
+    schedulerJobId: str(row[4]),
+    state: row[5] as JobState,
+    stateDetail: str(row[6]),
+    name: str(row[7]),
+    commandDisplay: row[8] as string,
+    startedAt: int(row[9]),
+    finishedAt: int(row[10]),
+    exitCode: int(row[11]),
+    createdAt: Number(row[12]),
+  };
+}
 
 /** One row of ACTIVE_JOB_COLUMNS, as an array (JobStore.selectArrays). */
 export function activeJobFromArray(row: readonly Value[]): ActiveJob {

@@ -5,7 +5,7 @@ import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.t
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { jobTableLines, type JobTableRow, measureJobTable } from "../job_rows.ts";
+import { jobTableOf, type JobTableRow, measureJobTable } from "../job_rows.ts";
 import { jobTableWidths } from "../job_table_widths.ts";
 import { jsonArrayLines } from "../json_lines.ts";
 import { refreshBeforeShowing } from "../refresh_clusters.ts";
@@ -69,9 +69,9 @@ Examples:
           ),
         );
       }
-      // The table in two passes over the same rows, in one read transaction: its column
-      // widths first (from one aggregate query, or with usage columns from the rows), then
-      // the lines.
+      // The table in one read transaction: a listing of up to HELD_ROWS rows is read once and
+      // laid out from its cells; a longer one gets its widths first (one aggregate query, or
+      // with usage columns or wide text a first pass over the rows), then streams.
       ctx.store.read(() => {
         const style = {
           color: ctx.color,
@@ -83,18 +83,18 @@ Examples:
           style.usage
             ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
             : mapRows(ctx.store.iterateSummaries(query));
-        // Measured from the rows themselves with usage columns, or for wide text.
-        const { rows: count, widths } =
-          (style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
-            measureJobTable(rows(), style);
-        if (count === 0) {
+        const widthsOfAll = () =>
+          ((style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
+            measureJobTable(rows(), style)).widths;
+        const lines = jobTableOf(rows(), style, widthsOfAll);
+        if (lines === null) {
           const note = pythonStoreNote(ctx.store);
           if (note) console.error(`hint: ${note}`);
           return ctx.print(
             options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
           );
         }
-        ctx.printLines(jobTableLines(rows(), widths, style));
+        ctx.printLines(lines);
       });
     });
 }
