@@ -56,6 +56,10 @@ const RUNS_ENTRY = ":runs";
 const RUNNING_ENTRY = ":running";
 /** A files-section entry: the directory is read again (after `ps`); forget what came before. */
 const REREAD_ENTRY = ":reread";
+/** Ends the second half of the requests (read at the same time), before its unsure pids. */
+const HALF_END_LINE = "molq-half-end";
+/** From this many requests on, the step reads two halves at once. */
+const PARALLEL_MIN = 512;
 
 /**
  * A job directory the step reads. `pid` (the wrapper's or launcher's) is probed first;
@@ -127,40 +131,42 @@ molq_read() {
   done
   set -f
 }
-[ -n "$table" ] && molq_ps
-printf '${FILES_LINE}\\n'
-# A few requests come as an argument: reading stdin would cost a \`cat\` process.
-if [ $# -ge 2 ]; then lines=$2; else lines=$(cat); fi
-set -f; IFS=$nl
-i=0
-if [ -n "$probe" ]; then
-  # The common case, kept lean: a wrapper running in its directory adds its index to $ok.
-  ok=
-  for l in $lines; do
-    m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
-    if [ /proc/$p/cwd -ef "$d" ]; then
-      ok="$ok $i"
-      [ "$m" = p ] || molq_read "$d" 1
-    else
-      molq_unsure "$p"
-      molq_read "$d" 1
-    fi
-    i=$((i+1))
-    [ \${#ok} -lt 2000 ] || { molq_put "-$tab${RUNNING_ENTRY}$tab$ok"; ok=; }
-  done
-  [ -z "$ok" ] || molq_put "-$tab${RUNNING_ENTRY}$tab$ok"
-else
-  for l in $lines; do
-    molq_read "\${l#* * }" ""
-    i=$((i+1))
-  done
-fi
-molq_flush
-if [ -n "$unsure" ]; then
+# \`molq_scan FIRST END LINE...\`: the requests from index FIRST up to END, reading the files
+# of each directory (probing its pid first), or with $probe only those whose pid does not
+# run there. Unsure pids are added to $unsure for the \`ps\` that settles them.
+molq_scan() {
+  i=$1; e=$2; shift 2
+  if [ -n "$probe" ]; then
+    # The common case, kept lean: a wrapper running in its directory adds its index to $ok.
+    ok=
+    for l do
+      [ "$i" -lt "$e" ] || break
+      m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
+      if [ /proc/$p/cwd -ef "$d" ]; then
+        ok="$ok $i"
+        [ "$m" = p ] || molq_read "$d" 1
+      else
+        molq_unsure "$p"
+        molq_read "$d" 1
+      fi
+      i=$((i+1))
+      [ \${#ok} -lt 2000 ] || { molq_put "-$tab${RUNNING_ENTRY}$tab$ok"; ok=; }
+    done
+    [ -z "$ok" ] || molq_put "-$tab${RUNNING_ENTRY}$tab$ok"
+  else
+    for l do
+      [ "$i" -lt "$e" ] || break
+      molq_read "\${l#* * }" ""
+      i=$((i+1))
+    done
+  fi
+}
+# The unsure pids' directories are read again after the whole table is taken.
+molq_settle() {
+  [ -n "$unsure" ] || return 0
   molq_ps
   printf '${FILES_LINE}\\n'
   probe=; i=0
-  set -f; IFS=$nl
   for l in $lines; do
     case " $unsure " in *" $i "*)
       molq_put "$i$tab${REREAD_ENTRY}$tab"
@@ -169,6 +175,39 @@ if [ -n "$unsure" ]; then
     i=$((i+1))
   done
   molq_flush
+}
+[ -n "$table" ] && molq_ps
+printf '${FILES_LINE}\\n'
+# A few requests come as an argument: reading stdin would cost a \`cat\` process.
+if [ $# -ge 2 ]; then lines=$2; else lines=$(cat); fi
+set -f; IFS=$nl
+set -- $lines
+if [ $# -lt ${PARALLEL_MIN} ]; then
+  molq_scan 0 $# "$@"
+  molq_flush
+  molq_settle
+else
+  # Two halves at once, for a host with more than one core: the second half's lines go
+  # through the first, closed by a line with its unsure pids, without which the step stops
+  # short of its end line.
+  half=$(($# / 2)); all=$#
+  {
+    shift "$half"
+    molq_scan "$half" "$all" "$@"
+    molq_flush
+    printf '${HALF_END_LINE}%s\\n' "$unsure"
+  } | {
+    molq_scan 0 "$half" "$@"
+    molq_flush
+    other=$(cat)
+    set -- $other
+    [ $# -gt 0 ] || exit 1
+    eval "last=\\\${$#}"
+    case $last in ${HALF_END_LINE}*) ;; *) exit 1 ;; esac
+    unsure="$unsure\${last#${HALF_END_LINE}}"
+    [ $# -lt 2 ] || printf '%s\\n' "\${other%"$nl"*}"
+    molq_settle
+  } || exit 1
 fi
 printf '${END_LINE}\\n'
 `.trim();

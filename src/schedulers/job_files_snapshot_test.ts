@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { gatherJobFiles, parseSnapshotOutput, SNAPSHOT_SCRIPT } from "./job_files_snapshot.ts";
+import {
+  gatherJobFiles,
+  type JobFilesSnapshot,
+  parseSnapshotOutput,
+  SNAPSHOT_SCRIPT,
+} from "./job_files_snapshot.ts";
 import { localRunner } from "../process/local_runner.ts";
 import type { Runner } from "../process/runner.ts";
 
@@ -211,3 +216,76 @@ async function waitForZombie(pid: number): Promise<void> {
   }
   throw new Error(`${pid} never became a zombie`);
 }
+
+Deno.test("the evidence step reads many requests in two halves at once, and sees what one at a time sees", async () => {
+  const base = await Deno.makeTempDir({ prefix: "molq-halves-" });
+  const count = 700;
+  const dirs = Array.from({ length: count }, (_, i) => join(base, `job-${i}`));
+  for (const [i, dir] of dirs.entries()) {
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "started_at"), `${1796167929729 + i}\n`);
+    if (i % 3 === 0) await Deno.writeTextFile(join(dir, "exit_code"), `${i % 5}\n`);
+  }
+  // Live wrappers in each half, and in each half a live pid that runs elsewhere (unsure).
+  const liveAt = [5, 200, 400, 690];
+  const live = new Map(liveAt.map((i) => [i, startIn(dirs[i]!, "exec sleep 60")]));
+  const elsewhereAt = new Map([[17, live.get(5)!], [600, live.get(690)!]]);
+  const requests = dirs.map((dir, i) => ({
+    dir,
+    pid: live.get(i) ?? elsewhereAt.get(i) ?? 999_990 - i,
+    filesUnlessRunning: true,
+  }));
+  try {
+    const whole = await gatherJobFiles(localRunner, requests, { processes: true });
+    // The same requests a few at a time take the one-loop path.
+    const parts: JobFilesSnapshot[] = [];
+    for (let i = 0; i < count; i += 250) {
+      parts.push(
+        await gatherJobFiles(localRunner, requests.slice(i, i + 250), { processes: true }),
+      );
+    }
+    for (const [i, { dir, pid }] of requests.entries()) {
+      const part = parts[Math.floor(i / 250)]!;
+      assert.deepEqual(whole.files.get(dir), part.files.get(dir), `job ${i}'s files`);
+      assert.equal(whole.processes!.runsIn(pid, dir), live.has(i), `job ${i}'s pid`);
+      assert.equal(part.processes!.runsIn(pid, dir), live.has(i));
+      if (live.has(i)) assert.equal(whole.files.get(dir), undefined, "a live wrapper is not read");
+      else assert.equal(whole.evidence(dir).startedAt, 1796167929729 + i);
+    }
+    // Both unsure pids (one per half) were settled by the whole table.
+    const raw = await rawStep(requests.map(({ dir, pid }) => `p ${pid} ${dir}`));
+    assert.match(raw, /molq-ps\n[^]*molq-files\n(17\t:reread\t\n[^]*600\t:reread|600\t:reread)/);
+    assert.match(raw, /\n17\t:reread\t\n/);
+    assert.equal(raw.match(/^molq-ps$/gm)?.length, 1, "one table for both halves");
+    // (The table itself holds the step's script, so its lines are looked at one by one.)
+    assert.doesNotMatch(raw, /^molq-half-end/m, "the halves' own end line is not passed on");
+  } finally {
+    for (const pid of live.values()) Deno.kill(-pid, "SIGKILL");
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("the evidence step stops short of its end line when one half's answer never arrives", async () => {
+  const base = await Deno.makeTempDir({ prefix: "molq-halves-" });
+  // A `cat` that reads the step's stdin, then fails where the halves are joined.
+  const bin = join(base, "bin");
+  await Deno.mkdir(bin);
+  await Deno.writeTextFile(
+    join(bin, "cat"),
+    `#!/bin/sh\n[ ! -e "${base}/once" ] || exit 1\n: >"${base}/once"\nexec /bin/cat "$@"\n`,
+    { mode: 0o755 },
+  );
+  const dirs = Array.from({ length: 600 }, (_, i) => join(base, `job-${i}`));
+  for (const dir of dirs) await Deno.mkdir(dir);
+  try {
+    const argv = ["/bin/sh", "-c", SNAPSHOT_SCRIPT, "molq-snapshot", "processes"];
+    const { stdout } = await localRunner.run(argv, {
+      stdin: dirs.map((dir) => `f - ${dir}\n`).join(""),
+      env: { PATH: `${bin}:${Deno.env.get("PATH")}` },
+      allowFailure: true,
+    });
+    assert.throws(() => parseSnapshotOutput(stdout, dirs), /cut short/);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
