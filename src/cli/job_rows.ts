@@ -2,7 +2,16 @@
 import { isTerminal } from "../core/job_state.ts";
 import { formatElapsed } from "../core/duration.ts";
 import type { JobSummary } from "../store/job_store.ts";
-import { columnWidths, renderTable, tableLine, type TableOptions } from "./table.ts";
+import {
+  columnWidths,
+  fitRow,
+  fittedLine,
+  type FittedRow,
+  fittedWidths,
+  renderTable,
+  tableLine,
+  type TableOptions,
+} from "./table.ts";
 import { clusterLabel } from "../core/job_host.ts";
 import { paint, printable, STATE_COLORS } from "./style.ts";
 import { cpuEfficiency, type JobUsage, memoryShare } from "../core/job_usage.ts";
@@ -67,7 +76,7 @@ export function measureJobTable(
   return { rows: count, widths };
 }
 
-/** A listing up to this many rows is held (as its cells) and laid out from them. */
+/** A listing up to this many rows is held (its cells cut and measured) and laid out from them. */
 export const HELD_ROWS = 5_000;
 
 /**
@@ -82,13 +91,15 @@ export function jobTableOf(
   hold = HELD_ROWS,
 ): Iterable<string> | null {
   const iterator = rows[Symbol.iterator]();
-  const held: string[][] = [];
+  const held: FittedRow[] = [];
   let next = iterator.next();
   for (; !next.done && held.length < hold; next = iterator.next()) {
-    held.push(jobRow(next.value, style));
+    held.push(fitRow(jobRow(next.value, style), options(style)));
   }
   if (held.length === 0) return null;
-  const widths = next.done ? columnWidths(headers(style), held, options(style)) : widthsOfAll();
+  const widths = next.done
+    ? fittedWidths(held, fitRow(headers(style), options(style)))
+    : widthsOfAll();
   return tableLines(held, next.done ? [] : resumed(next.value, iterator), widths, style);
 }
 
@@ -101,15 +112,15 @@ export function jobTableLines(
   return tableLines([], rows, widths, style);
 }
 
-/** The header, then the rows already made cells, then the rest. */
+/** The header, then the rows already fitted, then the rest. */
 function* tableLines(
-  held: readonly string[][],
+  held: readonly FittedRow[],
   rest: Iterable<JobTableRow>,
   widths: readonly number[],
   style: JobTableStyle,
 ): Generator<string> {
   yield tableLine(headers(style), widths, options(style));
-  for (const cells of held) yield tableLine(cells, widths, options(style));
+  for (const row of held) yield fittedLine(row, widths, options(style));
   for (const row of rest) yield tableLine(jobRow(row, style), widths, options(style));
 }
 

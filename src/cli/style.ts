@@ -44,19 +44,24 @@ export const STATE_COLORS: Record<JobState, Color> = {
 /** Visible width: ANSI escapes take no room. */
 export function visibleWidth(text: string): number {
   // Printable ASCII, the common case of a long table's cells: one character, one column.
-  if (!NOT_PLAIN_ASCII.test(text)) return text.length;
+  if (plainAscii(text)) return text.length;
   // deno-lint-ignore no-control-regex
   return textWidth(text.replace(/\x1b\[[0-9;]*m/g, ""));
 }
 
 const NOT_PLAIN_ASCII = /[^\x20-\x7e]/;
 
+/** Only printable ASCII: one column per character, nothing to clean. */
+export function plainAscii(text: string): boolean {
+  return !NOT_PLAIN_ASCII.test(text);
+}
+
 /**
  * User text made safe for a terminal: line breaks and tabs become spaces, other control
  * characters (an ESC could repaint the screen) become `?`.
  */
 export function printable(text: string): string {
-  if (!NOT_PLAIN_ASCII.test(text)) return text;
+  if (plainAscii(text)) return text;
   // deno-lint-ignore no-control-regex
   return text.replace(/[\n\r\t]/g, " ").replace(/[\x00-\x1f\x7f\x9b]/g, "?");
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { printable, visibleWidth } from "./style.ts";
-import { tableLine } from "./table.ts";
+import { columnWidths, fitRow, fittedLine, fittedWidths, renderTable, tableLine } from "./table.ts";
 
 Deno.test("visibleWidth() counts terminal columns, not bytes or colour codes", () => {
   assert.equal(visibleWidth("running"), 7);
@@ -26,4 +26,30 @@ Deno.test("tableLine() pads plain and wide cells alike and cuts at the column's 
   assert.equal(tableLine(["名前です", "x"], widths, { maxWidth: [4] }), "名…   x");
   assert.equal(tableLine(["a\tb", "x"], widths), "a b   x");
   assert.equal(tableLine(["abcdef", "x"], widths, { maxWidth: [4] }), "abc…  x");
+});
+
+Deno.test("renderTable() aligns right columns, colour and cut cells; fitted rows print the same", () => {
+  const headers = ["NAME", "STATE", "CPU%"];
+  const rows = [
+    ["train-a", "\x1b[36mrunning\x1b[0m", "99%"],
+    ["a very long name", "done", "7%"],
+    ["名前", "", "100%"],
+  ];
+  const options = { right: [2], maxWidth: { 0: 10 } };
+  assert.equal(
+    renderTable(headers, rows, options),
+    [
+      "NAME        STATE    CPU%",
+      "train-a     \x1b[36mrunning\x1b[0m   99%",
+      "a very lo…  done       7%",
+      "名前                 100%",
+    ].join("\n"),
+  );
+  const fitted = rows.map((row) => fitRow(row, options));
+  const widths = fittedWidths(fitted, fitRow(headers, options));
+  assert.deepEqual(widths, columnWidths(headers, rows, options));
+  assert.deepEqual(
+    fitted.map((row) => fittedLine(row, widths, options)),
+    rows.map((row) => tableLine(row, widths, options)),
+  );
 });

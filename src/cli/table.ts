@@ -1,10 +1,10 @@
 /**
  * Aligned text tables for human output: each column as wide as its widest cell. A long
  * table is laid out in two passes over its rows (measure, then print), so it can be
- * streamed without holding every row.
+ * streamed without holding every row; a held one is cut and measured once.
  */
 import { takeColumns } from "../core/text_width.ts";
-import { visibleWidth } from "./style.ts";
+import { plainAscii, visibleWidth } from "./style.ts";
 
 export interface TableOptions {
   /** Columns aligned right. */
@@ -13,10 +13,17 @@ export interface TableOptions {
   maxWidth?: Record<number, number>;
 }
 
+/** A row as printed: each cell cut to its column's maximum, and the columns it takes. */
+export interface FittedRow {
+  cells: string[];
+  widths: number[];
+}
+
 /** Renders rows under headers, columns padded to their widest cell; `right` columns align right. */
 export function renderTable(headers: string[], rows: string[][], options: TableOptions = {}) {
-  const widths = columnWidths(headers, rows, options);
-  return [headers, ...rows].map((row) => tableLine(row, widths, options)).join("\n");
+  const fitted = [headers, ...rows].map((row) => fitRow(row, options));
+  const widths = fittedWidths(fitted);
+  return fitted.map((row) => fittedLine(row, widths, options)).join("\n");
 }
 
 /** The width of each column: its widest cell (after cutting), header included. */
@@ -25,14 +32,23 @@ export function columnWidths(
   rows: Iterable<readonly string[]>,
   options: TableOptions = {},
 ): number[] {
-  const widths = headers.map((header, i) => visibleWidth(truncate(header, options.maxWidth?.[i])));
+  return fittedWidths(mapRows(rows, (row) => fitRow(row, options)), fitRow(headers, options));
+}
+
+/** The widest cell of each of `first`'s columns, over `first` and `rows`. */
+export function fittedWidths(rows: Iterable<FittedRow>, first?: FittedRow): number[] {
+  let widths: number[] | undefined = first?.widths.slice();
   for (const row of rows) {
+    if (widths === undefined) {
+      widths = row.widths.slice();
+      continue;
+    }
     for (let i = 0; i < widths.length; i++) {
-      const width = visibleWidth(truncate(row[i] ?? "", options.maxWidth?.[i]));
+      const width = row.widths[i] ?? 0;
       if (width > widths[i]!) widths[i] = width;
     }
   }
-  return widths;
+  return widths ?? [];
 }
 
 /** One row, cut and padded to `widths`; the last column is not padded (no trailing space). */
@@ -41,17 +57,50 @@ export function tableLine(
   widths: readonly number[],
   options: TableOptions = {},
 ): string {
-  return row.map((text, i) => {
-    const cell = truncate(text, options.maxWidth?.[i]);
-    const pad = " ".repeat(Math.max(0, widths[i]! - visibleWidth(cell)));
-    if (i === row.length - 1 && !options.right?.includes(i)) return cell;
-    return options.right?.includes(i) ? pad + cell : cell + pad;
-  }).join("  ").trimEnd();
+  return fittedLine(fitRow(row, options), widths, options);
 }
 
-function truncate(text: string, max: number | undefined): string {
-  if (max === undefined && !/[\n\r\t]/.test(text)) return text;
-  const clean = text.replace(/[\n\r\t]/g, " ");
-  if (max === undefined || visibleWidth(clean) <= max) return clean;
-  return takeColumns(clean, max - 1) + "…";
+/** Cuts each cell to its column's maximum (line breaks and tabs become spaces) and measures it. */
+export function fitRow(row: readonly string[], options: TableOptions = {}): FittedRow {
+  const cells: string[] = [];
+  const widths: number[] = [];
+  for (let i = 0; i < row.length; i++) {
+    const text = row[i]!;
+    const max = options.maxWidth?.[i];
+    if (plainAscii(text)) {
+      // The common case: one column per character, nothing to clean.
+      const cut = max !== undefined && text.length > max;
+      cells.push(cut ? text.slice(0, max - 1) + "…" : text);
+      widths.push(cut ? max : text.length);
+      continue;
+    }
+    const clean = /[\n\r\t]/.test(text) ? text.replace(/[\n\r\t]/g, " ") : text;
+    const width = visibleWidth(clean);
+    const cell = max === undefined || width <= max ? clean : takeColumns(clean, max - 1) + "…";
+    cells.push(cell);
+    widths.push(cell === clean ? width : visibleWidth(cell));
+  }
+  return { cells, widths };
+}
+
+/** A fitted row padded to `widths`. */
+export function fittedLine(
+  row: FittedRow,
+  widths: readonly number[],
+  options: TableOptions = {},
+): string {
+  const last = row.cells.length - 1;
+  let line = "";
+  for (let i = 0; i <= last; i++) {
+    const cell = row.cells[i]!;
+    const pad = " ".repeat(Math.max(0, widths[i]! - row.widths[i]!));
+    if (options.right?.includes(i)) line += pad + cell;
+    else line += i === last ? cell : cell + pad;
+    if (i < last) line += "  ";
+  }
+  return line.trimEnd();
+}
+
+function* mapRows<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
 }
