@@ -79,28 +79,11 @@ export function measureJobTable(
 /** A listing up to this many rows is held (its cells cut and measured) and laid out from them. */
 export const HELD_ROWS = 5_000;
 
-/**
- * The lines of a table whose rows come one at a time, with at most `hold` of them in memory:
- * a listing that short is laid out from its own cells, read once; a longer one takes its
- * widths from `widthsOfAll()` (over the whole listing), then streams. Null without rows.
- */
-export function jobTableOf(
-  rows: Iterable<JobTableRow>,
-  style: JobTableStyle,
-  widthsOfAll: () => readonly number[],
-  hold = HELD_ROWS,
-): Iterable<string> | null {
-  const iterator = rows[Symbol.iterator]();
-  const held: FittedRow[] = [];
-  let next = iterator.next();
-  for (; !next.done && held.length < hold; next = iterator.next()) {
-    held.push(fitRow(jobRow(next.value, style), options(style)));
-  }
-  if (held.length === 0) return null;
-  const widths = next.done
-    ? fittedWidths(held, fitRow(headers(style), options(style)))
-    : widthsOfAll();
-  return tableLines(held, next.done ? [] : resumed(next.value, iterator), widths, style);
+/** A short table (up to HELD_ROWS rows) read once: its rows cut and measured, then laid out. */
+export function heldJobTable(rows: Iterable<JobTableRow>, style: JobTableStyle): Generator<string> {
+  const held = [...mapRows(rows, (row) => fitRow(jobRow(row, style), options(style)))];
+  const widths = fittedWidths(held, fitRow(headers(style), options(style)));
+  return tableLines(held, [], widths, style);
 }
 
 /** The second pass: the header, then one line per row, at the measured widths. */
@@ -122,12 +105,6 @@ function* tableLines(
   yield tableLine(headers(style), widths, options(style));
   for (const row of held) yield fittedLine(row, widths, options(style));
   for (const row of rest) yield tableLine(jobRow(row, style), widths, options(style));
-}
-
-/** An iterator's remaining items, `first` (already taken from it) included. */
-function* resumed<T>(first: T, iterator: Iterator<T>): Generator<T> {
-  yield first;
-  for (let next = iterator.next(); !next.done; next = iterator.next()) yield next.value;
 }
 
 /** CPU efficiency, memory peak (`~` when sampled) and its share; `-` where unknown. */

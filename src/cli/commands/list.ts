@@ -5,14 +5,20 @@ import { ACTIVE_STATES, JOB_STATES, type JobState } from "../../core/job_state.t
 import type { CliContext } from "../context.ts";
 import { choiceOption, integerOption } from "../option_parsers.ts";
 import { recordToJson } from "../record_json.ts";
-import { jobTableOf, type JobTableRow, measureJobTable } from "../job_rows.ts";
+import {
+  HELD_ROWS,
+  heldJobTable,
+  jobTableLines,
+  type JobTableRow,
+  measureJobTable,
+} from "../job_rows.ts";
 import { jobTableWidths } from "../job_table_widths.ts";
 import { jsonArrayLines } from "../json_lines.ts";
 import { refreshBeforeShowing } from "../refresh_clusters.ts";
 import { addClusterOption, type ClusterFlags, listedCluster } from "../cluster_scope.ts";
 import { pythonStoreNote } from "../python_store_hint.ts";
 import type { StoredUsage } from "../../store/usage_rows.ts";
-import type { JobSummary } from "../../store/job_store.ts";
+import type { JobStore, JobSummary, ListQuery } from "../../store/job_store.ts";
 import { usageToJson } from "../usage_json.ts";
 import { withUsage } from "../usage_batches.ts";
 
@@ -83,20 +89,26 @@ Examples:
           style.usage
             ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
             : mapRows(ctx.store.iterateSummaries(query));
-        const widthsOfAll = () =>
-          ((style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
-            measureJobTable(rows(), style)).widths;
-        const lines = jobTableOf(rows(), style, widthsOfAll);
-        if (lines === null) {
+        const count = countUpTo(ctx.store, query, HELD_ROWS);
+        if (count === 0) {
           const note = pythonStoreNote(ctx.store);
           if (note) console.error(`hint: ${note}`);
           return ctx.print(
             options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
           );
         }
-        ctx.printLines(lines);
+        if (count <= HELD_ROWS) return ctx.printLines(heldJobTable(rows(), style));
+        const { widths } = (style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
+          measureJobTable(rows(), style);
+        ctx.printLines(jobTableLines(rows(), widths, style));
       });
     });
+}
+
+/** How many rows the listing has, counted up to one past `max` (a bounded index walk). */
+function countUpTo(store: JobStore, query: ListQuery & { limit: number }, max: number): number {
+  const counted = { ...query, limit: Math.min(query.limit, max + 1) };
+  return Number(store.summarize(counted, "count(*) AS rows").rows);
 }
 
 function* mapRows(records: Iterable<JobSummary>): Generator<JobTableRow> {
