@@ -9,6 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { JobStore } from "../src/store/job_store.ts";
 import { sampleRecord } from "../src/testing/sample_record.ts";
 import { BINARY_PERMISSIONS, eventually, MAIN, sandbox } from "./_molq.ts";
+import { exists } from "../src/testing/exists.ts";
 
 type Json = Record<string, unknown>;
 type Box = ReturnType<typeof sandbox>;
@@ -66,15 +67,6 @@ function readText(path: string): string | null {
     return Deno.readTextFileSync(path);
   } catch {
     return null;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

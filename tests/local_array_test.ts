@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { eventually, type Sandbox, sandbox } from "./_molq.ts";
+import { exists } from "../src/testing/exists.ts";
 
 type Json = Record<string, unknown>;
 const FINAL = ["succeeded", "failed", "cancelled", "timed_out", "lost"];
@@ -83,15 +84,6 @@ async function sample(box: Sandbox, dir: string, done: () => boolean): Promise<n
     await refresher;
   }
   return counts;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const allExitCodes = (dir: string, tasks: string[]) => () =>

@@ -3,18 +3,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { JobStore } from "../src/store/job_store.ts";
 import { sandbox } from "./_molq.ts";
+import { exists } from "../src/testing/exists.ts";
 
 type Json = Record<string, unknown>;
 const DAY = 86_400_000;
-
-const exists = (path: string) => {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 Deno.test("cleanup --dry-run reports, cleanup removes old dirs and records, keeping failed dirs", async () => {
   const box = sandbox();

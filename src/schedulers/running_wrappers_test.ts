@@ -5,6 +5,7 @@ import { LocalScheduler } from "./local.ts";
 import { localRunner } from "../process/local_runner.ts";
 import type { Runner } from "../process/runner.ts";
 import type { TrackedJob } from "./scheduler.ts";
+import { exists } from "../testing/exists.ts";
 
 Deno.test("RunningWrappers: remembered while the pid exists, the directory stands still and it is recent", () => {
   const alive = new Set([812]);
@@ -76,7 +77,7 @@ Deno.test("a long-lived LocalScheduler probes a running wrapper again only once 
     // The job ends: its wrapper writes the exit code into the directory, then exits (and
     // stays a zombie until we reap it: kill(pid, 0) alone would still find it).
     await new Deno.Command("pkill", { args: ["-P", String(child.pid), "sleep"] }).output();
-    while (!(await exists(join(dir, "exit_code")))) await new Promise((r) => setTimeout(r, 20));
+    while (!exists(join(dir, "exit_code"))) await new Promise((r) => setTimeout(r, 20));
     const ended = await scheduler.status([job]);
     assert.equal(ended.observations.get("j1")?.state, "succeeded");
     assert.equal(runner.steps, 3);
@@ -90,12 +91,3 @@ Deno.test("a long-lived LocalScheduler probes a running wrapper again only once 
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

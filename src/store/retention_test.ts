@@ -4,6 +4,7 @@ import type { JobRecord } from "../core/job_record.ts";
 import { sampleRecord } from "../testing/sample_record.ts";
 import { JobStore } from "./job_store.ts";
 import { applyRetention, type RetentionOptions } from "./retention.ts";
+import { exists } from "../testing/exists.ts";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
@@ -41,15 +42,6 @@ const defaults: RetentionOptions = {
   keepFailedDirs: true,
   dryRun: false,
   now: NOW,
-};
-
-const exists = (path: string) => {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 Deno.test("applyRetention() removes old directories, keeps failed ones, then old records", () => {
