@@ -4,7 +4,11 @@
  * job detached in its own session, and signal process groups with a grace period.
  */
 
-/** Sets `b` to the boot id (Linux), the boot time (BSD, macOS), or empty. */
+/** `sh`: a leading `~` or `~/` in variable NAME becomes the home of the account it runs as. */
+export function expandHomeSh(name: string): string {
+  return `case $${name} in "~") ${name}=$HOME ;; "~/"*) ${name}=$HOME/\${${name}#"~/"} ;; esac`;
+}
+
 /**
  * Sets `h` to the host's name (`uname -n`): read from Linux's /proc without a process,
  * else from `uname -n`.
@@ -13,6 +17,7 @@ export const HOST_NAME_SH =
   "h=; if [ -r /proc/sys/kernel/hostname ]; then IFS= read -r h </proc/sys/kernel/hostname || :; fi; " +
   '[ -n "$h" ] || h=$(uname -n)';
 
+/** Sets `b` to the boot id (Linux), the boot time (BSD, macOS), or empty. */
 export const BOOT_ID_SH =
   "b=; if [ -r /proc/sys/kernel/random/boot_id ]; then IFS= read -r b </proc/sys/kernel/random/boot_id || :; " +
   "else b=$(sysctl -n kern.boottime 2>/dev/null | tr -d '{},=' | tr -s ' ') || b=; fi";
@@ -25,8 +30,8 @@ export const BOOT_ID_SH =
 export const DETACH_SH = [
   // A leading ~ is the home of the account it runs as (a remote cluster's, over SSH).
   "d=$1; s=$2",
-  'case $d in "~") d=$HOME ;; "~/"*) d=$HOME/${d#"~/"} ;; esac',
-  'case $s in "~/"*) s=$HOME/${s#"~/"} ;; esac',
+  expandHomeSh("d"),
+  expandHomeSh("s"),
   'cd "$d" || exit 97',
   // A background child of a non-interactive shell leads no process group, so setsid
   // starts the new session without forking: the pid printed is the job's, and its group's.
@@ -53,7 +58,7 @@ export const MARK_CANCELLED_SH = [
   '  [ -n "${MOLQ_MARKERS:-}" ] || return 0',
   "  t=$(date +%s)000; umask 077",
   "  printf '%s\\n' \"$MOLQ_MARKERS\" | while IFS= read -r m; do",
-  '    case $m in "~/"*) m=$HOME/${m#"~/"} ;; esac',
+  `    ${expandHomeSh("m")}`,
   '    [ -z "$m" ] || printf \'%s\\n\' "$t" 2>/dev/null >"$m" || :',
   "  done",
   "  MOLQ_MARKERS=",
@@ -84,7 +89,7 @@ export const SIGNAL_GROUPS_SH = [
   "}",
   "groups=",
   "while [ $# -ge 2 ]; do",
-  '  d=$2; case $d in "~/"*) d=$HOME/${d#"~/"} ;; esac',
+  `  d=$2; ${expandHomeSh("d")}`,
   '  molq_ours "$1" "$d" && groups="$groups $1"; shift 2',
   "done",
   "set -- $groups",

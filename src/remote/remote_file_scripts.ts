@@ -3,10 +3,11 @@
  * `/bin/sh -c SCRIPT NAME ARGS...` through the session. Paths are arguments, never script
  * text; a leading `~` or `~/` is the remote user's home.
  */
+import { expandHomeSh } from "../process/host_scripts.ts";
 
 /** Sets `p` to `$1` with a leading `~` expanded to `$HOME`. */
 const EXPAND_P = `p=$1
-case $p in "~") p=$HOME ;; "~/"*) p=$HOME/\${p#"~/"} ;; esac`;
+${expandHomeSh("p")}`;
 
 /**
  * `$1` path, `$2` octal mode; stdin: the content. Written beside the target under a
