@@ -27,6 +27,19 @@ import { isJobState, type JobState } from "../core/job_state.ts";
 import { parseMemoryBytes } from "../core/memory.ts";
 import { parseDurationSeconds } from "../core/duration.ts";
 import type { PythonDependencyRow, PythonJobRow, PythonTransitionRow } from "./python_store.ts";
+import {
+  convert,
+  iso,
+  type Json,
+  keepUnknown,
+  ms,
+  msOrNull,
+  object,
+  parseObject,
+  positiveInteger,
+  stringValues,
+  text,
+} from "./python_values.ts";
 
 export interface ImportedJob {
   record: JobRecord;
@@ -59,8 +72,6 @@ const DEPENDENCY_KINDS: Record<string, DependencyKind> = {
 
 /** Python's default retry states: molq retries on exactly these. */
 const DEFAULT_RETRY_STATES = ["failed", "timed_out"];
-
-type Json = Record<string, unknown>;
 
 export interface MapContext {
   /** The molq cluster the job goes to (after the rename rule). */
@@ -374,64 +385,3 @@ function mapTransitions(
   }
   return out;
 }
-
-/** Keeps fields the mapping does not know, when they say something (not null, empty or false). */
-function keepUnknown(source: Json, known: ReadonlySet<string>, prefix: string, unmapped: Json) {
-  for (const [key, value] of Object.entries(source)) {
-    if (known.has(key) || !meaningful(value)) continue;
-    unmapped[`${prefix}${key}`] = value;
-  }
-}
-
-function meaningful(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === "") return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === "object") return Object.values(value as Json).some(meaningful);
-  return true;
-}
-
-function parseObject(textValue: string | null, column: string, unmapped: Json): Json {
-  if (textValue === null || textValue === "") return {};
-  try {
-    const value = JSON.parse(textValue);
-    if (value !== null && typeof value === "object" && !Array.isArray(value)) return value;
-  } catch {
-    // kept verbatim below
-  }
-  unmapped[column] = textValue;
-  return {};
-}
-
-function object(value: unknown): Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Json : {};
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function stringValues(source: Json): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(source)) {
-    if (value === null || value === undefined) continue;
-    out[key] = typeof value === "string" ? value : JSON.stringify(value);
-  }
-  return out;
-}
-
-function positiveInteger(value: unknown): number | undefined {
-  const n = typeof value === "string" ? Number(value) : value;
-  return typeof n === "number" && Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-function convert(parse: () => number): number | undefined {
-  try {
-    return parse();
-  } catch {
-    return undefined;
-  }
-}
-
-const ms = (seconds: number) => Math.round(Number(seconds) * 1000);
-const msOrNull = (seconds: number | null) => (seconds === null ? null : ms(seconds));
-const iso = (seconds: number) => new Date(ms(seconds)).toISOString();
