@@ -82,6 +82,8 @@ const INLINE_REQUESTS_MAX = 8 * 1024;
  * ends in between shows its exit code, never "gone without one". Linux probes
  * /proc/PID/cwd; a pid that does not verify but exists (or leads a live group), or a host
  * without /proc, gets the whole `ps` table, taken before the files it concerns are read.
+ * From PARALLEL_MIN requests on, two `sh` processes read a half each at once; one table and
+ * one re-read still settle the unsure pids of both.
  */
 export const SNAPSHOT_SCRIPT = `
 ${HOST_NAME_SH}
