@@ -231,14 +231,7 @@ export async function inBatches<T>(
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { exists } from "../src/testing/exists.ts";
 
 /** A record's job directory. */
 export const jobDir = (record: Json) =>

@@ -51,14 +51,7 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   Deno.renameSync(tmp, path);
 }
 
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { exists } from "../../../src/testing/exists.ts";
 
 /** A number from the environment, or the fallback. */
 export function envNumber(name: string, fallback: number): number {
