@@ -146,13 +146,11 @@ async function runBenchmarks(): Promise<void> {
   /** Which scheduler daemons run on this machine (the test services: SLURM, Grid Engine). */
   async function daemonsRunning(): Promise<string[]> {
     const names = ["slurmctld", "slurmd", "slurmdbd", "sge_qmaster", "sge_execd"];
-    const running: string[] = [];
-    for (const name of names) {
-      const found = await new Deno.Command("pgrep", { args: ["-x", name], stdout: "null" })
-        .output().catch(() => null);
-      if (found?.success) running.push(name);
-    }
-    return running;
+    const found = await new Deno.Command("pgrep", { args: ["-l", "-x", names.join("|")] })
+      .output().catch(() => null);
+    const running = new TextDecoder().decode(found?.stdout).split("\n")
+      .map((line) => line.split(" ")[1]);
+    return names.filter((name) => running.includes(name));
   }
 
   /** The one-minute load average (a busy machine makes every figure slower). */

@@ -81,8 +81,8 @@ export const HELD_ROWS = 5_000;
 
 /** A short table (up to HELD_ROWS rows) read once: its rows cut and measured, then laid out. */
 export function heldJobTable(rows: Iterable<JobTableRow>, style: JobTableStyle): Generator<string> {
-  const held = [...mapRows(rows, (row) => fitRow(jobRow(row, style), options(style)))];
-  const widths = fittedWidths(held, fitRow(headers(style), options(style)));
+  const held = Array.from(rows, (row) => fitRow(jobRow(row, style), options(style)));
+  const widths = fittedWidths(fitRow(headers(style), options(style)), held);
   return tableLines(held, [], widths, style);
 }
 

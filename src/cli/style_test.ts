@@ -46,7 +46,7 @@ Deno.test("renderTable() aligns right columns, colour and cut cells; fitted rows
     ].join("\n"),
   );
   const fitted = rows.map((row) => fitRow(row, options));
-  const widths = fittedWidths(fitted, fitRow(headers, options));
+  const widths = fittedWidths(fitRow(headers, options), fitted);
   assert.deepEqual(widths, columnWidths(headers, rows, options));
   assert.deepEqual(
     fitted.map((row) => fittedLine(row, widths, options)),

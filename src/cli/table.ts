@@ -21,9 +21,10 @@ export interface FittedRow {
 
 /** Renders rows under headers, columns padded to their widest cell; `right` columns align right. */
 export function renderTable(headers: string[], rows: string[][], options: TableOptions = {}) {
-  const fitted = [headers, ...rows].map((row) => fitRow(row, options));
-  const widths = fittedWidths(fitted);
-  return fitted.map((row) => fittedLine(row, widths, options)).join("\n");
+  const fitted = rows.map((row) => fitRow(row, options));
+  const header = fitRow(headers, options);
+  const widths = fittedWidths(header, fitted);
+  return [header, ...fitted].map((row) => fittedLine(row, widths, options)).join("\n");
 }
 
 /** The width of each column: its widest cell (after cutting), header included. */
@@ -32,23 +33,23 @@ export function columnWidths(
   rows: Iterable<readonly string[]>,
   options: TableOptions = {},
 ): number[] {
-  return fittedWidths(mapRows(rows, (row) => fitRow(row, options)), fitRow(headers, options));
+  const widths = fitRow(headers, options).widths;
+  for (const row of rows) widen(widths, fitRow(row, options));
+  return widths;
 }
 
-/** The widest cell of each of `first`'s columns, over `first` and `rows`. */
-export function fittedWidths(rows: Iterable<FittedRow>, first?: FittedRow): number[] {
-  let widths: number[] | undefined = first?.widths.slice();
-  for (const row of rows) {
-    if (widths === undefined) {
-      widths = row.widths.slice();
-      continue;
-    }
-    for (let i = 0; i < widths.length; i++) {
-      const width = row.widths[i] ?? 0;
-      if (width > widths[i]!) widths[i] = width;
-    }
+/** The widest cell of each of the header's columns, over the header and `rows`. */
+export function fittedWidths(header: FittedRow, rows: Iterable<FittedRow>): number[] {
+  const widths = header.widths.slice();
+  for (const row of rows) widen(widths, row);
+  return widths;
+}
+
+function widen(widths: number[], row: FittedRow): void {
+  for (let i = 0; i < widths.length; i++) {
+    const width = row.widths[i] ?? 0;
+    if (width > widths[i]!) widths[i] = width;
   }
-  return widths ?? [];
 }
 
 /** One row, cut and padded to `widths`; the last column is not padded (no trailing space). */
@@ -99,8 +100,4 @@ export function fittedLine(
     if (i < last) line += "  ";
   }
   return line.trimEnd();
-}
-
-function* mapRows<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
-  for (const item of items) yield map(item);
 }

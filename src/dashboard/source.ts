@@ -5,7 +5,11 @@
 import type { JobRecord, StateTransition } from "../core/job_record.ts";
 import { ACTIVE_STATES } from "../core/job_state.ts";
 import type { JobStore, ListQuery } from "../store/job_store.ts";
-import { DASHBOARD_JOB_COLUMNS, type DashboardJob, rowToDashboardJob } from "../store/job_views.ts";
+import {
+  DASHBOARD_JOB_COLUMNS,
+  type DashboardJob,
+  dashboardJobFromArray,
+} from "../store/job_views.ts";
 import type { JobUsage } from "../core/job_usage.ts";
 import { usageOf } from "../store/usage_rows.ts";
 
@@ -73,7 +77,7 @@ export function storeDashboardSource(
   return {
     refresh: refreshFn,
     // The table's columns only: the full record (its JSON parsed) is read for the detail view.
-    load: (query) => store.select(query, DASHBOARD_JOB_COLUMNS, rowToDashboardJob),
+    load: (query) => store.selectArrays(query, DASHBOARD_JOB_COLUMNS, dashboardJobFromArray),
     get: (jobId) => store.get(jobId),
     transitions: (jobId) => store.transitions(jobId),
     cancel: cancelFn,

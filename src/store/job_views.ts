@@ -5,10 +5,6 @@
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
 import type { JobState } from "../core/job_state.ts";
 
-type Row = Record<string, unknown>;
-const text = (row: Row, column: string) => (row[column] ?? null) as string | null;
-const num = (row: Row, column: string) => (row[column] == null ? null : Number(row[column]));
-
 /** The fields of a job as tables of jobs show them (`list`, `status`). */
 export type JobSummary = Pick<
   JobRecord,
@@ -44,32 +40,15 @@ export const SUMMARY_COLUMNS = [
   "created_at",
 ].join(", ");
 
-export function rowToSummary(row: Row): JobSummary {
-  return {
-    jobId: row.job_id as string,
-    cluster: row.cluster as string,
-    scheduler: row.scheduler as SchedulerKind,
-    host: text(row, "host"),
-    schedulerJobId: text(row, "scheduler_job_id"),
-    state: row.state as JobState,
-    stateDetail: text(row, "state_detail"),
-    name: text(row, "name"),
-    commandDisplay: row.command_display as string,
-    startedAt: num(row, "started_at"),
-    finishedAt: num(row, "finished_at"),
-    exitCode: num(row, "exit_code"),
-    createdAt: Number(row.created_at),
-  };
-}
-
 /** A job as the dashboard's table shows it: a summary and what the table adds to it. */
 export type DashboardJob =
   & JobSummary
   & Pick<
     JobRecord,
-    "runLabel" | "createdAt" | "submittedAt" | "failureReason" | "arrayJobId" | "arrayTaskId"
+    "runLabel" | "submittedAt" | "failureReason" | "arrayJobId" | "arrayTaskId"
   >;
 
+/** The columns of a dashboard job, in the order `dashboardJobFromArray` reads them. */
 export const DASHBOARD_JOB_COLUMNS = [
   SUMMARY_COLUMNS,
   "run_label",
@@ -78,17 +57,6 @@ export const DASHBOARD_JOB_COLUMNS = [
   "array_job_id",
   "array_task_id",
 ].join(", ");
-
-export function rowToDashboardJob(row: Row): DashboardJob {
-  return {
-    ...rowToSummary(row),
-    runLabel: text(row, "run_label"),
-    submittedAt: num(row, "submitted_at"),
-    failureReason: text(row, "failure_reason"),
-    arrayJobId: text(row, "array_job_id"),
-    arrayTaskId: text(row, "array_task_id"),
-  };
-}
 
 /**
  * What a reconcile pass reads of each active job: the record's scalar fields and the three
@@ -167,6 +135,18 @@ export function summaryFromArray(row: readonly Value[]): JobSummary {
     finishedAt: int(row[10]),
     exitCode: int(row[11]),
     createdAt: Number(row[12]),
+  };
+}
+
+/** One row of DASHBOARD_JOB_COLUMNS, as an array (the dashboard's table). */
+export function dashboardJobFromArray(row: readonly Value[]): DashboardJob {
+  return {
+    ...summaryFromArray(row),
+    runLabel: str(row[13]),
+    submittedAt: int(row[14]),
+    failureReason: str(row[15]),
+    arrayJobId: str(row[16]),
+    arrayTaskId: str(row[17]),
   };
 }
 

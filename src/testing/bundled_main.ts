@@ -5,9 +5,9 @@
  * test runs share one build.
  */
 import { createHash } from "node:crypto";
-import { existsSync as exists } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exists } from "./exists.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
