@@ -65,10 +65,12 @@ export function tableLine(
 export function fitRow(row: readonly string[], options: TableOptions = {}): FittedRow {
   const cells: string[] = [];
   const widths: number[] = [];
+  // One test for a whole row of plain text (the common case) rather than one per cell.
+  const plainRow = plainAscii(row.join(""));
   for (let i = 0; i < row.length; i++) {
     const text = row[i]!;
     const max = options.maxWidth?.[i];
-    if (plainAscii(text)) {
+    if (plainRow || plainAscii(text)) {
       // The common case: one column per character, nothing to clean.
       const cut = max !== undefined && text.length > max;
       cells.push(cut ? text.slice(0, max - 1) + "…" : text);
