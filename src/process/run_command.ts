@@ -46,16 +46,19 @@ export async function runCommand(
   if (inherit && options.stdin !== undefined) {
     throw new Error("runCommand() cannot both inherit stdin and pass stdin text");
   }
+  const group = options.ownProcessGroup ?? false;
+  // A group of its own through `setsid PROGRAM` where there is one, as spawnDetached does.
+  const setsid = group ? setsidPath() : null;
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(program, {
-      args,
+    child = new Deno.Command(setsid ?? program, {
+      args: setsid ? [program, ...args] : args,
       cwd: options.cwd,
       env: options.env,
       stdin: inherit ? "inherit" : options.stdin === undefined ? "null" : "piped",
       stdout: inherit ? "inherit" : "piped",
       stderr: inherit ? "inherit" : "piped",
-      detached: options.ownProcessGroup ?? false,
+      detached: group && setsid === null,
     }).spawn();
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
@@ -68,7 +71,6 @@ export async function runCommand(
   // outlive its leader.
   const killTimer = after(timeoutMs, () => {
     timedOut = true;
-    const group = options.ownProcessGroup ?? false;
     signal(child, "SIGTERM", group);
     after(KILL_GRACE_MS, () => signal(child, "SIGKILL", group));
   });
@@ -84,6 +86,8 @@ export async function runCommand(
       stdout: new TextDecoder().decode(output.stdout),
       stderr: new TextDecoder().decode(output.stderr),
     }));
+  const notStarted = setsid ? setsidFailure(program, result) : null;
+  if (notStarted) throw new CommandError(`Cannot run ${program}: ${notStarted}.`, argv, null, "");
   if (timedOut) {
     throw new CommandError(
       `${program} timed out after ${timeoutMs / 1000} s.`,
@@ -260,6 +264,15 @@ function signal(child: Deno.ChildProcess, name: Deno.Signal, group = false): voi
   } catch {
     // Already gone.
   }
+}
+
+/** Why util-linux setsid could not execute `program` (exit 127: not found, 126: not runnable). */
+function setsidFailure(program: string, result: RunResult): string | null {
+  const prefix = `setsid: failed to execute ${program}: `;
+  if ((result.code !== 126 && result.code !== 127) || !result.stderr.startsWith(prefix)) {
+    return null;
+  }
+  return result.code === 127 ? "command not found" : firstLine(result.stderr.slice(prefix.length));
 }
 
 function firstLine(text: string): string {

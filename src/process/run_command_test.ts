@@ -50,6 +50,34 @@ Deno.test("runCommand() with ownProcessGroup also kills a wrapper's children at 
   assert.ok(Date.now() - started < 10_000);
 });
 
+Deno.test("runCommand() with ownProcessGroup runs the command as its own session's leader", async () => {
+  // ps reads the shell's own pid, group and session: all three are the same number.
+  const { stdout } = await runCommand(["sh", "-c", "ps -o pid=,pgid=,sid= -p $$"], {
+    ownProcessGroup: true,
+  });
+  const [pid, pgid, sid] = stdout.trim().split(/\s+/).map(Number);
+  assert.ok(pid! > 1);
+  assert.deepEqual([pgid, sid], [pid, pid]);
+});
+
+Deno.test("runCommand() with ownProcessGroup reports a program it cannot start in one sentence", async () => {
+  await assert.rejects(
+    runCommand(["molq-no-such-program"], { ownProcessGroup: true }),
+    /^CommandError: Cannot run molq-no-such-program: command not found\.$/,
+  );
+  const notRunnable = Deno.makeTempFileSync({ prefix: "molq-not-runnable-" });
+  try {
+    await assert.rejects(
+      runCommand([notRunnable], { ownProcessGroup: true }),
+      (e: unknown) =>
+        e instanceof CommandError && e.code === null &&
+        /^Cannot run .*: Permission denied\.$/.test(e.message),
+    );
+  } finally {
+    Deno.removeSync(notRunnable);
+  }
+});
+
 Deno.test("runCommand() with inheritStdio returns the exit code and no output", async () => {
   const result = await runCommand(["sh", "-c", "exit 3"], {
     inheritStdio: true,
