@@ -47,18 +47,17 @@ export async function runCommand(
     throw new Error("runCommand() cannot both inherit stdin and pass stdin text");
   }
   const group = options.ownProcessGroup ?? false;
-  // A group of its own through `setsid PROGRAM` where there is one, as spawnDetached does.
-  const setsid = group ? setsidPath() : null;
+  const session = group ? ownSession(argv) : { command: program, args, detached: false };
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(setsid ?? program, {
-      args: setsid ? [program, ...args] : args,
+    child = new Deno.Command(session.command, {
+      args: session.args,
       cwd: options.cwd,
       env: options.env,
       stdin: inherit ? "inherit" : options.stdin === undefined ? "null" : "piped",
       stdout: inherit ? "inherit" : "piped",
       stderr: inherit ? "inherit" : "piped",
-      detached: group && setsid === null,
+      detached: session.detached,
     }).spawn();
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "command not found" : String(error);
@@ -86,7 +85,7 @@ export async function runCommand(
       stdout: new TextDecoder().decode(output.stdout),
       stderr: new TextDecoder().decode(output.stderr),
     }));
-  const notStarted = setsid ? setsidFailure(program, result) : null;
+  const notStarted = group && !session.detached ? setsidFailure(program, result) : null;
   if (notStarted) throw new CommandError(`Cannot run ${program}: ${notStarted}.`, argv, null, "");
   if (timedOut) {
     throw new CommandError(
@@ -210,25 +209,36 @@ export interface DetachedOptions {
 export function spawnDetached(argv: readonly string[], options: DetachedOptions = {}): number {
   const [program] = argv;
   if (program === undefined) throw new Error("spawnDetached() needs a program");
-  // `setsid PROGRAM` gives the same new session (pid = process group = session) through
-  // Deno's cheap spawn path; `detached` forks the whole runtime, which costs milliseconds.
-  const setsid = setsidPath();
-  const [command, ...args] = setsid ? [setsid, ...argv] : argv;
+  const { command, args, detached } = ownSession(argv);
   try {
-    const child = new Deno.Command(command!, {
+    const child = new Deno.Command(command, {
       args,
       cwd: options.cwd,
       env: options.env,
       stdin: "null",
       stdout: "null",
       stderr: "null",
-      detached: setsid === null,
+      detached,
     }).spawn();
     child.unref();
     return child.pid;
   } catch (error) {
     throw new CommandError(`Cannot start ${program}: ${String(error)}.`, argv, null, "");
   }
+}
+
+/**
+ * How to start `argv` in a session of its own (pid = process group = session): `setsid
+ * PROGRAM` where there is one, through Deno's cheap spawn path; else Deno's `detached`,
+ * which forks the whole runtime (milliseconds for a large process).
+ */
+function ownSession(
+  argv: readonly string[],
+): { command: string; args: string[]; detached: boolean } {
+  const setsid = setsidPath();
+  if (setsid) return { command: setsid, args: [...argv], detached: false };
+  const [command, ...args] = argv;
+  return { command: command!, args, detached: true };
 }
 
 let setsidLocation: string | null | undefined;
