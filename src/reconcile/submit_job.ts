@@ -15,6 +15,7 @@ import {
   DEFAULT_STDOUT,
   jobFile,
   MANIFEST,
+  STAGING_DIR,
   USER_SCRIPT,
 } from "../schedulers/job_files.ts";
 import { resolveJob } from "../store/resolve_job.ts";
@@ -178,7 +179,8 @@ function createRecord(
 /** The job directory where the job runs (this host or the cluster), with its manifest. */
 async function prepareJobDir(target: SubmitTarget, record: JobRecord): Promise<void> {
   const runner = target.scheduler.runner;
-  await runner.makePrivateDir(record.jobDir);
+  // The job directory with the staging directory its script writes in (job_script.ts).
+  await runner.makePrivateDir(jobFile(record.jobDir, STAGING_DIR));
   try {
     const manifest = {
       job_id: record.jobId,

@@ -33,6 +33,11 @@ export const LAUNCHER_RESTARTS = "launcher_restarts";
 export const LAUNCHER_LOG = "launcher.log";
 export const DEFAULT_STDOUT = "stdout.log";
 export const DEFAULT_STDERR = "stderr.log";
+/**
+ * Where a job script writes its evidence files before it moves them into the job
+ * directory, several with one `mv` (each still appears whole); the step never reads it.
+ */
+export const STAGING_DIR = ".staging";
 
 export function jobFile(jobDir: string, name: string): string {
   return join(jobDir, name);

@@ -143,6 +143,6 @@ Deno.test("renderSgeScript() puts the #$ lines first and writes per-task evidenc
   assert.match(plain, /^cd \/work && echo hi$/m);
   const array = renderSgeScript(context({ scheduling: { array: "1-4" } }), "smp");
   assert.match(array, /^#\$ -t 1-4:1$/m);
-  assert.match(array, /"\$molq_dir\/exit_code\.\$\{SGE_TASK_ID\}"/);
+  assert.match(array, /"\$molq_stage\/exit_code\.\$\{SGE_TASK_ID\}"/);
   assert.equal(sgeTaskLogPath("/jobs/abc/stdout.log", "3"), "/jobs/abc/stdout.3.log");
 });

@@ -249,7 +249,7 @@ Deno.test("renderSlurmScript() puts directives first and passes `sh -n` with hos
     assert.match(words[0]!, /^--[a-z-]+(=|$)/);
   }
   assert.ok(directives.some((line) => sbatchWords(line)[0] === `--job-name=${hostile}`));
-  assert.ok(script.includes(`"$molq_dir/exit_code.\${SLURM_ARRAY_TASK_ID}.tmp"`));
+  assert.ok(script.includes(`"$molq_stage/exit_code.\${SLURM_ARRAY_TASK_ID}"`));
   const path = await Deno.makeTempFile({ suffix: ".sh" });
   try {
     await Deno.writeTextFile(path, script);
