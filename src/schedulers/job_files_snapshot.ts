@@ -139,20 +139,22 @@ molq_read() {
 molq_scan() {
   i=$1; e=$2; shift 2
   if [ -n "$probe" ]; then
-    # The common case, kept lean: a wrapper running in its directory adds its index to $ok.
+    # The common case, kept lean (a shell's every command costs): a wrapper running in its
+    # directory adds its index to $ok, written out once it is 1,000 characters long.
     ok=
     for l do
-      [ "$i" -lt "$e" ] || break
-      m=\${l%% *}; r=\${l#* }; p=\${r%% *}; d=\${r#* }
+      case $i in "$e") break ;; esac
+      m=\${l%% *} r=\${l#* }
+      p=\${r%% *} d=\${r#* }
       if [ /proc/$p/cwd -ef "$d" ]; then
         ok="$ok $i"
-        [ "$m" = p ] || molq_read "$d" 1
+        case $m in p) ;; *) molq_read "$d" 1 ;; esac
       else
         molq_unsure "$p"
         molq_read "$d" 1
       fi
       i=$((i+1))
-      [ \${#ok} -lt 2000 ] || { molq_put "-$tab${RUNNING_ENTRY}$tab$ok"; ok=; }
+      case \${#ok} in ????) molq_put "-$tab${RUNNING_ENTRY}$tab$ok"; ok= ;; esac
     done
     [ -z "$ok" ] || molq_put "-$tab${RUNNING_ENTRY}$tab$ok"
   else
