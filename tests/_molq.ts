@@ -36,8 +36,21 @@ export interface Sandbox {
   json<T = Record<string, unknown>>(args: string[]): Promise<T>;
 }
 
+/** Every sandbox of this test module, removed when it ends. */
+const bases: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const base of bases) {
+    try {
+      Deno.removeSync(base, { recursive: true });
+    } catch {
+      // a job may still be writing in it; /tmp is cleaned eventually
+    }
+  }
+});
+
 export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   const base = Deno.makeTempDirSync({ prefix: "molq-e2e-" });
+  bases.push(base);
   const home = join(base, "home");
   const cwd = join(base, "work");
   Deno.mkdirSync(cwd, { recursive: true });
