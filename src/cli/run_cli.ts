@@ -92,10 +92,10 @@ export async function runCli(args: string[], cwd: string): Promise<number> {
  */
 async function deliverNotifications(context: CliContext | undefined): Promise<void> {
   const store = context?.openedStore;
-  if (!store) return;
+  // Only a process that ran a pass (which may have started deliveries) or recorded an end
+  // itself (a cancel, a refused submission) owes any: the others skip the notifier.
+  if (!store || !(context.ranPasses || store.recordedEnds)) return;
   try {
-    // Only a process that ran a pass (which may have started deliveries) or recorded an end
-    // itself (a cancel, a refused submission) owes any: the others skip the notifier.
     const { dueNotifications } = await import("../store/notification_claims.ts");
     if (!context.ranPasses && dueNotifications(store, Date.now(), "own").length === 0) return;
     const { kickNotifications, notificationsSettled } = await import("../notify/notifier.ts");

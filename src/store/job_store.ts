@@ -41,6 +41,7 @@ export class JobStore {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
   #writeDepth = 0;
+  #recordedEnds = false;
 
   private constructor(db: DatabaseSync, readonly path: string, readonly journal: StoreJournal) {
     this.#db = db;
@@ -53,6 +54,14 @@ export class JobStore {
 
   close(): void {
     this.#db.close();
+  }
+
+  /**
+   * Whether this process recorded a job's end (and so may hold a notification claim of its
+   * own to deliver before it exits).
+   */
+  get recordedEnds(): boolean {
+    return this.#recordedEnds;
   }
 
   /**
@@ -352,6 +361,7 @@ export class JobStore {
    * claim its end notification, so exactly the process that recorded the end owns both.
    */
   #ended(jobId: string, state: JobState, at: number) {
+    this.#recordedEnds = true;
     openUsageRow(this, jobId, at);
     claimNotification(this, jobId, state, at);
   }

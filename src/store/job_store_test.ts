@@ -50,6 +50,22 @@ Deno.test("JobStore.transition() is compare-and-set and writes a transition row"
   store.close();
 });
 
+Deno.test("JobStore.recordedEnds says whether this process recorded a job's end", () => {
+  const path = tempDbPath();
+  const store = JobStore.open(path);
+  const record = sampleRecord();
+  store.insert(record);
+  store.transition(record.jobId, "created", "submitted", { schedulerJobId: "42" });
+  assert.equal(store.recordedEnds, false, "no end yet");
+  store.transition(record.jobId, "submitted", "failed", {}, "refused");
+  assert.equal(store.recordedEnds, true);
+  store.close();
+  // Another process (here: another connection) has recorded none of its own.
+  const again = JobStore.open(path);
+  assert.equal(again.recordedEnds, false);
+  again.close();
+});
+
 Deno.test("JobStore.transition() refuses to move backwards", () => {
   const store = JobStore.open(tempDbPath());
   const record = sampleRecord({ state: "running" });
