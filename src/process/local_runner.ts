@@ -15,19 +15,10 @@ export class LocalRunner implements Runner {
     return runCommand(argv, options);
   }
 
-  /**
-   * Deno's own errors pass through: they name the file, and callers say what failed.
-   * Synchronous: job files are small, and Deno's asynchronous write (which also takes
-   * streams) costs a short-lived process about 2 ms more.
-   */
-  writeFile(path: string, text: string, mode: number): Promise<void> {
-    try {
-      Deno.writeTextFileSync(path, text, { mode });
-      Deno.chmodSync(path, mode);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  /** Deno's own errors pass through: they name the file, and callers say what failed. */
+  async writeFile(path: string, text: string, mode: number): Promise<void> {
+    await Deno.writeTextFile(path, text, { mode });
+    await Deno.chmod(path, mode);
   }
 
   async makePrivateDir(path: string): Promise<void> {
