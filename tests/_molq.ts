@@ -36,21 +36,26 @@ export interface Sandbox {
   json<T = Record<string, unknown>>(args: string[]): Promise<T>;
 }
 
-/** Every sandbox of this test module, removed when it ends. */
-const bases: string[] = [];
+/** Directories of this test module removed when it ends (every sandbox's among them). */
+const removedAtExit: string[] = [];
 globalThis.addEventListener("unload", () => {
-  for (const base of bases) {
+  for (const path of removedAtExit) {
     try {
-      Deno.removeSync(base, { recursive: true });
+      Deno.removeSync(path, { recursive: true });
     } catch {
       // a job may still be writing in it; /tmp is cleaned eventually
     }
   }
 });
 
+/** Removes `path` (recursively) when the test module ends. */
+export function removeAtExit(path: string): void {
+  removedAtExit.push(path);
+}
+
 export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   const base = Deno.makeTempDirSync({ prefix: "molq-e2e-" });
-  bases.push(base);
+  removeAtExit(base);
   const home = join(base, "home");
   const cwd = join(base, "work");
   Deno.mkdirSync(cwd, { recursive: true });

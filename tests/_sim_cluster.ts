@@ -7,8 +7,8 @@
  * on to the scheduler commands and they to the jobs' launchers.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { eventually, ROOT, type Sandbox, sandbox } from "./_molq.ts";
+import { join } from "node:path";
+import { eventually, removeAtExit, ROOT, type Sandbox, sandbox } from "./_molq.ts";
 
 export type Json = Record<string, unknown>;
 export type SimKind = "pbs" | "torque" | "lsf";
@@ -16,18 +16,6 @@ export type SimKind = "pbs" | "torque" | "lsf";
 export const TERMINAL = ["succeeded", "failed", "cancelled", "timed_out", "lost"];
 const WRAPPERS = join(ROOT, "tests", "fixtures", "pbs_lsf");
 const SIMULATORS = join(ROOT, "tests", "simulators");
-
-/** Every sandbox of this test process, removed at exit. */
-const bases: string[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const base of bases) {
-    try {
-      Deno.removeSync(base, { recursive: true });
-    } catch {
-      // a launcher may still be writing; /tmp is cleaned eventually
-    }
-  }
-});
 
 export interface SimBoxOptions {
   /** Simulator settings (PBS_SIM_HISTORY, LSF_SIM_CLEAN_PERIOD, ...). */
@@ -83,7 +71,7 @@ export function simBox(kind: SimKind, options: SimBoxOptions = {}): SimBox {
     MOLQ_TEST_SIM: kind,
     ...options.settings,
   });
-  bases.push(aux, dirname(box.home));
+  removeAtExit(aux); // the sandbox itself is removed by sandbox()
   const cluster = options.cluster ?? `${kind}sim`;
   Deno.mkdirSync(box.home, { recursive: true });
   Deno.writeTextFileSync(join(box.home, "config.toml"), profile(kind, cluster, options));

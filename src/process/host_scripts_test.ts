@@ -3,6 +3,7 @@ import { startDetachedWith } from "./detached_start.ts";
 import { localRunner } from "./local_runner.ts";
 import { runCommand } from "./run_command.ts";
 import { SIGNAL_GROUPS_SH } from "./host_scripts.ts";
+import { readWhenThere } from "../testing/read_when_there.ts";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "molq-host-scripts-" });
@@ -11,15 +12,6 @@ async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(home, { recursive: true });
   }
-}
-
-async function readWhenThere(path: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const text = await Deno.readTextFile(path).catch(() => "");
-    if (text) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return "";
 }
 
 Deno.test("DETACH_SH starts a job that leads its own group, in its directory, ~ expanded", () =>

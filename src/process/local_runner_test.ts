@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalRunner, localRunner } from "./local_runner.ts";
 import { runCommand } from "./run_command.ts";
-
-async function readWhenThere(path: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const text = await Deno.readTextFile(path).catch(() => "");
-    if (text) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return "";
-}
+import { readWhenThere } from "../testing/read_when_there.ts";
 
 Deno.test("startDetached() starts /bin/sh SCRIPT leading its own session, in its directory", async () => {
   const home = Deno.makeTempDirSync({ prefix: "molq-local-runner-" });
