@@ -302,6 +302,43 @@ slurmTest(
   },
 );
 
+slurmTest(
+  "CLI on SLURM: a retry that another process submits runs with its submitter's environment",
+  async () => {
+    const box = slurmBox();
+    const seen = join(box.cwd, "seen");
+    const marker = join(box.cwd, "ran-once");
+    const command = `printf '%s\\n' "$ORIGIN" >> '${seen}'; ` +
+      `[ -e '${marker}' ] || { : > '${marker}'; exit 3; }`;
+    const submitted = await box.molq(
+      [
+        "submit",
+        "slurm",
+        "--json",
+        "--retries",
+        "2",
+        "--retry-backoff",
+        "1s",
+        "--command",
+        command,
+      ],
+      { env: { ORIGIN: "submitter" } },
+    );
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const first = JSON.parse(submitted.stdout) as Json;
+    // The failure, the retry and its sbatch all happen in the "cron" process.
+    const watch = await box.molq(
+      ["watch", first.job_id as string, "--json", "--poll", "fixed:1s", "--timeout", "120s"],
+      { env: { ORIGIN: "cron", PATH: "/usr/bin:/bin" } },
+    );
+    assert.equal(watch.code, 0, watch.stderr);
+    const [done] = JSON.parse(watch.stdout) as Json[];
+    assert.equal(done!.attempt, 2);
+    assert.equal(done!.state, "succeeded");
+    assert.equal(Deno.readTextFileSync(seen), "submitter\nsubmitter\n");
+  },
+);
+
 slurmTest("CLI on SLURM: --time 1 on sleep 300 ends timed_out", async () => {
   const record = await timeoutJob;
   const done = await final(timeoutBox!, record.job_id as string, 180_000);

@@ -2,17 +2,23 @@
 import { CommandError } from "../core/errors.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 import type { DetachedStart, Runner } from "./runner.ts";
+import type { Environment } from "./run_command.ts";
 import { DETACH_SH } from "./host_scripts.ts";
 
-/** Runs DETACH_SH through `runner` and reads back the pid and the host it started on. */
+/**
+ * Runs DETACH_SH through `runner` and reads back the pid and the host it started on; with
+ * `env`, the script (and so the job) gets that whole environment.
+ */
 export async function startDetachedWith(
   runner: Runner,
   scriptPath: string,
   cwd: string,
+  env?: Environment,
 ): Promise<DetachedStart> {
   const result = await runner.run(["/bin/sh", "-c", DETACH_SH, "detach", cwd, scriptPath], {
     timeoutMs: 30_000,
     allowFailure: true,
+    ...(env ? { env, clearEnv: true } : {}),
   });
   const fields = new Map(
     result.stdout.split("\n").map((

@@ -1,7 +1,13 @@
 /** The Runner for this machine: commands through `runCommand`, files through Deno. */
 
 import { CommandError, MolqError } from "../core/errors.ts";
-import { runCommand, type RunOptions, type RunResult, spawnDetached } from "./run_command.ts";
+import {
+  type Environment,
+  runCommand,
+  type RunOptions,
+  type RunResult,
+  spawnDetached,
+} from "./run_command.ts";
 import type { DetachedStart, Runner } from "./runner.ts";
 import { startDetachedWith } from "./detached_start.ts";
 
@@ -51,9 +57,9 @@ export class LocalRunner implements Runner {
    * in between: `/bin/sh SCRIPT` spawned in a session of its own, the host named by
    * gethostname(2) as DETACH_SH names it.
    */
-  async startDetached(scriptPath: string, cwd: string): Promise<DetachedStart> {
+  async startDetached(scriptPath: string, cwd: string, env?: Environment): Promise<DetachedStart> {
     if (!this.#bootId) {
-      const started = await startDetachedWith(this, scriptPath, cwd);
+      const started = await startDetachedWith(this, scriptPath, cwd, env);
       this.#bootId = started.host.bootId;
       return started;
     }
@@ -66,7 +72,7 @@ export class LocalRunner implements Runner {
         "",
       );
     }
-    const pid = spawnDetached(argv, { cwd });
+    const pid = spawnDetached(argv, { cwd, env });
     return { pid, host: { hostname: Deno.hostname(), bootId: this.#bootId } };
   }
 }

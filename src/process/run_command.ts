@@ -5,9 +5,15 @@
 import { CommandError } from "../core/errors.ts";
 import { after, type Timer } from "../core/timers.ts";
 
+/** A whole environment, or variables added to one. */
+export type Environment = Readonly<Record<string, string>>;
+
 export interface RunOptions {
   cwd?: string;
-  env?: Record<string, string>;
+  /** Variables added to this process's environment. */
+  env?: Environment;
+  /** `env` is the whole environment (this machine only: a remote command gets its login's). */
+  clearEnv?: boolean;
   stdin?: string;
   /** Kill the command (TERM, then KILL) after this long; default 60 s. */
   timeoutMs?: number;
@@ -53,7 +59,8 @@ export async function runCommand(
     child = new Deno.Command(session.command, {
       args: session.args,
       cwd: options.cwd,
-      env: options.env,
+      env: options.env as Record<string, string> | undefined,
+      clearEnv: options.clearEnv,
       stdin: inherit ? "inherit" : options.stdin === undefined ? "null" : "piped",
       stdout: inherit ? "inherit" : "piped",
       stderr: inherit ? "inherit" : "piped",
@@ -199,7 +206,8 @@ function signalNumber(name: Deno.Signal): number {
 
 export interface DetachedOptions {
   cwd?: string;
-  env?: Record<string, string>;
+  /** The whole environment it gets (default: this process's). */
+  env?: Environment;
 }
 
 /**
@@ -214,7 +222,8 @@ export function spawnDetached(argv: readonly string[], options: DetachedOptions 
     const child = new Deno.Command(command, {
       args,
       cwd: options.cwd,
-      env: options.env,
+      env: options.env as Record<string, string> | undefined,
+      clearEnv: options.env !== undefined,
       stdin: "null",
       stdout: "null",
       stderr: "null",

@@ -3,7 +3,7 @@
  * SSH. Backends, submission and the evidence step talk only to a Runner, so local and
  * remote execution are the same code above it.
  */
-import type { RunOptions, RunResult } from "./run_command.ts";
+import type { Environment, RunOptions, RunResult } from "./run_command.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 
 /** A job wrapper started in its own session: its pid (= process group) and its host. */
@@ -31,9 +31,10 @@ export interface Runner {
   removeFile(path: string): Promise<void>;
   /**
    * Starts `/bin/sh SCRIPT` detached in a session of its own (it survives molq and the
-   * connection), with `cwd`, and says its pid (= its process group) and the host.
+   * connection), with `cwd`, and says its pid (= its process group) and the host. `env`
+   * (runners on this machine only) is the whole environment it gets instead of molq's.
    */
-  startDetached(scriptPath: string, cwd: string): Promise<DetachedStart>;
+  startDetached(scriptPath: string, cwd: string, env?: Environment): Promise<DetachedStart>;
   /**
    * The host's name (`uname -n`) where it is known without asking (this machine), so a
    * pass can leave other hosts' local jobs out of its evidence step.

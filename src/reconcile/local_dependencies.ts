@@ -14,6 +14,7 @@ import type { Dependency } from "../core/job_request.ts";
 import { isTerminal } from "../core/job_state.ts";
 import type { JobStore } from "../store/job_store.ts";
 import { localHostHere, type Scheduler, submitContextFor } from "../schedulers/scheduler.ts";
+import { keptEnvironment } from "../schedulers/submit_environment.ts";
 
 export type DependencyVerdict =
   | { kind: "satisfied" }
@@ -145,7 +146,11 @@ async function startHeld(store: JobStore, scheduler: Scheduler, record: JobRecor
   let schedulerJobId: string;
   let host: HostIdentity | undefined;
   try {
-    ({ schedulerJobId, host } = await scheduler.submit(submitContextFor(record)));
+    // With the environment its submission kept, not this process's.
+    const environment = scheduler.runner.remote ? undefined : keptEnvironment(record.jobDir);
+    ({ schedulerJobId, host } = await scheduler.submit(
+      submitContextFor(record, [], environment),
+    ));
   } catch (error) {
     const reason = `Submission failed: ${error instanceof Error ? error.message : String(error)}`;
     const patch = { failureReason: reason, finishedAt: Date.now(), stateDetail: null };

@@ -16,8 +16,15 @@ import {
   jobFile,
   MANIFEST,
   STAGING_DIR,
+  SUBMIT_ENVIRONMENT,
   USER_SCRIPT,
 } from "../schedulers/job_files.ts";
+import type { Environment } from "../process/run_command.ts";
+import {
+  encodeEnvironment,
+  keptEnvironment,
+  passesEnvironmentOn,
+} from "../schedulers/submit_environment.ts";
 import { resolveJob } from "../store/resolve_job.ts";
 import { holdForDependencies, holdsDependencies } from "./local_dependencies.ts";
 
@@ -93,11 +100,13 @@ export async function handOver(
   { prepared = false } = {},
 ): Promise<JobRecord> {
   try {
-    if (!prepared) await prepareJobDir(target, record);
+    // A later start (a retry) gets the environment its submission kept; one at submission
+    // inherits it.
+    const environment = prepared ? undefined : await prepareJobDir(target, record);
     // Submitted when handed over: the job cannot have started before this moment.
     const handedOverAt = Date.now();
     const { schedulerJobId, host } = await target.scheduler.submit(
-      submitContextFor(record, dependencies),
+      submitContextFor(record, dependencies, environment),
     );
     const now = Date.now();
     target.store.transition(
@@ -176,12 +185,23 @@ function createRecord(
   };
 }
 
-/** The job directory where the job runs (this host or the cluster), with its manifest. */
-async function prepareJobDir(target: SubmitTarget, record: JobRecord): Promise<void> {
+/**
+ * The job directory where the job runs (this host or the cluster), with its manifest and,
+ * for a job that a later process may start, the submitter's environment, which it returns.
+ */
+async function prepareJobDir(
+  target: SubmitTarget,
+  record: JobRecord,
+): Promise<Environment | undefined> {
   const runner = target.scheduler.runner;
   // The job directory with the staging directory its script writes in (job_script.ts).
   await runner.makePrivateDir(jobFile(record.jobDir, STAGING_DIR));
+  const environment = environmentToKeep(target, record);
   try {
+    if (environment) {
+      const text = encodeEnvironment(environment);
+      await runner.writeFile(jobFile(record.jobDir, SUBMIT_ENVIRONMENT), text, 0o600);
+    }
     const manifest = {
       job_id: record.jobId,
       cluster: record.cluster,
@@ -205,6 +225,25 @@ async function prepareJobDir(target: SubmitTarget, record: JobRecord): Promise<v
     const why = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
     throw new MolqError(`Cannot prepare the job directory ${record.jobDir}: ${why}.`);
   }
+  return environment;
+}
+
+/**
+ * What a job on this machine keeps of its submitter's environment (submit_environment.ts):
+ * a retry, what its first attempt kept; a job that a later process may start (held for
+ * its dependencies, retried, a local array whose launcher may be restarted), this
+ * process's environment; any other, nothing (it starts now and inherits it).
+ */
+function environmentToKeep(target: SubmitTarget, record: JobRecord): Environment | undefined {
+  if (target.scheduler.runner.remote || !passesEnvironmentOn(record.scheduler)) return undefined;
+  if (record.previousAttemptId !== null) {
+    const previous = target.store.get(record.previousAttemptId);
+    return previous ? keptEnvironment(previous.jobDir) : undefined;
+  }
+  const { retry, scheduling } = record.request;
+  const startsLater = heldByMolq(target, record) || (retry?.attempts ?? 1) > 1 ||
+    (target.scheduler.kind === "local" && scheduling.array !== undefined);
+  return startsLater ? Deno.env.toObject() : undefined;
 }
 
 function resolveDependencies(target: SubmitTarget, request: JobRequest) {

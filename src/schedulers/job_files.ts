@@ -31,6 +31,11 @@ export const ARRAY_TASKS = "array_tasks";
 export const LOCAL_ARRAY_FILE = "local_array.json";
 export const LAUNCHER_RESTARTS = "launcher_restarts";
 export const LAUNCHER_LOG = "launcher.log";
+/**
+ * The submitter's environment (`NAME=VALUE`, NUL-terminated), kept for a start that a later
+ * process makes: a held job, a retry, a restarted array launcher (submit_environment.ts).
+ */
+export const SUBMIT_ENVIRONMENT = "environment";
 export const DEFAULT_STDOUT = "stdout.log";
 export const DEFAULT_STDERR = "stderr.log";
 /**

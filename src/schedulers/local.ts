@@ -92,7 +92,11 @@ export class LocalScheduler implements Scheduler {
       },
     });
     await this.runner.writeFile(scriptPath, script, 0o700);
-    const started = await this.runner.startDetached(scriptPath, context.jobDir);
+    const started = await this.runner.startDetached(
+      scriptPath,
+      context.jobDir,
+      context.environment,
+    );
     return { schedulerJobId: String(started.pid), host: started.host };
   }
 

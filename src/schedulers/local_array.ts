@@ -18,6 +18,7 @@ import {
   LOCAL_ARRAY_FILE,
 } from "./job_files.ts";
 import { renderJobScript } from "./job_script.ts";
+import { keptEnvironment } from "./submit_environment.ts";
 import { parseArraySpec } from "./array_spec.ts";
 import { renderArrayLauncher, TASK_ID_VARIABLE } from "./local_array_launcher.ts";
 import { type LocalArrayInfo, observeLocalArray } from "./local_array_observe.ts";
@@ -68,7 +69,7 @@ export async function submitLocalArray(
     throttle: spec.throttle,
   });
   await runner.writeFile(jobFile(dir, ARRAY_LAUNCHER), launcher, 0o700);
-  return await runner.startDetached(jobFile(dir, ARRAY_LAUNCHER), dir);
+  return await runner.startDetached(jobFile(dir, ARRAY_LAUNCHER), dir, context.environment);
 }
 
 /** A tracked local array's own record (not one of its tasks). */
@@ -136,5 +137,7 @@ export async function restartLauncher(
 ): Promise<void> {
   const dir = array.jobDir;
   await runner.writeFile(jobFile(dir, LAUNCHER_RESTARTS), `${restarts + 1}\n`, 0o600);
-  await runner.startDetached(jobFile(dir, ARRAY_LAUNCHER), dir);
+  // The tasks it starts get the submitter's environment, not this process's.
+  const env = runner.remote ? undefined : keptEnvironment(dir);
+  await runner.startDetached(jobFile(dir, ARRAY_LAUNCHER), dir, env);
 }

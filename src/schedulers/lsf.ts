@@ -5,7 +5,7 @@
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { MolqError } from "../core/errors.ts";
-import type { RunResult } from "../process/run_command.ts";
+import type { Environment, RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { gatherJobFiles, type JobFilesSnapshot } from "./job_files_snapshot.ts";
@@ -85,6 +85,8 @@ export class LsfScheduler implements Scheduler {
       result = await this.#run("bsub", context.request.extraArgs, {
         stdin: script,
         cwd: context.jobDir,
+        // bsub passes its environment on: a later start passes on the submitter's.
+        ...(context.environment ? { env: context.environment, clearEnv: true } : {}),
       });
     } catch (error) {
       throw new MolqError(`LSF rejected the job: ${schedulerMessage(error)}`);
@@ -238,7 +240,8 @@ export class LsfScheduler implements Scheduler {
       allowFailure?: boolean;
       stdin?: string;
       cwd?: string;
-      env?: Record<string, string>;
+      env?: Environment;
+      clearEnv?: boolean;
       /** The job directories whose cancel markers are written first (bkill). */
       markers?: readonly string[];
     } = {},

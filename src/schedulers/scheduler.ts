@@ -10,6 +10,7 @@ import { UsageError } from "../core/errors.ts";
 import type { HostIdentity } from "../core/host_identity.ts";
 import type { Runner } from "../process/runner.ts";
 import type { JobUsage } from "../core/job_usage.ts";
+import type { Environment } from "../process/run_command.ts";
 
 /** Everything a backend needs to submit one job. Paths are absolute. */
 export interface SubmitContext {
@@ -20,6 +21,12 @@ export interface SubmitContext {
   stderrPath: string;
   /** The request's dependencies with the upstream jobs' scheduler ids. */
   dependencies: (Dependency & { schedulerJobId: string })[];
+  /**
+   * The whole environment the job (or the scheduler command that queues it) gets instead
+   * of molq's own: the submitter's, when a later process starts it (submit_environment.ts).
+   * Only for runners on this machine.
+   */
+  environment?: Environment;
 }
 
 /**
@@ -35,6 +42,7 @@ export function localHostHere(scheduler: Scheduler): string | null {
 export function submitContextFor(
   record: JobRecord,
   dependencies: SubmitContext["dependencies"] = [],
+  environment?: Environment,
 ): SubmitContext {
   return {
     jobId: record.jobId,
@@ -43,6 +51,7 @@ export function submitContextFor(
     stdoutPath: record.metadata[META_STDOUT]!,
     stderrPath: record.metadata[META_STDERR]!,
     dependencies,
+    ...(environment ? { environment } : {}),
   };
 }
 

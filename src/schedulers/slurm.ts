@@ -5,7 +5,7 @@
  */
 import type { JobRequest } from "../core/job_request.ts";
 import { CommandError, MolqError } from "../core/errors.ts";
-import type { RunResult } from "../process/run_command.ts";
+import type { RunOptions, RunResult } from "../process/run_command.ts";
 import type { Runner } from "../process/runner.ts";
 import { localRunner } from "../process/local_runner.ts";
 import { JOB_SCRIPT, jobFile, writeCancelledMarker } from "./job_files.ts";
@@ -141,7 +141,9 @@ export class SlurmScheduler implements Scheduler {
       );
     }
     const args = ["--parsable", ...context.request.extraArgs, scriptPath];
-    const result = await this.#run("sbatch", args, "submit the job");
+    // `--export=ALL`: a later start passes on the submitter's environment, not molq's.
+    const env = context.environment && { env: context.environment, clearEnv: true };
+    const result = await this.#run("sbatch", args, "submit the job", env);
     if (result.code !== 0) {
       throw new MolqError(sbatchErrorMessage(result.stderr, result.stdout, result.code));
     }
@@ -239,7 +241,7 @@ export class SlurmScheduler implements Scheduler {
     for (const chunk of chunkIds(queryIds(schedulerIds), Infinity)) {
       const args = ["-h", "-t", "all", "-r", "-o", SQUEUE_FORMAT, "-j", chunk.join(",")];
       calls.count++;
-      const result = await this.#run("squeue", args, "query the queue", TIME_ENV);
+      const result = await this.#run("squeue", args, "query the queue", { env: TIME_ENV });
       // One unknown id (purged after MinJobAge) is an error to squeue; to molq it is "not queued".
       if (result.code === 1 && /Invalid job id specified/i.test(result.stderr)) continue;
       if (result.code !== 0) throw commandFailed("squeue", result);
@@ -261,7 +263,7 @@ export class SlurmScheduler implements Scheduler {
     for (const chunk of chunkIds(ids, this.#sacctChunkSize)) {
       const args = ["-X", "-P", "-n", `--format=${SACCT_FORMAT}`, ...window, "-j", chunk.join(",")];
       calls.count++;
-      const result = await this.#run("sacct", args, "query accounting", TIME_ENV);
+      const result = await this.#run("sacct", args, "query accounting", { env: TIME_ENV });
       if (result.code !== 0 && /accounting storage is disabled/i.test(result.stderr)) break;
       if (result.code !== 0) throw commandFailed("sacct", result);
       index.add(parseSacctOutput(result.stdout));
@@ -298,7 +300,7 @@ export class SlurmScheduler implements Scheduler {
     name: SlurmCommand,
     args: string[],
     purpose: string,
-    env?: Record<string, string>,
+    environment?: Pick<RunOptions, "env" | "clearEnv">,
   ): Promise<RunResult> {
     const argv = [this.#commands[name], ...args];
     try {
@@ -307,7 +309,7 @@ export class SlurmScheduler implements Scheduler {
       return await this.runner.run(argv, {
         timeoutMs: this.#timeoutMs,
         allowFailure: true,
-        env,
+        ...environment,
         ownProcessGroup: name !== "sbatch",
       });
     } catch (error) {
