@@ -72,7 +72,7 @@ export class LocalRunner implements Runner {
         "",
       );
     }
-    const pid = spawnDetached(argv, { cwd, env });
+    const pid = spawnDetached(argv, { cwd, ...(env ? { env, clearEnv: true } : {}) });
     return { pid, host: { hostname: Deno.hostname(), bootId: this.#bootId } };
   }
 }

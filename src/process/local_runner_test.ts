@@ -89,3 +89,28 @@ Deno.test("writeFile() and makePrivateDir() give the modes asked for, whatever t
     Deno.removeSync(home, { recursive: true });
   }
 });
+
+Deno.test("startDetached() with an environment gives the job that one whole, both ways", async () => {
+  const runner = new LocalRunner();
+  const home = Deno.makeTempDirSync({ prefix: "molq-local-runner-" });
+  try {
+    await runner.writeFile(
+      `${home}/job.sh`,
+      'env > "env.$$.tmp" && mv "env.$$.tmp" "env.$$"\n',
+      0o700,
+    );
+    const env = { ORIGIN: "submitter", PATH: "/usr/bin:/bin" };
+    for (const _ of ["through the shell", "directly"]) {
+      const started = await runner.startDetached(`${home}/job.sh`, home, env);
+      const seen = (await readWhenThere(`${home}/env.${started.pid}`)).trim().split("\n");
+      assert.ok(seen.includes("ORIGIN=submitter"), seen.join(" "));
+      assert.ok(seen.includes("PATH=/usr/bin:/bin"));
+      assert.ok(!seen.some((line) => line.startsWith("HOME=")), "nothing of molq's own");
+    }
+    const own = await runner.startDetached(`${home}/job.sh`, home);
+    const seen = (await readWhenThere(`${home}/env.${own.pid}`)).trim().split("\n");
+    assert.ok(seen.includes(`HOME=${Deno.env.get("HOME")}`), "without one: molq's own");
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});

@@ -204,11 +204,7 @@ function signalNumber(name: Deno.Signal): number {
   ] ?? 0;
 }
 
-export interface DetachedOptions {
-  cwd?: string;
-  /** The whole environment it gets (default: this process's). */
-  env?: Environment;
-}
+export type DetachedOptions = Pick<RunOptions, "cwd" | "env" | "clearEnv">;
 
 /**
  * Starts a command in its own session (it survives this process, the terminal and
@@ -223,7 +219,7 @@ export function spawnDetached(argv: readonly string[], options: DetachedOptions 
       args,
       cwd: options.cwd,
       env: options.env as Record<string, string> | undefined,
-      clearEnv: options.env !== undefined,
+      clearEnv: options.clearEnv,
       stdin: "null",
       stdout: "null",
       stderr: "null",
