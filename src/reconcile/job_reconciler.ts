@@ -196,7 +196,7 @@ export class JobReconciler {
     if (version !== null && this.#activeSet?.version === version) return this.#activeSet;
     const scope = only ? { jobIds: only, withTasks: true } : {};
     const active = this.store.selectArrays(
-      { cluster: this.cluster, states: ACTIVE, ...scope },
+      { cluster: this.cluster, states: ACTIVE, ...scope, unordered: true },
       ACTIVE_JOB_COLUMNS,
       activeJobFromArray,
     );

@@ -50,8 +50,9 @@ export function listSql(
     params.push(...(query.withTasks ? [ids, ids] : [ids]));
   }
   if (query.topLevelOnly) where.push("array_task_id IS NULL");
+  const order = query.unordered ? "" : "ORDER BY created_at DESC, job_id DESC";
   const sql = `SELECT ${columns} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY created_at DESC, job_id DESC ${query.limit !== undefined ? "LIMIT ?" : ""}`;
+      ${order} ${query.limit !== undefined ? "LIMIT ?" : ""}`;
   if (query.limit !== undefined) params.push(query.limit);
   return { sql, params };
 }

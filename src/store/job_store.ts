@@ -31,6 +31,11 @@ export interface ListQuery {
   topLevelOnly?: boolean;
   /** With `jobIds`: also the tasks of those of them that are arrays. */
   withTasks?: boolean;
+  /**
+   * In the order the index gives them (no limit): a pass needs no order, and sorting
+   * thousands of wide rows is a large part of reading them.
+   */
+  unordered?: boolean;
 }
 
 /**
