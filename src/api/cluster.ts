@@ -11,7 +11,7 @@ import type { SchedulerOptions } from "../schedulers/create_scheduler.ts";
 import { loadScheduler } from "../schedulers/load_scheduler.ts";
 import { DEFAULT_COMMAND_TIMEOUT_MS, minPollIntervalMs } from "../schedulers/poll_interval.ts";
 import type { Scheduler } from "../schedulers/scheduler.ts";
-import type { JobReconciler, PassResult } from "../reconcile/job_reconciler.ts";
+import type { JobReconciler, PassOptions, PassResult } from "../reconcile/job_reconciler.ts";
 import type { RemoteClusterSettings, RemoteRunner } from "../remote/remote_cluster.ts";
 import type { Runner } from "../process/runner.ts";
 
@@ -75,14 +75,14 @@ export class Cluster {
   }
 
   /** One reconcile pass, skipped when this cluster was polled recently by anyone. */
-  async refresh(options: { force?: boolean } = {}): Promise<PassResult> {
+  async refresh(options: PassOptions = {}): Promise<PassResult> {
     return await (await this.reconciler()).reconcile(options);
   }
 
   /** A pass for some of its jobs: only those where that is cheaper (local), else `refresh`. */
   async refreshJobs(
     jobIds: readonly string[],
-    options: { force?: boolean } = {},
+    options: PassOptions = {},
   ): Promise<PassResult> {
     return await (await this.reconciler()).reconcileJobs(jobIds, options);
   }

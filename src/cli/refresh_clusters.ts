@@ -1,6 +1,6 @@
 /** Runs the shared, budgeted reconcile pass for some clusters. */
 import type { JobRecord, SchedulerKind } from "../core/job_record.ts";
-import type { PassResult } from "../reconcile/job_reconciler.ts";
+import type { PassOptions, PassResult } from "../reconcile/job_reconciler.ts";
 import { clusterPollInfo } from "../store/cluster_polls.ts";
 import type { CliContext } from "./context.ts";
 
@@ -10,14 +10,22 @@ export type ClusterSelection = readonly JobRecord[] | { cluster: string };
 /**
  * One pass per selected cluster, all at once: a slow or unreachable cluster (a scheduler
  * timing out, a remote link down) never holds up the others. A named cluster without jobs
- * has nothing to refresh. For records, a local cluster's pass covers just them.
+ * has nothing to refresh. For records, a local cluster's pass covers just them. The
+ * caller's `whileWaiting` runs once, while the first pass to query waits for its answer.
  */
 export async function refreshClusters(
   ctx: CliContext,
   selection?: ClusterSelection,
-  options: { force?: boolean } = {},
+  { force, whileWaiting }: PassOptions = {},
 ): Promise<PassResult[]> {
   const clusters = [...selectedClusters(ctx, selection)];
+  let waited = false;
+  const once = () => {
+    if (waited) return;
+    waited = true;
+    whileWaiting?.();
+  };
+  const options: PassOptions = { force, whileWaiting: whileWaiting && once };
   // Some jobs: a pass over just those where that is cheaper (a local cluster's).
   const jobIds = (name: string) =>
     Array.isArray(selection)
@@ -40,8 +48,9 @@ export async function refreshClusters(
 export async function refreshBeforeShowing(
   ctx: CliContext,
   selection?: ClusterSelection,
+  options: Pick<PassOptions, "whileWaiting"> = {},
 ): Promise<void> {
-  const results = await refreshClusters(ctx, selection);
+  const results = await refreshClusters(ctx, selection, options);
   const skippedFailures = results.some((r) => r.skipped) ? recentPollErrors(ctx) : new Map();
   for (const result of results) {
     const error = result.error ?? (result.skipped ? skippedFailures.get(result.cluster) : null);

@@ -14,6 +14,11 @@ import { startDetachedWith } from "./detached_start.ts";
 export class LocalRunner implements Runner {
   readonly where = "this host";
   readonly remote = false;
+  /**
+   * Linux takes 2 MiB of arguments and environment with the usual 8 MiB stack (a quarter
+   * of the stack limit), macOS 1 MiB: half a MiB leaves room for any environment.
+   */
+  readonly argumentBytes = 512 * 1024;
   /** This machine's boot id, once a start reported it (null: the system has none). */
   #bootId: string | null = null;
 

@@ -23,6 +23,11 @@ export interface Runner {
    * the link itself failed, so a caller never mistakes a lost answer for an empty one.
    */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /**
+   * How many bytes of arguments a command there is sure to be given, where more than a
+   * few KiB (the evidence step then takes its requests as arguments instead of on stdin).
+   */
+  readonly argumentBytes?: number;
   /** Writes a file there (created or replaced), with `mode`. */
   writeFile(path: string, text: string, mode: number): Promise<void>;
   /** Creates a private directory there (0700), with its parents. */

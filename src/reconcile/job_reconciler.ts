@@ -55,6 +55,17 @@ interface ActiveSet {
   jobs: TrackedJob[];
 }
 
+/** How one pass is asked for. */
+export interface PassOptions {
+  /** Ignore the minimum interval (never another process's lease). */
+  force?: boolean;
+  /**
+   * Work of the caller's to do while the scheduler answers: run once, right after the
+   * pass sent its query, and only by a pass that queries. It must not throw.
+   */
+  whileWaiting?: () => void;
+}
+
 /** What one reconcile pass did, or why it was skipped. */
 export interface PassResult {
   cluster: string;
@@ -100,11 +111,11 @@ export class JobReconciler {
   }
 
   /**
-   * Runs one pass; `force` ignores the minimum interval (never another process's lease).
-   * Concurrent calls in this process share the pass under way.
+   * Runs one pass. Concurrent calls in this process share the pass under way (and only
+   * the first one's `whileWaiting` runs).
    */
-  reconcile({ force = false } = {}): Promise<PassResult> {
-    this.#inFlight ??= this.#pass(force).finally(() => (this.#inFlight = null));
+  reconcile(options: PassOptions = {}): Promise<PassResult> {
+    this.#inFlight ??= this.#pass(options).finally(() => (this.#inFlight = null));
     return this.#inFlight;
   }
 
@@ -115,12 +126,15 @@ export class JobReconciler {
    * pass. It takes no lease and leaves the cluster's last poll as it was, so the next full
    * pass still comes when due; it is skipped while the cluster is fresh or polled now.
    */
-  reconcileJobs(jobIds: readonly string[], { force = false } = {}): Promise<PassResult> {
-    if (this.scheduler.kind !== "local" || this.#inFlight) return this.reconcile({ force });
-    return this.#pass(force, withUpstream(this.store, jobIds));
+  reconcileJobs(jobIds: readonly string[], options: PassOptions = {}): Promise<PassResult> {
+    if (this.scheduler.kind !== "local" || this.#inFlight) return this.reconcile(options);
+    return this.#pass(options, withUpstream(this.store, jobIds));
   }
 
-  async #pass(force: boolean, only?: readonly string[]): Promise<PassResult> {
+  async #pass(
+    { force = false, whileWaiting }: PassOptions,
+    only?: readonly string[],
+  ): Promise<PassResult> {
     const result: PassResult = {
       cluster: this.cluster,
       skipped: false,
@@ -159,10 +173,12 @@ export class JobReconciler {
         },
       );
       if (tracked.length > 0) {
-        const report = await this.scheduler.status(jobs).catch((error) => {
+        const answer = this.scheduler.status(jobs).catch((error) => {
           result.commandCalls = 1; // a failed query still cost the scheduler a call
           throw error;
         });
+        whileWaiting?.();
+        const report = await answer;
         result.commandCalls = report.commandCalls;
         result.changed += this.store.write(() => this.#apply(tracked, report));
       }

@@ -5,7 +5,7 @@
  * one directory read per job, no process per file, no error per missing file.
  */
 import type { Runner } from "../process/runner.ts";
-import { MolqError } from "../core/errors.ts";
+import { CommandError, MolqError } from "../core/errors.ts";
 import { type HostIdentity, parseHostLine } from "../core/host_identity.ts";
 import { BOOT_ID_SH, HOST_NAME_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
@@ -71,13 +71,22 @@ export interface DirRequest {
   filesUnlessRunning: boolean;
 }
 
-/** Request lines up to this size go as the script's argument instead of on its stdin. */
-const INLINE_REQUESTS_MAX = 8 * 1024;
+/**
+ * Request lines go as the script's arguments, up to what the runner's host takes (else
+ * this much), instead of on its stdin: the command then has them all the moment it starts,
+ * whatever molq does meanwhile, and needs no `cat`.
+ */
+const DEFAULT_ARGUMENT_BYTES = 8 * 1024;
+/**
+ * Each argument holds whole lines up to this many characters (UTF-16 units, so at most
+ * 96 KiB of UTF-8: Linux takes up to 128 KiB in one argument).
+ */
+const ARGUMENT_CHARS_MAX = 32 * 1024;
 
 /**
- * `sh -c SNAPSHOT_SCRIPT molq-snapshot processes|files [LINES]`: reads job directories, one
- * `MODE PID DIR` line each (`f`: read its files; `p`: unless PID runs there), from LINES or
- * else stdin. With `processes`, every pid given or found in a directory's
+ * `sh -c SNAPSHOT_SCRIPT molq-snapshot processes|files [LINES...]`: reads job directories,
+ * one `MODE PID DIR` line each (`f`: read its files; `p`: unless PID runs there), from the
+ * LINES arguments joined or else stdin. With `processes`, every pid given or found in a directory's
  * `scheduler_id*` files is probed before that directory's files are read, so a job that
  * ends in between shows its exit code, never "gone without one". Linux probes
  * /proc/PID/cwd; a pid that does not verify but exists (or leads a live group), or a host
@@ -182,8 +191,8 @@ molq_settle() {
 }
 [ -n "$table" ] && molq_ps
 printf '${FILES_LINE}\\n'
-# A few requests come as an argument: reading stdin would cost a \`cat\` process.
-if [ $# -ge 2 ]; then lines=$2; else lines=$(cat); fi
+# Requests in arguments, each of whole lines: reading stdin would cost a \`cat\` process.
+if [ $# -ge 2 ]; then shift; lines=; for c do lines=$lines$c; done; else lines=$(cat); fi
 set -f; IFS=$nl
 set -- $lines
 if [ $# -lt ${PARALLEL_MIN} ]; then
@@ -294,19 +303,44 @@ export async function gatherJobFiles(
   const pids = requests.map(({ pid }) =>
     pid !== null && Number.isInteger(pid) && pid > 1 ? pid : null
   );
-  const stdin = requests.map(({ dir, filesUnlessRunning }, i) =>
+  const lines = requests.map(({ dir, filesUnlessRunning }, i) =>
     `${filesUnlessRunning ? "p" : "f"} ${pids[i] ?? "-"} ${dir}\n`
   ).join("");
-  const inline = stdin.length <= INLINE_REQUESTS_MAX;
-  if (inline) argv.push(stdin);
-  const result = await runner.run(argv, {
-    stdin: inline ? undefined : stdin,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    allowFailure: true,
-    ownProcessGroup: true,
+  const ask = (inline: boolean) =>
+    runner.run(inline ? [...argv, ...lineChunks(lines, ARGUMENT_CHARS_MAX)] : argv, {
+      stdin: inline ? undefined : lines,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      allowFailure: true,
+      ownProcessGroup: true,
+    });
+  const bytes = new TextEncoder().encode(lines).length;
+  const inline = bytes <= (runner.argumentBytes ?? DEFAULT_ARGUMENT_BYTES);
+  const result = await ask(inline).catch((error) => {
+    // A host that takes fewer arguments than usual (a small stack limit, a large
+    // environment) refuses to start the command: the requests then go on its stdin.
+    const notStarted = error instanceof CommandError && error.code === null && !error.timedOut;
+    if (inline && notStarted) return ask(false);
+    throw error;
   });
   const dirs = requests.map((request) => request.dir);
   return parseSnapshotOutput(result.stdout, dirs, runner.where, pids);
+}
+
+/**
+ * `text` in pieces of whole lines, each at most `max` characters (unless one line is
+ * longer); always at least one piece, the empty text's being "".
+ */
+export function lineChunks(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (text.length - start > max) {
+    const end = text.lastIndexOf("\n", start + max - 1) + 1;
+    if (end <= start) break;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   gatherJobFiles,
   type JobFilesSnapshot,
+  lineChunks,
   parseSnapshotOutput,
   SNAPSHOT_SCRIPT,
 } from "./job_files_snapshot.ts";
@@ -95,39 +96,91 @@ Deno.test("gatherJobFiles() reads real job directories in one step, skipping eve
   await Deno.remove(base, { recursive: true });
 });
 
-Deno.test("gatherJobFiles() sends a few requests as an argument, many on stdin, and reads the same", async () => {
-  const base = await Deno.makeTempDir({ prefix: "molq-snapshot-" });
+/** The local runner, saying how each command was sent: its argument count, and stdin or not. */
+function loggingRunner(argumentBytes: number | undefined) {
   const sent: { args: number; stdin: boolean }[] = [];
   const runner: Runner = {
-    ...localRunner,
     where: localRunner.where,
     remote: false,
+    argumentBytes,
+    writeFile: localRunner.writeFile.bind(localRunner),
+    makePrivateDir: localRunner.makePrivateDir.bind(localRunner),
+    removeFile: localRunner.removeFile.bind(localRunner),
+    startDetached: localRunner.startDetached.bind(localRunner),
     run(argv, options) {
       sent.push({ args: argv.length, stdin: options?.stdin !== undefined });
       return localRunner.run(argv, options);
     },
   };
-  // 300 directories with long names are more than fit in one argument.
-  const dirs = Array.from({ length: 300 }, (_, i) => join(base, `${"d".repeat(60)}-${i}`));
+  return { runner, sent };
+}
+
+/** `count` job directories with long names under a new directory, each with an exit code. */
+async function exitedDirs(count: number): Promise<{ base: string; dirs: string[] }> {
+  const base = await Deno.makeTempDir({ prefix: "molq-snapshot-" });
+  const dirs = Array.from({ length: count }, (_, i) => join(base, `${"d".repeat(60)}-${i}`));
   for (const [i, dir] of dirs.entries()) {
     await Deno.mkdir(dir);
     await Deno.writeTextFile(join(dir, "exit_code"), `${i % 7}\n`);
   }
+  return { base, dirs };
+}
+
+Deno.test("lineChunks() cuts text into pieces of whole lines, each at most the size given", () => {
+  assert.deepEqual(lineChunks("", 10), [""]);
+  assert.deepEqual(lineChunks("a\nb\n", 10), ["a\nb\n"]);
+  assert.deepEqual(lineChunks("aaa\nbbb\nccc\n", 8), ["aaa\nbbb\n", "ccc\n"]);
+  assert.deepEqual(lineChunks("aaa\nbbb\nccc\n", 4), ["aaa\n", "bbb\n", "ccc\n"]);
+  // A line longer than the size stays whole.
+  assert.deepEqual(lineChunks("a\nbbbbbbbb\nc\n", 4), ["a\n", "bbbbbbbb\nc\n"]);
+  const text = Array.from({ length: 1000 }, (_, i) => `f - /jobs/${i}\n`).join("");
+  const pieces = lineChunks(text, 1024);
+  assert.equal(pieces.join(""), text);
+  assert.ok(pieces.length > 10 && pieces.every((p) => p.length <= 1024 && p.endsWith("\n")));
+});
+
+Deno.test("gatherJobFiles() sends requests as arguments up to what the runner takes, more on stdin, and reads the same", async () => {
+  const { base, dirs } = await exitedDirs(600);
+  const small = loggingRunner(undefined); // a runner that says nothing: a few KiB
+  const local = loggingRunner(localRunner.argumentBytes);
   try {
-    const few = await gatherJobFiles(runner, dirs.slice(0, 3), { processes: true });
-    const many = await gatherJobFiles(runner, dirs, { processes: true });
-    const none = await gatherJobFiles(runner, [], { processes: true });
-    assert.deepEqual(sent, [
+    const few = await gatherJobFiles(small.runner, dirs.slice(0, 3), { processes: true });
+    const many = await gatherJobFiles(small.runner, dirs, { processes: true });
+    const none = await gatherJobFiles(small.runner, [], { processes: true });
+    assert.deepEqual(small.sent, [
       { args: 6, stdin: false },
       { args: 5, stdin: true },
       { args: 6, stdin: false },
     ]);
+    // The same 600 requests (about 60 KiB) as the local runner sends them: in pieces.
+    const inline = await gatherJobFiles(local.runner, dirs, { processes: true });
+    assert.equal(local.sent.length, 1);
+    assert.equal(local.sent[0]!.stdin, false);
+    assert.ok(local.sent[0]!.args >= 7, `${local.sent[0]!.args} arguments`);
     for (const [i, dir] of dirs.entries()) {
       assert.equal(many.evidence(dir).exitCode, i % 7);
+      assert.deepEqual(inline.evidence(dir), many.evidence(dir));
       if (i < 3) assert.deepEqual(few.evidence(dir), many.evidence(dir));
     }
     assert.equal(none.files.size, 0);
     assert.equal(none.host.hostname, Deno.hostname());
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("gatherJobFiles() sends its requests on stdin when the host refuses that many arguments", async () => {
+  const { base, dirs } = await exitedDirs(20);
+  // 3 MiB of requests: more than Linux takes with an 8 MiB stack (2 MiB, environment included).
+  const padding = Array.from({ length: 30_000 }, (_, i) => join(base, `${"p".repeat(90)}-${i}`));
+  const { runner, sent } = loggingRunner(64 * 1024 * 1024);
+  try {
+    const snapshot = await gatherJobFiles(runner, [...dirs, ...padding], { processes: true });
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[1], { args: 5, stdin: true });
+    assert.ok(sent[0]!.args > 30, `${sent[0]!.args} arguments`);
+    for (const [i, dir] of dirs.entries()) assert.equal(snapshot.evidence(dir).exitCode, i % 7);
+    assert.equal(snapshot.evidence(padding[0]!).exitCode, undefined);
   } finally {
     await Deno.remove(base, { recursive: true });
   }

@@ -10,6 +10,7 @@ import {
   heldJobTable,
   jobTableLines,
   type JobTableRow,
+  type JobTableStyle,
   measureJobTable,
 } from "../job_rows.ts";
 import { jobTableWidths } from "../job_table_widths.ts";
@@ -58,11 +59,18 @@ Examples:
     ) => {
       const ctx = context();
       const cluster = await listedCluster(ctx, scheduler, options);
-      if (options.refresh) {
-        await refreshBeforeShowing(ctx, cluster ? { cluster } : undefined);
-      }
       const states = options.state ? [options.state] : options.all ? undefined : ACTIVE_STATES;
       const query = { cluster, states, runLabel: options.run, limit: options.limit };
+      const look = { color: ctx.color, usage: !!options.usage };
+      // A short table is laid out while the refresh waits for its scheduler, and printed if
+      // no job changed anywhere since (the store's change counter says so).
+      const ahead: { table: HeldTable | null } = { table: null };
+      if (options.refresh) {
+        const whileWaiting = options.json
+          ? undefined
+          : () => void (ahead.table = heldTableAhead(ctx, query, look));
+        await refreshBeforeShowing(ctx, cluster ? { cluster } : undefined, { whileWaiting });
+      }
       // Rows are printed as they are read, never all held (usage looked up a batch at a time).
       if (options.json) {
         if (!options.usage) {
@@ -75,38 +83,80 @@ Examples:
           ),
         );
       }
-      // The table in one read transaction: a listing of up to HELD_ROWS rows is read once and
-      // laid out from its cells; a longer one gets its widths first (one aggregate query, or
-      // with usage columns or wide text a first pass over the rows), then streams.
+      const held = ahead.table;
+      if (held && held.version === ctx.store.changeVersion()) return ctx.printLines(held.lines);
       ctx.store.read(() => {
-        const style = {
-          color: ctx.color,
-          now: Date.now(),
-          withHosts: hostsWorthNaming(ctx.store.localHosts(), Deno.hostname()),
-          usage: !!options.usage,
-        };
-        const rows = () =>
-          style.usage
-            ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
-            : mapRows(ctx.store.iterateSummaries(query));
-        const count = countUpTo(ctx.store, query, HELD_ROWS);
-        if (count === 0) {
-          const note = pythonStoreNote(ctx.store);
-          if (note) console.error(`hint: ${note}`);
-          return ctx.print(
-            options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
-          );
-        }
-        if (count <= HELD_ROWS) return ctx.printLines(heldJobTable(rows(), style));
-        const { widths } = (style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
-          measureJobTable(rows(), style);
-        ctx.printLines(jobTableLines(rows(), widths, style));
+        const lines = tableLines(ctx, query, look);
+        if (lines) return ctx.printLines(lines);
+        const note = pythonStoreNote(ctx.store);
+        if (note) console.error(`hint: ${note}`);
+        ctx.print(
+          options.all ? "No jobs." : "No active jobs (molq list --all shows finished ones).",
+        );
       });
     });
 }
 
+type TableQuery = ListQuery & { limit: number };
+type TableLook = { color: boolean; usage: boolean };
+
+/** A held table's lines, and the store's change counter when they were read. */
+interface HeldTable {
+  version: number;
+  lines: string[];
+}
+
+/**
+ * The table's lines (null: no rows), to be read in one read transaction. A listing of up to
+ * HELD_ROWS rows is read once and laid out from its cells; a longer one gets its widths
+ * first (one aggregate query, or with usage columns or wide text a first pass over the
+ * rows), then streams.
+ */
+function tableLines(ctx: CliContext, query: TableQuery, look: TableLook): Iterable<string> | null {
+  const count = countUpTo(ctx.store, query, HELD_ROWS);
+  if (count === 0) return null;
+  const style = tableStyle(ctx, look);
+  if (count <= HELD_ROWS) return heldJobTable(tableRows(ctx, query, style), style);
+  const { widths } = (style.usage ? null : jobTableWidths(ctx.store, query, style)) ??
+    measureJobTable(tableRows(ctx, query, style), style);
+  return jobTableLines(tableRows(ctx, query, style), widths, style);
+}
+
+/**
+ * The whole table read ahead, if it has rows and is short enough to hold; null otherwise,
+ * or when it cannot be read now (the listing after the refresh then reads it, and says why).
+ */
+function heldTableAhead(ctx: CliContext, query: TableQuery, look: TableLook): HeldTable | null {
+  try {
+    return ctx.store.read(() => {
+      const count = countUpTo(ctx.store, query, HELD_ROWS);
+      if (count === 0 || count > HELD_ROWS) return null;
+      const style = tableStyle(ctx, look);
+      const lines = [...heldJobTable(tableRows(ctx, query, style), style)];
+      return { version: ctx.store.changeVersion(), lines };
+    });
+  } catch {
+    return null;
+  }
+}
+
+function tableStyle(ctx: CliContext, look: TableLook): JobTableStyle {
+  const withHosts = hostsWorthNaming(ctx.store.localHosts(), Deno.hostname());
+  return { ...look, now: Date.now(), withHosts };
+}
+
+function tableRows(
+  ctx: CliContext,
+  query: TableQuery,
+  style: JobTableStyle,
+): Iterable<JobTableRow> {
+  return style.usage
+    ? mapUsage(withUsage(ctx.store, ctx.store.iterateSummaries(query)))
+    : mapRows(ctx.store.iterateSummaries(query));
+}
+
 /** How many rows the listing has, counted up to one past `max` (a bounded index walk). */
-function countUpTo(store: JobStore, query: ListQuery & { limit: number }, max: number): number {
+function countUpTo(store: JobStore, query: TableQuery, max: number): number {
   const counted = { ...query, limit: Math.min(query.limit, max + 1) };
   return Number(store.summarize(counted, "count(*) AS rows").rows);
 }
