@@ -24,8 +24,8 @@ export interface Runner {
    */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /**
-   * How many bytes of arguments a command there is sure to be given, where more than a
-   * few KiB (the evidence step then takes its requests as arguments instead of on stdin).
+   * How many bytes of arguments a command there surely takes, where that is more than a few
+   * KiB (the evidence step then sends its requests as arguments when they fit, not on stdin).
    */
   readonly argumentBytes?: number;
   /** Writes a file there (created or replaced), with `mode`. */
