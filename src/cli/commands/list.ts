@@ -63,7 +63,7 @@ Examples:
       const query = { cluster, states, runLabel: options.run, limit: options.limit };
       const look = { color: ctx.color, usage: !!options.usage };
       // A short table is laid out while the refresh waits for its scheduler, and printed if
-      // no job changed anywhere since (the store's change counter says so).
+      // no job changed anywhere since (the store's change counter says so) and it is fresh.
       const ahead: { table: HeldTable | null } = { table: null };
       if (options.refresh) {
         const whileWaiting = options.json
@@ -84,7 +84,7 @@ Examples:
         );
       }
       const held = ahead.table;
-      if (held && held.version === ctx.store.changeVersion()) return ctx.printLines(held.lines);
+      if (held && isStillTrue(held, ctx.store.changeVersion())) return ctx.printLines(held.lines);
       ctx.store.read(() => {
         const lines = tableLines(ctx, query, look);
         if (lines) return ctx.printLines(lines);
@@ -100,10 +100,21 @@ Examples:
 type TableQuery = ListQuery & { limit: number };
 type TableLook = { color: boolean; usage: boolean };
 
-/** A held table's lines, and the store's change counter when they were read. */
+/** A held table's lines, and the store's change counter and the time when they were read. */
 interface HeldTable {
   version: number;
+  readAt: number;
   lines: string[];
+}
+
+/**
+ * A table read ahead is printed only if no job changed since, and only this soon after: its
+ * elapsed times are whole seconds counted to when it was read (a scheduler may take long).
+ */
+const READ_AHEAD_FRESH_MS = 500;
+
+function isStillTrue(table: HeldTable, version: number): boolean {
+  return table.version === version && Date.now() - table.readAt < READ_AHEAD_FRESH_MS;
 }
 
 /**
@@ -133,7 +144,7 @@ function heldTableAhead(ctx: CliContext, query: TableQuery, look: TableLook): He
       if (count === 0 || count > HELD_ROWS) return null;
       const style = tableStyle(ctx, look);
       const lines = [...heldJobTable(tableRows(ctx, query, style), style)];
-      return { version: ctx.store.changeVersion(), lines };
+      return { version: ctx.store.changeVersion(), readAt: style.now, lines };
     });
   } catch {
     return null;
