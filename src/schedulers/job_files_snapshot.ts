@@ -86,9 +86,9 @@ const ARGUMENT_CHARS_MAX = 32 * 1024;
 /**
  * `sh -c SNAPSHOT_SCRIPT molq-snapshot processes|files [LINES...]`: reads job directories,
  * one `MODE PID DIR` line each (`f`: read its files; `p`: unless PID runs there), from the
- * LINES arguments joined or else stdin. With `processes`, every pid given or found in a directory's
- * `scheduler_id*` files is probed before that directory's files are read, so a job that
- * ends in between shows its exit code, never "gone without one". Linux probes
+ * LINES arguments joined or else stdin. With `processes`, every pid given or found in a
+ * directory's `scheduler_id*` files is probed before that directory's files are read, so a
+ * job that ends in between shows its exit code, never "gone without one". Linux probes
  * /proc/PID/cwd; a pid that does not verify but exists (or leads a live group), or a host
  * without /proc, gets the whole `ps` table, taken before the files it concerns are read.
  * From PARALLEL_MIN requests on, two `sh` processes read a half each at once; one table and
