@@ -6,6 +6,7 @@
  */
 import type { Runner } from "../process/runner.ts";
 import { CommandError, MolqError } from "../core/errors.ts";
+import { lineChunks } from "../core/line_chunks.ts";
 import { type HostIdentity, parseHostLine } from "../core/host_identity.ts";
 import { BOOT_ID_SH, HOST_NAME_SH } from "../process/host_scripts.ts";
 import type { JobEvidence } from "./job_files.ts";
@@ -324,23 +325,6 @@ export async function gatherJobFiles(
   });
   const dirs = requests.map((request) => request.dir);
   return parseSnapshotOutput(result.stdout, dirs, runner.where, pids);
-}
-
-/**
- * `text` in pieces of whole lines, each at most `max` characters (unless one line is
- * longer); always at least one piece, the empty text's being "".
- */
-export function lineChunks(text: string, max: number): string[] {
-  const pieces: string[] = [];
-  let start = 0;
-  while (text.length - start > max) {
-    const end = text.lastIndexOf("\n", start + max - 1) + 1;
-    if (end <= start) break;
-    pieces.push(text.slice(start, end));
-    start = end;
-  }
-  pieces.push(text.slice(start));
-  return pieces;
 }
 
 /**

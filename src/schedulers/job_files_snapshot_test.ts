@@ -3,7 +3,6 @@ import { join } from "node:path";
 import {
   gatherJobFiles,
   type JobFilesSnapshot,
-  lineChunks,
   parseSnapshotOutput,
   SNAPSHOT_SCRIPT,
 } from "./job_files_snapshot.ts";
@@ -100,13 +99,10 @@ Deno.test("gatherJobFiles() reads real job directories in one step, skipping eve
 function loggingRunner(argumentBytes: number | undefined) {
   const sent: { args: number; stdin: boolean }[] = [];
   const runner: Runner = {
+    ...localRunner,
     where: localRunner.where,
     remote: false,
     argumentBytes,
-    writeFile: localRunner.writeFile.bind(localRunner),
-    makePrivateDir: localRunner.makePrivateDir.bind(localRunner),
-    removeFile: localRunner.removeFile.bind(localRunner),
-    startDetached: localRunner.startDetached.bind(localRunner),
     run(argv, options) {
       sent.push({ args: argv.length, stdin: options?.stdin !== undefined });
       return localRunner.run(argv, options);
@@ -125,19 +121,6 @@ async function exitedDirs(count: number): Promise<{ base: string; dirs: string[]
   }
   return { base, dirs };
 }
-
-Deno.test("lineChunks() cuts text into pieces of whole lines, each at most the size given", () => {
-  assert.deepEqual(lineChunks("", 10), [""]);
-  assert.deepEqual(lineChunks("a\nb\n", 10), ["a\nb\n"]);
-  assert.deepEqual(lineChunks("aaa\nbbb\nccc\n", 8), ["aaa\nbbb\n", "ccc\n"]);
-  assert.deepEqual(lineChunks("aaa\nbbb\nccc\n", 4), ["aaa\n", "bbb\n", "ccc\n"]);
-  // A line longer than the size stays whole.
-  assert.deepEqual(lineChunks("a\nbbbbbbbb\nc\n", 4), ["a\n", "bbbbbbbb\nc\n"]);
-  const text = Array.from({ length: 1000 }, (_, i) => `f - /jobs/${i}\n`).join("");
-  const pieces = lineChunks(text, 1024);
-  assert.equal(pieces.join(""), text);
-  assert.ok(pieces.length > 10 && pieces.every((p) => p.length <= 1024 && p.endsWith("\n")));
-});
 
 Deno.test("gatherJobFiles() sends requests as arguments up to what the runner takes, more on stdin, and reads the same", async () => {
   const { base, dirs } = await exitedDirs(600);
